@@ -1,0 +1,35 @@
+/** Parsing of option values shared by several commands. */
+import type { ColumnType } from "../data/columnBuilder.js";
+import { usageError } from "../errors.js";
+
+/** "a,b , c" -> ["a","b","c"]; undefined stays undefined. */
+export function parseListOption(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+/** "fips:string,year:number" -> { fips: "string", year: "number" }. */
+export function parseTypesOption(value: string | undefined): Record<string, ColumnType> | undefined {
+  const items = parseListOption(value);
+  if (items === undefined) return undefined;
+  const types: Record<string, ColumnType> = {};
+  for (const item of items) {
+    const [name, type] = item.split(":").map((s) => s.trim());
+    if (!name || (type !== "string" && type !== "number")) {
+      throw usageError(`--types: expected column:string or column:number, found '${item}'`);
+    }
+    types[name] = type;
+  }
+  return types;
+}
+
+export function parseNumberOption(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= min || n >= max) {
+    throw usageError(`${name}: expected a number between ${min} and ${max} (exclusive), found '${value}'`);
+  }
+  return n;
+}

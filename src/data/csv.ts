@@ -1,0 +1,153 @@
+/**
+ * Streaming CSV reader: papaparse over a file stream, only the requested columns materialised, types inferred
+ * per column (or forced), missing-value tokens honoured. Never holds the whole file as one string.
+ */
+import { createReadStream, statSync } from "node:fs";
+import Papa from "papaparse";
+import { dataError } from "../errors.js";
+import { ColumnBuilder, type ColumnType } from "./columnBuilder.js";
+import { missingSet } from "./missing.js";
+import { Table } from "./table.js";
+
+export interface CsvOptions {
+  /** Read only these columns (in this order). Default: all. */
+  columns?: readonly string[];
+  /** Extra tokens that mean missing, on top of "", "NA" and ".". */
+  missing?: readonly string[];
+  /** Force a column's type instead of inferring it. */
+  types?: Readonly<Record<string, ColumnType>>;
+  /** Field delimiter; default: guessed by papaparse from the first lines. */
+  delimiter?: string;
+}
+
+export async function readCsv(path: string, options: CsvOptions = {}): Promise<Table> {
+  try {
+    if (!statSync(path).isFile()) throw dataError(`${path}: not a file`);
+  } catch (error) {
+    if (error instanceof Error && "code" in error)
+      throw dataError(`${path}: cannot read file (${error.code})`);
+    throw error;
+  }
+  const stream = createReadStream(path);
+  return parseCsvStream(stream, path, options);
+}
+
+/** Parses CSV text already in memory (tests, small inline data). */
+export function parseCsvText(text: string, source: string, options: CsvOptions = {}): Promise<Table> {
+  return parseCsvStream(text, source, options);
+}
+
+function parseCsvStream(
+  input: NodeJS.ReadableStream | string,
+  source: string,
+  options: CsvOptions,
+): Promise<Table> {
+  const missing = missingSet(options.missing);
+  return new Promise<Table>((resolve, reject) => {
+    let header: string[] | undefined;
+    let builders: ColumnBuilder[] = [];
+    let positions: number[] = [];
+    let rows = 0;
+    let line = 1;
+    let failed = false;
+
+    const fail = (error: unknown, parser?: Papa.Parser) => {
+      if (failed) return;
+      failed = true;
+      parser?.abort();
+      reject(error);
+    };
+
+    const onHeader = (fields: string[]) => {
+      header = uniqueNames(fields.map((f, j) => (j === 0 ? f.replace(/^\uFEFF/, "") : f).trim()));
+      const wanted = options.columns ?? header;
+      positions = wanted.map((name) => {
+        const at = header?.indexOf(name) ?? -1;
+        if (at < 0) throw dataError(`${source}: no column '${name}'${listColumns(header ?? [])}`);
+        return at;
+      });
+      for (const name of Object.keys(options.types ?? {})) {
+        if (!header.includes(name)) throw dataError(`${source}: --types names unknown column '${name}'`);
+      }
+      builders = wanted.map((name) => new ColumnBuilder(name, missing, options.types?.[name], source));
+    };
+
+    const onRow = (fields: string[]) => {
+      line++;
+      if (header === undefined) {
+        onHeader(fields);
+        return;
+      }
+      if (fields.length !== header.length) {
+        // A trailing delimiter-only or blank line is not data; anything else ragged is an error.
+        if (fields.length === 1 && fields[0]?.trim() === "") return;
+        throw dataError(
+          `${source} line ${line}: expected ${header.length} fields (as in the header), found ${fields.length}`,
+        );
+      }
+      for (let j = 0; j < positions.length; j++) {
+        (builders[j] as ColumnBuilder).push(fields[positions[j] as number] as string, line);
+      }
+      rows++;
+    };
+
+    const config = {
+      header: false,
+      skipEmptyLines: true,
+      delimiter: options.delimiter ?? "",
+      chunk: (results: Papa.ParseResult<string[]>, parser: Papa.Parser) => {
+        if (failed) return;
+        try {
+          const quoteError = results.errors.find((e) => e.type === "Quotes");
+          for (const fields of results.data) onRow(fields);
+          if (quoteError !== undefined) {
+            throw dataError(`${source}: malformed quoting near data row ${(quoteError.row ?? 0) + 1}`);
+          }
+        } catch (error) {
+          fail(error, parser);
+        }
+      },
+      complete: () => {
+        if (failed) return;
+        if (header === undefined) {
+          fail(dataError(`${source}: the file is empty (no header line)`));
+          return;
+        }
+        try {
+          resolve(
+            new Table(
+              builders.map((b) => b.finish()),
+              rows,
+              source,
+            ),
+          );
+        } catch (error) {
+          fail(error);
+        }
+      },
+      error: (error: Error) => fail(dataError(`${source}: ${error.message}`)),
+    };
+    // papaparse's typings do not cover Node streams; its runtime does (it reads them chunk by chunk).
+    Papa.parse(input as unknown as string, config as unknown as Papa.ParseConfig<string[]>);
+  });
+}
+
+/** Makes header names unique the way R's make.unique does: x, x.1, x.2. Empty names become V1, V2, ... */
+function uniqueNames(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((raw, j) => {
+    const name = raw === "" ? `V${j + 1}` : raw;
+    const count = seen.get(name) ?? 0;
+    seen.set(name, count + 1);
+    return count === 0 ? name : `${name}.${count}`;
+  });
+}
+
+function listColumns(names: readonly string[]): string {
+  if (names.length <= 15) return ` (columns: ${names.join(", ")})`;
+  return ` (${names.length} columns, starting ${names.slice(0, 10).join(", ")}, ...)`;
+}
+
+export function fileSize(path: string): number {
+  return statSync(path).size;
+}

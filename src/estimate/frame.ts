@@ -1,0 +1,443 @@
+/**
+ * The model frame: from a Table and a parsed formula to the rows used and the n-length arrays the estimator
+ * needs (response, design columns with R/fixest names, weights, cluster ids, fixed-effect columns).
+ *
+ * Row selection follows fixest: rows with a missing value in any variable the model uses are removed
+ * (listwise), then rows where a transformation produced a non-finite value (log(0)), then rows with zero
+ * weight; each count is reported. Factor levels are those present in the rows used (R's
+ * drop.unused.levels = TRUE), sorted, the first being the reference.
+ */
+import { type Column, MISSING_CODE, type Table } from "../data/table.js";
+import { dataError, estimationError } from "../errors.js";
+import type { Expr, ParsedFormula, Term } from "../formula/ast.js";
+import { deparse } from "../formula/deparse.js";
+import { evaluateNumeric, type NumericValues, unknownColumn, variablesOf } from "../formula/evaluate.js";
+import { formulaError } from "../formula/lexer.js";
+
+export interface DesignColumn {
+  name: string;
+  /** Values on the rows used. */
+  hi: Float64Array;
+  /** Double-double correction (value = hi + lo), where the column was computed in extended precision. */
+  lo: Float64Array | null;
+}
+
+export interface ClusterIds {
+  name: string;
+  ids: Int32Array;
+  count: number;
+}
+
+export interface ModelFrame {
+  formula: ParsedFormula;
+  source: string;
+  /** Indices into the input table of the rows used, ascending. */
+  rows: Int32Array;
+  nobs: number;
+  response: DesignColumn;
+  columns: DesignColumn[];
+  intercept: boolean;
+  weights: Float64Array | null;
+  weightsName: string | null;
+  clusters: ClusterIds[];
+  /** Fixed-effect variables, each a Column restricted to the rows used (encoded by the FE absorber). */
+  fixedEffectColumns: Map<string, Column>;
+  endogenous: DesignColumn[];
+  instruments: DesignColumn[];
+  dropped: { missing: number; infinite: number; zeroWeight: number };
+  notes: string[];
+}
+
+export interface FrameOptions {
+  weights?: string;
+  cluster?: readonly string[];
+}
+
+/** One factor of a term, evaluated over all rows of the table. */
+type Component = NumericComponent | CategoricalComponent;
+
+interface NumericComponent {
+  kind: "numeric";
+  name: string;
+  values: NumericValues;
+}
+
+interface CategoricalComponent {
+  kind: "categorical";
+  /** Codes over all rows of the table (MISSING_CODE where missing) into `labels`. */
+  codes: Int32Array;
+  labels: string[];
+  /** R names dummies `prefixLEVEL`; fixest's i() names them `prefix::LEVEL`. */
+  naming: "r" | "fixest";
+  prefix: string;
+  /** Levels given as `ref =` in i(): always dropped. */
+  refLabels: string[];
+  /** Levels come from a numeric column: sort them as numbers. */
+  numericLevels: boolean;
+  /** i(var, x): each dummy is multiplied by x and named `var::level:x`. */
+  interact: { name: string; values: NumericValues } | null;
+}
+
+export function buildModelFrame(
+  table: Table,
+  formula: ParsedFormula,
+  options: FrameOptions = {},
+): ModelFrame {
+  const text = formula.text;
+  const n = table.nrows;
+  const keep = new Uint8Array(n).fill(1);
+  const missingBy = new Map<string, number>();
+
+  // 1. Listwise deletion over every column the model reads.
+  const used = new Set<string>();
+  const rhsTerms = [
+    ...formula.terms,
+    ...(formula.iv ? [...formula.iv.endogenous, ...formula.iv.instruments] : []),
+  ];
+  variablesOf(formula.response, used);
+  for (const term of rhsTerms) for (const f of term.factors) variablesOf(f, used);
+  for (const fe of formula.fixedEffects) for (const v of [...fe.variables, ...fe.slopes]) used.add(v);
+  if (options.weights) used.add(options.weights);
+  for (const c of options.cluster ?? []) used.add(c);
+  for (const name of used) {
+    if (!table.has(name)) {
+      const pos = text.indexOf(name);
+      if (pos >= 0) throw unknownColumn(table, name, pos, text);
+      table.column(name); // throws the data error naming the source
+    }
+    const column = table.column(name);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const missing =
+        column.kind === "number"
+          ? Number.isNaN(column.values[i] as number)
+          : column.codes[i] === MISSING_CODE;
+      if (missing && keep[i]) {
+        keep[i] = 0;
+        count++;
+      }
+    }
+    if (count > 0) missingBy.set(name, count);
+  }
+  const missing = [...missingBy.values()].reduce((a, b) => a + b, 0);
+
+  // 2. Evaluate the response and every factor over all rows; drop rows where a transformation is not finite.
+  let infinite = 0;
+  const dropNonFinite = (values: NumericValues) => {
+    for (let i = 0; i < n; i++) {
+      if (keep[i] && !Number.isFinite(values.hi[i] as number)) {
+        keep[i] = 0;
+        infinite++;
+      }
+    }
+  };
+  const response = evaluateNumeric(formula.response, table, text);
+  dropNonFinite(response);
+  const componentsByTerm = new Map<Term, Component[]>();
+  for (const term of rhsTerms) {
+    const components = term.factors.map((factor) => evaluateFactor(factor, table, text));
+    for (const c of components) if (c.kind === "numeric") dropNonFinite(c.values);
+    componentsByTerm.set(term, components);
+  }
+
+  // 3. Weights: non-negative; zero-weight rows carry no information and are removed (as lm and fixest do).
+  let weightsAll: Float64Array | null = null;
+  let zeroWeight = 0;
+  if (options.weights) {
+    weightsAll = table.numeric(options.weights).values;
+    for (let i = 0; i < n; i++) {
+      if (!keep[i]) continue;
+      const w = weightsAll[i] as number;
+      if (w < 0 || !Number.isFinite(w)) {
+        throw dataError(
+          `${table.source} line ${i + 2}, column '${options.weights}': weights must be finite and non-negative, found ${w}`,
+        );
+      }
+      if (w === 0) {
+        keep[i] = 0;
+        zeroWeight++;
+      }
+    }
+  }
+
+  let nobs = 0;
+  for (let i = 0; i < n; i++) nobs += keep[i] as number;
+  const rows = new Int32Array(nobs);
+  for (let i = 0, j = 0; i < n; i++) if (keep[i]) rows[j++] = i;
+  if (nobs === 0) {
+    throw estimationError(
+      `${table.source}: no rows left to estimate "${text}" (${missing} with missing values, ${infinite} non-finite)`,
+    );
+  }
+
+  // 4. Design columns on the rows used.
+  // Without an intercept, R codes the first factor main effect by all its levels.
+  const fullCodingTerm = formula.intercept
+    ? undefined
+    : formula.terms.find(
+        (t) => componentsByTerm.get(t)?.length === 1 && componentsByTerm.get(t)?.[0]?.kind === "categorical",
+      );
+  const columnsOf = (terms: Term[]) =>
+    terms.flatMap((term) =>
+      termColumns(
+        term,
+        componentsByTerm.get(term) as Component[],
+        rows,
+        formula.terms,
+        formula.intercept,
+        fullCodingTerm,
+      ),
+    );
+  const notes: string[] = [];
+  if (missing > 0) {
+    const detail = [...missingBy.entries()].map(([name, count]) => `${name}: ${count}`).join(", ");
+    notes.push(
+      `${missing} observation${missing === 1 ? "" : "s"} removed because of missing values (${detail})`,
+    );
+  }
+  if (infinite > 0) notes.push(`${infinite} observations removed because a transformation was not finite`);
+  if (zeroWeight > 0) notes.push(`${zeroWeight} observations removed because their weight is zero`);
+
+  const fixedEffectColumns = new Map<string, Column>();
+  for (const fe of formula.fixedEffects) {
+    for (const v of [...fe.variables, ...fe.slopes]) {
+      if (!fixedEffectColumns.has(v)) fixedEffectColumns.set(v, gatherColumn(table.column(v), rows));
+    }
+  }
+
+  return {
+    formula,
+    source: table.source,
+    rows,
+    nobs,
+    response: { name: formula.responseLabel, hi: gather(response.hi, rows), lo: gatherLo(response.lo, rows) },
+    columns: columnsOf(formula.terms),
+    intercept: formula.intercept,
+    weights: weightsAll ? gather(weightsAll, rows) : null,
+    weightsName: options.weights ?? null,
+    clusters: (options.cluster ?? []).map((name) => encodeIds(table.column(name), rows)),
+    fixedEffectColumns,
+    endogenous: formula.iv ? columnsOf(formula.iv.endogenous) : [],
+    instruments: formula.iv ? columnsOf(formula.iv.instruments) : [],
+    dropped: { missing, infinite, zeroWeight },
+    notes,
+  };
+}
+
+function evaluateFactor(factor: Expr, table: Table, text: string): Component {
+  if (factor.type === "var") {
+    if (!table.has(factor.name)) throw unknownColumn(table, factor.name, factor.pos, text);
+    const column = table.column(factor.name);
+    if (column.kind === "string") return categorical(column, factor.name, "r", []);
+  }
+  if (factor.type === "call" && (factor.fn === "factor" || factor.fn === "as.factor")) {
+    const arg = factor.args[0];
+    if (factor.args.length !== 1 || arg?.type !== "var") {
+      throw formulaError(text, factor.pos, `${factor.fn}() takes one column name`);
+    }
+    if (!table.has(arg.name)) throw unknownColumn(table, arg.name, arg.pos, text);
+    return categorical(table.column(arg.name), deparse(factor), "r", []);
+  }
+  if (factor.type === "call" && factor.fn === "i") return fixestFactor(factor, table, text);
+  return { kind: "numeric", name: deparse(factor), values: evaluateNumeric(factor, table, text) };
+}
+
+/**
+ * fixest's i(var, [x], ref = value, keep = ...): a factor named `var::level`. With a second argument the
+ * factor is interacted with it (`var::level:x`). Only i(var) and i(var, x) with `ref` are supported here.
+ */
+function fixestFactor(call: Extract<Expr, { type: "call" }>, table: Table, text: string): Component {
+  const [first, second] = call.args;
+  if (first?.type !== "var" || call.args.length > 2) {
+    throw formulaError(
+      text,
+      call.pos,
+      "i() takes a column name, optionally a second column, and ref = value",
+    );
+  }
+  if (!table.has(first.name)) throw unknownColumn(table, first.name, first.pos, text);
+  const refs: string[] = [];
+  for (const arg of call.named) {
+    if (arg.name !== "ref")
+      throw formulaError(text, arg.pos, `i() has no argument '${arg.name}' here (use ref)`);
+    const values = arg.value.type === "call" && arg.value.fn === "c" ? arg.value.args : [arg.value];
+    for (const v of values) {
+      if (v.type === "num") refs.push(String(v.value));
+      else if (v.type === "str") refs.push(v.value);
+      else if (v.type === "unary" && v.arg.type === "num") refs.push(String(-v.arg.value));
+      else throw formulaError(text, v.pos, "ref must be a number or a quoted string");
+    }
+  }
+  const component = categorical(table.column(first.name), first.name, "fixest", refs);
+  if (second === undefined) return component;
+  return { ...component, interact: { name: deparse(second), values: evaluateNumeric(second, table, text) } };
+}
+
+function categorical(
+  column: Column,
+  prefix: string,
+  naming: "r" | "fixest",
+  refLabels: string[],
+): CategoricalComponent {
+  // Levels are finalised on the rows used (termColumns), so here we only keep raw codes and labels.
+  if (column.kind === "string") {
+    const labels = [...column.levels];
+    return {
+      kind: "categorical",
+      codes: column.codes,
+      labels,
+      naming,
+      prefix,
+      refLabels,
+      numericLevels: false,
+      interact: null,
+    };
+  }
+  // A numeric column used as a factor: distinct values become labels, sorted numerically.
+  const index = new Map<number, number>();
+  const labels: string[] = [];
+  const codes = new Int32Array(column.values.length);
+  for (let i = 0; i < codes.length; i++) {
+    const v = column.values[i] as number;
+    if (Number.isNaN(v)) {
+      codes[i] = MISSING_CODE;
+      continue;
+    }
+    let code = index.get(v);
+    if (code === undefined) {
+      code = labels.length;
+      labels.push(String(v));
+      index.set(v, code);
+    }
+    codes[i] = code;
+  }
+  return {
+    kind: "categorical",
+    codes,
+    labels,
+    naming,
+    prefix,
+    refLabels,
+    numericLevels: true,
+    interact: null,
+  };
+}
+
+/**
+ * The design columns of one term on the rows used: the product of its components, the first varying fastest
+ * (R's model.matrix order). A factor is coded by contrasts (reference level dropped) when the term without it
+ * is in the model (the empty term counting when there is an intercept), else by one dummy per level; without an
+ * intercept the first factor main effect gets all its levels. This is R's rule (terms.formula / TermCode).
+ */
+function termColumns(
+  term: Term,
+  components: Component[],
+  rows: Int32Array,
+  allTerms: Term[],
+  intercept: boolean,
+  fullCodingTerm: Term | undefined,
+): DesignColumn[] {
+  const labels = new Set(allTerms.map((t) => t.label));
+  let columns: DesignColumn[] = [{ name: "", hi: new Float64Array(rows.length).fill(1), lo: null }];
+  components.forEach((component, index) => {
+    if (component.kind === "numeric") {
+      const hi = gather(component.values.hi, rows);
+      const lo = components.length === 1 ? gatherLo(component.values.lo, rows) : null;
+      columns = columns.map((c) => ({ name: joinName(c.name, component.name), hi: multiply(c.hi, hi), lo }));
+      return;
+    }
+    const rest = term.factors.filter((_, j) => j !== index);
+    const restLabel = rest.map(deparse).join(":");
+    const restPresent =
+      rest.length === 0
+        ? intercept || (rest.length === 0 && term !== fullCodingTerm && fullCodingTerm !== undefined)
+        : labels.has(restLabel);
+    const useContrasts = component.interact === null && component.refLabels.length === 0 && restPresent;
+    const levels = levelsOnRows(component, rows);
+    const dropped = new Set(component.refLabels);
+    const kept = levels.filter((level, k) => !(useContrasts && k === 0) && !dropped.has(level.label));
+    const interact = component.interact ? gather(component.interact.values.hi, rows) : null;
+    const next: DesignColumn[] = [];
+    for (const level of kept) {
+      const dummy = new Float64Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        if (component.codes[rows[i] as number] === level.code)
+          dummy[i] = interact ? (interact[i] as number) : 1;
+      }
+      const base =
+        component.naming === "fixest"
+          ? `${component.prefix}::${level.label}`
+          : `${component.prefix}${level.label}`;
+      const name = component.interact ? `${base}:${component.interact.name}` : base;
+      for (const c of columns)
+        next.push({ name: joinName(c.name, name), hi: multiply(c.hi, dummy), lo: null });
+    }
+    // R varies the first factor fastest: reorder from level-major to column-major.
+    columns = columns.length === 1 ? next : reorderFastestFirst(next, columns.length, kept.length);
+  });
+  return columns;
+}
+
+function levelsOnRows(component: CategoricalComponent, rows: Int32Array): { label: string; code: number }[] {
+  const present = new Uint8Array(component.labels.length);
+  for (let i = 0; i < rows.length; i++) {
+    const code = component.codes[rows[i] as number] as number;
+    if (code >= 0) present[code] = 1;
+  }
+  const levels = component.labels.map((label, code) => ({ label, code })).filter((l) => present[l.code]);
+  return component.numericLevels
+    ? levels.sort((a, b) => Number(a.label) - Number(b.label))
+    : levels.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+}
+
+function reorderFastestFirst(columns: DesignColumn[], previous: number, levels: number): DesignColumn[] {
+  const out: DesignColumn[] = [];
+  for (let l = 0; l < levels; l++)
+    for (let p = 0; p < previous; p++) out.push(columns[l * previous + p] as DesignColumn);
+  return out;
+}
+
+function joinName(a: string, b: string): string {
+  return a === "" ? b : `${a}:${b}`;
+}
+
+function multiply(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = (a[i] as number) * (b[i] as number);
+  return out;
+}
+
+export function gather(values: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i] as number] as number;
+  return out;
+}
+
+function gatherLo(values: Float64Array | null, rows: Int32Array): Float64Array | null {
+  return values === null ? null : gather(values, rows);
+}
+
+function gatherColumn(column: Column, rows: Int32Array): Column {
+  if (column.kind === "number")
+    return { kind: "number", name: column.name, values: gather(column.values, rows) };
+  const codes = new Int32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) codes[i] = column.codes[rows[i] as number] as number;
+  return { kind: "string", name: column.name, codes, levels: column.levels };
+}
+
+/** Dense 0..G-1 ids of a column's values on the rows used (clusters, fixed effects). */
+export function encodeIds(column: Column, rows: Int32Array): ClusterIds {
+  const ids = new Int32Array(rows.length);
+  const index = new Map<number, number>();
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as number;
+    const key = column.kind === "number" ? (column.values[row] as number) : (column.codes[row] as number);
+    let id = index.get(key);
+    if (id === undefined) {
+      id = index.size;
+      index.set(key, id);
+    }
+    ids[i] = id;
+  }
+  return { name: column.name, ids, count: index.size };
+}

@@ -187,13 +187,14 @@ function coefficientRows(
     if (list) list.push(term);
     else rowTerms.set(label, [term]);
   }
-  const indexes = models.map((model) => new Map(model.coefficients.map((c) => [c.term, c])));
+  const indexes: Map<string, Coefficient>[] = models.map(
+    (model) => new Map(model.coefficients.map((c) => [c.term, c])),
+  );
   const rows: TableRow[] = [];
   for (const [label, names] of rowTerms) {
     const coefCells: Cell[] = [];
     const seCells: Cell[] = [];
-    models.forEach((model, i) => {
-      const byTerm = indexes[i] ?? new Map<string, Coefficient>();
+    indexes.forEach((byTerm, i) => {
       const found = names.flatMap((name) => byTerm.get(name) ?? []);
       if (found.length > 1) {
         throw usageError(

@@ -1,0 +1,187 @@
+/**
+ * `mobility regress <data> <formula> [<formula> ...]`: estimate one or more models on a CSV and print one table
+ * with a column per model. The data path: header check -> stream only the needed columns -> model frame ->
+ * estimator -> covariance -> Result -> renderer.
+ */
+import type { Command } from "commander";
+import { readCsv } from "../data/csv.js";
+import { readCsvHeader } from "../data/csvHeader.js";
+import { stringAt, type Table } from "../data/table.js";
+import { usageError } from "../errors.js";
+import { buildModelFrame } from "../estimate/frame.js";
+import { estimateOls } from "../estimate/ols.js";
+import type { ParsedFormula } from "../formula/ast.js";
+import { variablesOf } from "../formula/evaluate.js";
+import { formulaError } from "../formula/lexer.js";
+import { parseFormula } from "../formula/parser.js";
+import { formatForPath, type OutputFormat, parseOutputFormat, renderOutput } from "../report/render.js";
+import type { ModelResult, Output } from "../report/result.js";
+import { writeFileAtomic } from "../report/writeAtomic.js";
+import { parseSmallSample } from "../vcov/smallSample.js";
+import { parseVcovType } from "../vcov/vcov.js";
+import { parseListOption, parseNumberOption, parseTypesOption } from "./options.js";
+import { VERSION } from "./version.js";
+
+interface RegressOptions {
+  vcov?: string;
+  cluster?: string;
+  weights?: string;
+  ssc?: string;
+  level: string;
+  format?: string;
+  out?: string;
+  by?: string;
+  missing?: string;
+  types?: string;
+  digits?: string;
+}
+
+export function registerRegress(program: Command): void {
+  program
+    .command("regress")
+    .description("estimate OLS models and print a regression table (one column per formula)")
+    .argument("<data>", "CSV file")
+    .argument("<formulas...>", 'fixest-style formulas, e.g. "y ~ x1 + x2"')
+    .option("--vcov <type>", "iid (default), hc0, hc1 (= hetero, robust), hc2, hc3, cluster")
+    .option("--cluster <columns>", "cluster by these columns (comma-separated; two or more = multi-way)")
+    .option("--weights <column>", "analytic weights, as lm(weights =)")
+    .option("--ssc <convention>", "small-sample convention: fixest (default, = stata), per-term, none")
+    .option("--level <p>", "confidence level of the intervals", "0.95")
+    .option("--by <columns>", "estimate separately for each group of these columns")
+    .option("--format <format>", "text, markdown, latex, csv or json (default: from --out, else text)")
+    .option("--out <file>", "write the table to this file (atomically) instead of stdout")
+    .option("--digits <n>", "decimals in text, Markdown and LaTeX tables", "4")
+    .option("--missing <tokens>", "extra tokens meaning missing (besides empty, NA and .)")
+    .option("--types <list>", "force column types, e.g. fips:string")
+    .action(async (data: string, formulas: string[], opts: RegressOptions) => {
+      const output = await runRegress(data, formulas, opts);
+      const format: OutputFormat = opts.format
+        ? parseOutputFormat(opts.format)
+        : opts.out
+          ? formatForPath(opts.out)
+          : "text";
+      const digits = Number(opts.digits);
+      if (!Number.isInteger(digits) || digits < 0 || digits > 12) {
+        throw usageError(`--digits: expected a whole number from 0 to 12, found '${opts.digits}'`);
+      }
+      const rendered = renderOutput(output, format, { digits });
+      if (opts.out) await writeFileAtomic(opts.out, rendered);
+      else process.stdout.write(rendered);
+    });
+}
+
+export async function runRegress(
+  data: string,
+  formulaTexts: string[],
+  opts: RegressOptions,
+): Promise<Output> {
+  const formulas = formulaTexts.map(parseFormula);
+  const clusters = parseListOption(opts.cluster) ?? [];
+  const by = parseListOption(opts.by) ?? [];
+  const vcovType = parseVcovType(opts.vcov, clusters.length > 0);
+  const convention = parseSmallSample(opts.ssc);
+  const level = parseNumberOption("--level", opts.level, 0, 1);
+
+  // Check every name against the header first, so that an unknown column points into the formula.
+  const header = await readCsvHeader(data);
+  const needed = new Set<string>();
+  for (const formula of formulas) {
+    for (const name of formulaVariables(formula)) {
+      if (!header.includes(name)) throw unknownInFormula(formula, name, data, header);
+      needed.add(name);
+    }
+  }
+  for (const [option, names] of [
+    ["--cluster", clusters],
+    ["--by", by],
+    ["--weights", opts.weights ? [opts.weights] : []],
+  ] as const) {
+    for (const name of names) {
+      if (!header.includes(name)) throw usageError(`${option}: no column '${name}' in ${data}`);
+      needed.add(name);
+    }
+  }
+  const table = await readCsv(data, {
+    columns: header.filter((h) => needed.has(h)),
+    missing: parseListOption(opts.missing),
+    types: parseTypesOption(opts.types),
+  });
+
+  const models: ModelResult[] = [];
+  for (const { table: part, group } of splitByGroups(table, by)) {
+    for (const formula of formulas) {
+      const frame = buildModelFrame(part, formula, { weights: opts.weights, cluster: clusters });
+      models.push(
+        estimateOls(frame, {
+          vcov: { type: vcovType, convention },
+          level,
+          group,
+          name: group ? `${frame.response.name} (${Object.values(group).join(", ")})` : undefined,
+        }),
+      );
+    }
+  }
+  return { tool: "mobility", version: VERSION, models };
+}
+
+function formulaVariables(formula: ParsedFormula): Set<string> {
+  const names = variablesOf(formula.response);
+  const terms = [
+    ...formula.terms,
+    ...(formula.iv ? [...formula.iv.endogenous, ...formula.iv.instruments] : []),
+  ];
+  for (const term of terms) for (const factor of term.factors) variablesOf(factor, names);
+  for (const fe of formula.fixedEffects) for (const v of [...fe.variables, ...fe.slopes]) names.add(v);
+  return names;
+}
+
+function unknownInFormula(formula: ParsedFormula, name: string, data: string, header: string[]): Error {
+  const pattern = new RegExp(
+    `(^|[^A-Za-z0-9_.])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_.])`,
+  );
+  const match = pattern.exec(formula.text);
+  const pos = match ? match.index + match[1]!.length : 0;
+  const lower = name.toLowerCase();
+  const close = header
+    .filter((h) => h.toLowerCase() === lower || h.toLowerCase().includes(lower))
+    .slice(0, 3);
+  const hint = close.length > 0 ? ` (did you mean ${close.map((c) => `'${c}'`).join(", ")}?)` : "";
+  return formulaError(formula.text, pos, `no column '${name}' in ${data}${hint}`);
+}
+
+/** Splits a table by the values of `by` columns, groups sorted by their values; no `by` gives the whole table. */
+function splitByGroups(
+  table: Table,
+  by: readonly string[],
+): { table: Table; group: Record<string, string | number> | null }[] {
+  if (by.length === 0) return [{ table, group: null }];
+  const columns = by.map((name) => table.column(name));
+  const groups = new Map<string, { rows: number[]; values: (string | number)[] }>();
+  for (let i = 0; i < table.nrows; i++) {
+    const values = columns.map((c) => (c.kind === "number" ? (c.values[i] as number) : stringAt(c, i)));
+    if (values.some((v) => v === undefined || (typeof v === "number" && Number.isNaN(v)))) continue;
+    const key = JSON.stringify(values);
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { rows: [], values: values as (string | number)[] };
+      groups.set(key, group);
+    }
+    group.rows.push(i);
+  }
+  const sorted = [...groups.values()].sort((a, b) => compareValues(a.values, b.values));
+  return sorted.map((g) => ({
+    table: g.rows.length === table.nrows ? table : table.take(g.rows),
+    group: Object.fromEntries(by.map((name, j) => [name, g.values[j] as string | number])),
+  }));
+}
+
+function compareValues(a: (string | number)[], b: (string | number)[]): number {
+  for (let j = 0; j < a.length; j++) {
+    const x = a[j] as string | number;
+    const y = b[j] as string | number;
+    if (x === y) continue;
+    if (typeof x === "number" && typeof y === "number") return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return 0;
+}

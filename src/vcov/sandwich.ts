@@ -1,0 +1,96 @@
+/**
+ * The raw covariance estimators: bread x meat x bread with no small-sample factor (those live in
+ * smallSample.ts). Scores are w_i e_i x_i (analytic weights, as lm(weights =) and fixest).
+ */
+import { Matrix } from "ml-matrix";
+import { crossProducts } from "../estimate/leastSquares.js";
+import type { ClusterVariable, VcovInputs } from "./types.js";
+
+export function iidVcov(inputs: VcovInputs): Matrix {
+  const sigma2 = inputs.rss / (inputs.nobs - inputs.k);
+  return inputs.bread.clone().mul(sigma2);
+}
+
+/** HC0 (power 0), HC2 (power 1) or HC3 (power 2): squared scores divided by (1 - h_ii)^power. */
+export function heteroVcov(inputs: VcovInputs, leveragePower: 0 | 1 | 2): Matrix {
+  const { columns, residuals, weights } = inputs;
+  const n = residuals.length;
+  const leverage = leveragePower > 0 ? hatValues(inputs) : null;
+  const u2 = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const w = weights ? (weights[i] as number) : 1;
+    const s = w * (residuals[i] as number);
+    let v = s * s;
+    if (leverage) v /= (1 - (leverage[i] as number)) ** leveragePower;
+    u2[i] = v;
+  }
+  return sandwich(inputs.bread, fromSquare(crossProducts(columns, u2), columns.length));
+}
+
+/** Cluster-robust meat for one clustering (CR0), summed scores per cluster. */
+export function clusterMeat(inputs: VcovInputs, cluster: ClusterVariable): Matrix {
+  const { columns, residuals, weights } = inputs;
+  const k = columns.length;
+  const n = residuals.length;
+  const scores = new Float64Array(cluster.count * k);
+  const u = new Float64Array(n);
+  for (let i = 0; i < n; i++) u[i] = (weights ? (weights[i] as number) : 1) * (residuals[i] as number);
+  for (let j = 0; j < k; j++) {
+    const x = columns[j] as Float64Array;
+    for (let i = 0; i < n; i++) {
+      const at = (cluster.ids[i] as number) * k + j;
+      scores[at] = (scores[at] as number) + (x[i] as number) * (u[i] as number);
+    }
+  }
+  const meat = new Matrix(k, k);
+  for (let g = 0; g < cluster.count; g++) {
+    const base = g * k;
+    for (let a = 0; a < k; a++) {
+      const sa = scores[base + a] as number;
+      if (sa === 0) continue;
+      for (let b = 0; b <= a; b++) meat.set(a, b, meat.get(a, b) + sa * (scores[base + b] as number));
+    }
+  }
+  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) meat.set(b, a, meat.get(a, b));
+  return meat;
+}
+
+export function sandwich(bread: Matrix, meat: Matrix): Matrix {
+  const v = bread.mmul(meat).mmul(bread);
+  // Symmetric by construction; remove the rounding asymmetry so printed numbers do not depend on the order.
+  for (let r = 0; r < v.rows; r++) {
+    for (let c = 0; c < r; c++) {
+      const m = (v.get(r, c) + v.get(c, r)) / 2;
+      v.set(r, c, m);
+      v.set(c, r, m);
+    }
+  }
+  return v;
+}
+
+/** h_ii = w_i x_i' (X'WX)^-1 x_i. */
+export function hatValues(inputs: VcovInputs): Float64Array {
+  const { columns, bread, weights } = inputs;
+  const k = columns.length;
+  const n = inputs.residuals.length;
+  const h = new Float64Array(n);
+  const b = bread.to2DArray();
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let a = 0; a < k; a++) {
+      const xa = (columns[a] as Float64Array)[i] as number;
+      const row = b[a] as number[];
+      let t = 0;
+      for (let c = 0; c < k; c++) t += (row[c] as number) * ((columns[c] as Float64Array)[i] as number);
+      s += xa * t;
+    }
+    h[i] = weights ? (weights[i] as number) * s : s;
+  }
+  return h;
+}
+
+function fromSquare(values: Float64Array, k: number): Matrix {
+  const m = new Matrix(k, k);
+  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) m.set(a, b, values[a * k + b] as number);
+  return m;
+}

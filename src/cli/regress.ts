@@ -34,6 +34,8 @@ interface RegressOptions {
   missing?: string;
   types?: string;
   digits?: string;
+  /** Not a CLI flag: lets tests run the golden cases through both solver paths. */
+  solver?: "exact" | "fast";
 }
 
 export function registerRegress(program: Command): void {
@@ -116,6 +118,7 @@ export async function runRegress(
           vcov: { type: vcovType, convention },
           level,
           group,
+          forcePath: opts.solver,
           name: group ? `${frame.response.name} (${Object.values(group).join(", ")})` : undefined,
         }),
       );

@@ -1,0 +1,27 @@
+import { expect } from "vitest";
+
+/** Asserts element-wise relative agreement (absolute near zero), reporting the worst element. */
+export function expectClose(
+  actual: readonly number[],
+  expected: readonly number[],
+  tolerance: number,
+  what: string,
+) {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i] as number;
+    const e = expected[i] as number;
+    const diff = Math.abs(a - e) / Math.max(Math.abs(e), 1e-300);
+    const err = Math.abs(e) < 1e-12 ? Math.abs(a - e) : diff;
+    if (!(err <= worst)) {
+      worst = err;
+      at = i;
+    }
+  }
+  expect(
+    worst,
+    `${what}: worst relative error ${worst} at [${at}] (got ${actual[at]}, expected ${expected[at]})`,
+  ).toBeLessThanOrEqual(tolerance);
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Regenerate every fixture and golden file owned by scripts/fixtures and scripts/golden.
+# Needs: R with sandwich, estimatr, AER, plm, jsonlite (Debian r-cran-*), and
+# Debian's /usr/bin/python3 with statsmodels and mpmath (python3-statsmodels).
+# Shared data is read from $SHARED_DATA (default: ../shared/data next to the repo).
+# Run from anywhere:  bash scripts/golden/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY=${PY:-/usr/bin/python3}
+SHARED_DATA=${SHARED_DATA:-$(cd .. && pwd)/shared/data}
+export SHARED_DATA
+
+echo "== fixtures"
+mkdir -p fixtures/nist
+for n in Norris Pontius NoInt1 NoInt2 Longley Wampler1 Wampler2 Wampler3 Wampler4 Wampler5 Filip; do
+  cp "$SHARED_DATA/nist_strd/$n.csv" "fixtures/nist/$n.csv"
+done
+cp "$SHARED_DATA/f33_school_finance/f1995_districts.csv" fixtures/f33_1995_districts.csv
+"$PY" scripts/fixtures/make_atlas_county.py
+"$PY" scripts/fixtures/make_atlas_f33_county.py
+Rscript scripts/fixtures/export_r_datasets.R
+
+echo "== NIST certified values"
+"$PY" scripts/fixtures/make_nist_certified.py
+"$PY" scripts/fixtures/verify_nist_exact.py
+
+echo "== OLS golden values"
+"$PY" scripts/golden/ols_highprec.py
+Rscript scripts/golden/ols.R
+"$PY" scripts/golden/ols_statsmodels.py
+"$PY" scripts/golden/t_dist.py
+
+echo "== changes against HEAD (empty = reproduced exactly)"
+git status --short -- fixtures test/golden

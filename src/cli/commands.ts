@@ -1,9 +1,15 @@
 /** Every subcommand, registered in the order `mobility --help` lists them. */
 import type { Command } from "commander";
+import { registerAggregate } from "./aggregate.js";
 import { registerDescribe } from "./describe.js";
+import { registerIngest } from "./ingest.js";
+import { registerMerge } from "./merge.js";
 import { registerRegress } from "./regress.js";
 
 export function registerCommands(program: Command): void {
   registerRegress(program);
   registerDescribe(program);
+  registerIngest(program);
+  registerMerge(program);
+  registerAggregate(program);
 }

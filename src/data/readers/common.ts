@@ -54,6 +54,8 @@ export interface ReaderOptions {
   long?: boolean;
   perPupil?: boolean;
   dollarsIn?: "units" | "thousands";
+  /** f33: update county codes (data vintage = the file's year) to this vintage with updateCountyFips. */
+  fipsVintage?: number;
   /** Generic crosswalk reader: the id columns to map from and to. */
   from?: string;
   to?: string;

@@ -16,6 +16,8 @@
  *     set MISSING (the row is kept, its finance data is still good for county and state totals) and the
  *     report counts it with examples; such an id can never become a merge key.
  *   - `fips` (5-digit county) from FIPST + FIPSCO; FIPSCO empty (Alaska REAAs) -> fips missing, reported.
+ *     `fipsVintage: 2015` updates the codes from the file's year to that vintage (updateCountyFips: Dade
+ *     12025 -> 12086, Shannon 46113 -> 46102, ...) so they match the Atlas; each change is reported.
  *   - `year` (4 digits) from the 2-digit YEAR (95 -> 1995, 0 -> 2000; 50-99 are 19xx).
  *   - Money: these files are in dollars (values are multiples of 1000 because the Census rounds to thousands
  *     but writes whole dollars). Some published F-33 years are in thousands of dollars; pass
@@ -27,8 +29,17 @@
  */
 import { z } from "zod";
 import { dataError } from "../../errors.js";
-import { countyFips, stateFips } from "../fips.js";
-import { type Column, isMissing, MISSING_CODE, type NumericColumn, numericColumn, Table } from "../table.js";
+import { countyFips, stateFips, updateCountyFipsDetailed } from "../fips.js";
+import {
+  type Column,
+  isMissing,
+  MISSING_CODE,
+  type NumericColumn,
+  numericColumn,
+  type StringColumn,
+  stringColumn,
+  Table,
+} from "../table.js";
 import {
   combineIds,
   lineOf,
@@ -113,8 +124,13 @@ export async function readF33(path: string, options: ReaderOptions = {}): Promis
     );
     let noCounty = 0;
     for (const code of fips.codes) if (code === MISSING_CODE) noCounty++;
-    added.push(fips);
     report.note("fips = FIPST (2 digits) + FIPSCO (3 digits)");
+    if (options.fipsVintage !== undefined) {
+      const fileYear = firstYear(table);
+      added.push(updateFipsColumn(fips, fileYear, options.fipsVintage, report));
+    } else {
+      added.push(fips);
+    }
     if (noCounty > 0) report.note(`${noCounty} rows have no county code (FIPSCO empty), fips missing`);
   } else {
     report.note("this layout has no LEAID/FIPS ids: districts are identified only by NAME and STABBR");
@@ -189,6 +205,33 @@ export async function readF33(path: string, options: ReaderOptions = {}): Promis
     path,
   );
   return { table: ordered, report: report.finish(n, n) };
+}
+
+function firstYear(table: Table): number {
+  for (const y of table.numeric("YEAR").values) if (!Number.isNaN(y)) return y >= 50 ? 1900 + y : 2000 + y;
+  throw dataError(`${table.source}: column 'YEAR' is empty, cannot tell the vintage of the county codes`);
+}
+
+/** The fips column with codes updated from `from` to `to` (see updateCountyFips), each change reported. */
+function updateFipsColumn(fips: StringColumn, from: number, to: number, report: ReportBuilder): StringColumn {
+  const updates = fips.levels.map((code) => updateCountyFipsDetailed(code, from, to));
+  const rows = new Map<number, number>();
+  const values: (string | undefined)[] = new Array(fips.codes.length);
+  for (let i = 0; i < fips.codes.length; i++) {
+    const code = fips.codes[i] as number;
+    if (code === MISSING_CODE) continue;
+    const update = updates[code];
+    values[i] = update?.fips;
+    if (update !== undefined && update.applied.length > 0) rows.set(code, (rows.get(code) ?? 0) + 1);
+  }
+  const changes = [...rows].map(([code, n]) => {
+    const update = updates[code];
+    return `${fips.levels[code]} -> ${update?.fips}${update?.approximate ? " (split: approximate)" : ""} (${n} rows)`;
+  });
+  report.note(
+    `county codes updated from vintage ${from} to ${to}: ${changes.length === 0 ? "no changes apply" : changes.join(", ")}`,
+  );
+  return stringColumn("fips", values);
 }
 
 /** A zero-padded id of `width` digits; Excel-damaged cells become missing and are reported. */

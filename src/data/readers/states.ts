@@ -7,8 +7,8 @@
  * CAPITAL_OUTLAY_EXPENDITURE, GRADES_*_G enrollment counts, AVG_{MATH,READING}_{4,8}_SCORE (NAEP). Money is in
  * THOUSANDS of dollars (Census F-33 state summaries); values are written like "2678885.0"; missing is empty.
  *
- * Adds `state` (2-digit FIPS; missing for NATIONAL and the federal systems DODEA, DOD..., BIE, Bureau of Indian
- * Affairs, reported; territories such as PR, GU, VI get their codes). With `perPupil: true` adds
+ * Adds `state` (2-digit FIPS; missing, and reported, for rows that are not a state, DC or territory: NATIONAL and
+ * federal systems such as DODEA and BIE; territories such as PR, GU, VI get their codes). With `perPupil: true` adds
  * ppe_total = 1000 * TOTAL_EXPENDITURE / ENROLL and rev_per_pupil = 1000 * TOTAL_REVENUE / ENROLL in dollars
  * per pupil, and local_share = LOCAL_REVENUE / TOTAL_REVENUE (NaN where the denominator is missing or <= 0).
  */
@@ -38,25 +38,31 @@ export const STATES_ALL_LAYOUT = z.object({
   TOTAL_EXPENDITURE: money,
 });
 
-/** Rows that are not states: national totals and federal school systems (DoD schools, BIE/BIA schools). */
-const PSEUDO_STATE = /^(NATIONAL|DODEA|DOD\b|DOD_|DEPARTMENT_OF_DEFENSE|BIE$|BUREAU_OF_INDIAN)/;
-
 export async function readStatesAll(path: string, options: ReaderOptions = {}): Promise<ReaderResult> {
   const report = new ReportBuilder("states", path);
   const { table } = await readWithLayout(path, STATES_ALL_LAYOUT, { reader: "states" });
   const n = table.nrows;
-  const pseudoNames: string[] = [];
+  // The panel also has national totals and federal/agency systems under many spellings (NATIONAL, DODEA, DOD,
+  // DD, BI, BIE, BUREAU_OF_INDIAN_AFFAIRS, ...): any STATE that is not a state, DC or territory name or postal
+  // code gets a missing `state` and is listed in the report, rather than guessed.
+  const other: string[] = [];
   const state = mapIds(table.column("STATE"), "state", (raw, row) => {
-    if (PSEUDO_STATE.test(raw)) {
-      pseudoNames.push(raw);
+    try {
+      return stateFips(raw.replace(/_/g, " "), { source: path, line: lineOf(row), column: "STATE" });
+    } catch {
+      other.push(raw);
       return undefined;
     }
-    return stateFips(raw.replace(/_/g, " "), { source: path, line: lineOf(row), column: "STATE" });
   });
-  let pseudo = 0;
-  for (const c of state.codes) if (c === MISSING_CODE) pseudo++;
-  if (pseudo > 0) {
-    report.note(`${pseudo} rows for national totals / federal systems have no state FIPS (kept): ${pseudoNames.join(", ")}`);
+  let unmatched = 0;
+  for (const c of state.codes) if (c === MISSING_CODE) unmatched++;
+  if (unmatched > 0) {
+    report.rejectMany(
+      "rows whose STATE is not a state/DC/territory (national totals, federal school systems): state missing, row kept",
+      unmatched,
+      other.slice(0, 5),
+    );
+    if (other.length > 5) report.note(`all non-state STATE values: ${other.join(", ")}`);
   }
   report.note("money columns are in thousands of dollars, as published");
   let out = new Table([state, ...table.columns], n, path);

@@ -1,0 +1,83 @@
+/**
+ * `mobility ingest <kind> <file>`: reads a dataset with its dedicated reader (ids normalised, masking codes
+ * applied, optional reshapes), prints the reader's report to stderr, and writes the table as CSV or JSON to
+ * --out (atomically) or stdout.
+ */
+import type { Command } from "commander";
+import type { ReaderOptions } from "../data/readers/index.js";
+import { formatReport, getReader, READER_KINDS } from "../data/readers/index.js";
+import type { Table } from "../data/table.js";
+import { tableToCsvChunks, tableToJsonChunks, writeCsv, writeJson } from "../data/writeCsv.js";
+import { usageError } from "../errors.js";
+
+export interface OutputOptions {
+  out?: string;
+  format?: string;
+}
+
+/** Writes `table` to opts.out (atomically) or stdout, as CSV (default) or JSON. */
+export function writeTableOutput(table: Table, opts: OutputOptions): void {
+  const format = opts.format ?? "csv";
+  if (format !== "csv" && format !== "json")
+    throw usageError(`--format: expected csv or json, found '${format}'`);
+  if (opts.out !== undefined) {
+    if (format === "csv") writeCsv(table, opts.out);
+    else writeJson(table, opts.out);
+    return;
+  }
+  const emit = (chunk: string) => {
+    process.stdout.write(chunk);
+  };
+  if (format === "csv") tableToCsvChunks(table, emit);
+  else tableToJsonChunks(table, emit);
+}
+
+export function readerOptionsFrom(opts: Record<string, unknown>): ReaderOptions {
+  const options: ReaderOptions = {};
+  if (opts.long === true) options.long = true;
+  if (opts.perPupil === true) options.perPupil = true;
+  if (opts.dollarsIn !== undefined) {
+    if (opts.dollarsIn !== "units" && opts.dollarsIn !== "thousands") {
+      throw usageError(`--dollars-in: expected units or thousands, found '${String(opts.dollarsIn)}'`);
+    }
+    options.dollarsIn = opts.dollarsIn;
+  }
+  if (opts.fipsVintage !== undefined) {
+    const year = Number(opts.fipsVintage);
+    if (!Number.isInteger(year) || year < 1970 || year > 2100) {
+      throw usageError(`--fips-vintage: expected a year, found '${String(opts.fipsVintage)}'`);
+    }
+    options.fipsVintage = year;
+  }
+  if (typeof opts.from === "string") options.from = opts.from;
+  if (typeof opts.to === "string") options.to = opts.to;
+  return options;
+}
+
+export function registerIngest(program: Command): void {
+  program
+    .command("ingest")
+    .description("read a known dataset (ids normalised, masking codes applied) and write it as CSV or JSON")
+    .argument("<kind>", `dataset reader: ${READER_KINDS.join(", ")}`)
+    .argument("<file>", "input file")
+    .option("--long", "atlas: one row per county x race x gender x percentile")
+    .option("--per-pupil", "f33/states: add ppe_total, rev_per_pupil, local_share")
+    .option("--dollars-in <unit>", "f33: money columns in the file are in units or thousands of dollars")
+    .option(
+      "--fips-vintage <year>",
+      "f33: update county codes to this vintage (e.g. 2015 to match the Atlas)",
+    )
+    .option("--from <column>", "crosswalk: the id column to map from")
+    .option("--to <column>", "crosswalk: the id column to map to")
+    .option("--out <file>", "write here (atomically) instead of stdout")
+    .option("--format <format>", "csv or json", "csv")
+    .action(async (kind: string, file: string, opts: Record<string, unknown>) => {
+      const reader = getReader(kind);
+      const { table, report } = await reader(file, readerOptionsFrom(opts));
+      process.stderr.write(formatReport(report));
+      writeTableOutput(table, {
+        ...(typeof opts.out === "string" ? { out: opts.out } : {}),
+        ...(typeof opts.format === "string" ? { format: opts.format } : {}),
+      });
+    });
+}

@@ -1,0 +1,193 @@
+/**
+ * Collapses a table to one row per group (Stata's `collapse`).
+ *
+ * Conventions:
+ *   - Groups are in SORTED order of their key values (deterministic whatever the input order): by the first
+ *     `by` column, then the next; numbers ascending, text by code-unit order; a missing key value is its own
+ *     group, sorted last.
+ *   - sum: sum of the non-missing values; a group with no non-missing value gets NaN (not 0, unlike Stata).
+ *     Sums are unweighted.
+ *   - mean: mean of the non-missing values; with `weight`, sum(w*x)/sum(w) over rows where both x and w are
+ *     present (NaN when that sum of weights is 0). Negative weights are an error.
+ *   - ratio: "name=num/den" gives sum(num)/sum(den) over rows where both are present, e.g. county spending per
+ *     pupil as ppe=TOTALEXP/V33 (a ratio of sums, not a mean of ratios). NaN when the denominator sum is 0.
+ *   - count: adds `n`, the number of rows in each group.
+ *   - Output columns are the by columns, then sums, means, ratios, n. A spec item "out=col" names the output;
+ *     plain "col" keeps the column's name. Two outputs with the same name are a usage error.
+ */
+import { dataError, usageError } from "../../errors.js";
+import { type Column, MISSING_CODE, numericColumn, Table } from "../table.js";
+
+export interface AggregateOptions {
+  by: readonly string[];
+  sum?: readonly string[];
+  mean?: readonly string[];
+  ratio?: readonly string[];
+  weight?: string;
+  count?: boolean;
+}
+
+function parseItem(item: string): { out: string; source: string } {
+  const at = item.indexOf("=");
+  if (at < 0) return { out: item, source: item };
+  const out = item.slice(0, at).trim();
+  const source = item.slice(at + 1).trim();
+  if (out === "" || source === "") throw usageError(`aggregate: expected name=column, found '${item}'`);
+  return { out, source };
+}
+
+export function aggregateTable(table: Table, options: AggregateOptions): Table {
+  const by = options.by.map((name) => table.column(name));
+  if (by.length === 0) throw usageError("aggregate: give at least one --by column");
+  const n = table.nrows;
+
+  // Group ids: key string per row -> group index; then sort groups by key values.
+  const keyOf = (i: number): string => {
+    let key = "";
+    for (const column of by) {
+      const part =
+        column.kind === "number"
+          ? (column.values[i] as number).toString()
+          : String(column.codes[i] as number);
+      key += `${part}\u0000`;
+    }
+    return key;
+  };
+  const groupIndex = new Map<string, number>();
+  const firstRow: number[] = [];
+  const rowGroup = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = keyOf(i);
+    let g = groupIndex.get(key);
+    if (g === undefined) {
+      g = firstRow.length;
+      firstRow.push(i);
+      groupIndex.set(key, g);
+    }
+    rowGroup[i] = g;
+  }
+  const order = firstRow.map((_, g) => g);
+  order.sort((a, b) => compareRows(by, firstRow[a] as number, firstRow[b] as number));
+  const rank = new Int32Array(order.length);
+  order.forEach((g, r) => {
+    rank[g] = r;
+  });
+  const G = order.length;
+  for (let i = 0; i < n; i++) rowGroup[i] = rank[rowGroup[i] as number] as number;
+  const groupFirst = Int32Array.from(order, (g) => firstRow[g] as number);
+
+  const keys = new Table(by, n, table.source).take(groupFirst);
+  const columns: Column[] = [...keys.columns];
+  const names = new Set(columns.map((c) => c.name));
+  const add = (column: Column) => {
+    if (names.has(column.name)) {
+      throw usageError(
+        `aggregate: two output columns named '${column.name}' (use name=column to rename one)`,
+      );
+    }
+    names.add(column.name);
+    columns.push(column);
+  };
+
+  for (const item of options.sum ?? []) {
+    const { out, source } = parseItem(item);
+    const x = table.numeric(source).values;
+    const sums = new Float64Array(G);
+    const seen = new Uint8Array(G);
+    for (let i = 0; i < n; i++) {
+      const v = x[i] as number;
+      if (Number.isNaN(v)) continue;
+      const g = rowGroup[i] as number;
+      sums[g] = (sums[g] as number) + v;
+      seen[g] = 1;
+    }
+    for (let g = 0; g < G; g++) if (seen[g] === 0) sums[g] = Number.NaN;
+    add(numericColumn(out, sums));
+  }
+
+  let w: Float64Array | undefined;
+  if (options.weight !== undefined) {
+    w = table.numeric(options.weight).values;
+    for (let i = 0; i < n; i++) {
+      if ((w[i] as number) < 0) {
+        throw dataError(
+          `${table.source} line ${i + 2}, column '${options.weight}': weights must be non-negative, found ${w[i]}`,
+        );
+      }
+    }
+  }
+  for (const item of options.mean ?? []) {
+    const { out, source } = parseItem(item);
+    const x = table.numeric(source).values;
+    const num = new Float64Array(G);
+    const den = new Float64Array(G);
+    for (let i = 0; i < n; i++) {
+      const v = x[i] as number;
+      const wi = w === undefined ? 1 : (w[i] as number);
+      if (Number.isNaN(v) || Number.isNaN(wi)) continue;
+      const g = rowGroup[i] as number;
+      num[g] = (num[g] as number) + wi * v;
+      den[g] = (den[g] as number) + wi;
+    }
+    const means = new Float64Array(G);
+    for (let g = 0; g < G; g++)
+      means[g] = (den[g] as number) > 0 ? (num[g] as number) / (den[g] as number) : Number.NaN;
+    add(numericColumn(out, means));
+  }
+
+  for (const item of options.ratio ?? []) {
+    const { out, source } = parseItem(item);
+    const parts = source.split("/").map((s) => s.trim());
+    if (parts.length !== 2 || parts[0] === "" || parts[1] === "" || !item.includes("=")) {
+      throw usageError(`aggregate --ratio: expected name=numerator/denominator, found '${item}'`);
+    }
+    const a = table.numeric(parts[0] as string).values;
+    const b = table.numeric(parts[1] as string).values;
+    const num = new Float64Array(G);
+    const den = new Float64Array(G);
+    for (let i = 0; i < n; i++) {
+      const x = a[i] as number;
+      const y = b[i] as number;
+      if (Number.isNaN(x) || Number.isNaN(y)) continue;
+      const g = rowGroup[i] as number;
+      num[g] = (num[g] as number) + x;
+      den[g] = (den[g] as number) + y;
+    }
+    const ratios = new Float64Array(G);
+    for (let g = 0; g < G; g++)
+      ratios[g] = (den[g] as number) !== 0 ? (num[g] as number) / (den[g] as number) : Number.NaN;
+    add(numericColumn(out, ratios));
+  }
+
+  if (options.count === true) {
+    const counts = new Float64Array(G);
+    for (let i = 0; i < n; i++) counts[rowGroup[i] as number] = (counts[rowGroup[i] as number] as number) + 1;
+    add(numericColumn("n", counts));
+  }
+  return new Table(columns, G, table.source);
+}
+
+function compareRows(by: readonly Column[], a: number, b: number): number {
+  for (const column of by) {
+    let c: number;
+    if (column.kind === "number") {
+      const x = column.values[a] as number;
+      const y = column.values[b] as number;
+      const xm = Number.isNaN(x);
+      const ym = Number.isNaN(y);
+      c = xm || ym ? Number(xm) - Number(ym) : x < y ? -1 : x > y ? 1 : 0;
+    } else {
+      const x = column.codes[a] as number;
+      const y = column.codes[b] as number;
+      if (x === MISSING_CODE || y === MISSING_CODE)
+        c = Number(x === MISSING_CODE) - Number(y === MISSING_CODE);
+      else {
+        const s = column.levels[x] as string;
+        const t = column.levels[y] as string;
+        c = s < t ? -1 : s > t ? 1 : 0;
+      }
+    }
+    if (c !== 0) return c;
+  }
+  return 0;
+}

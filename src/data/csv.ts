@@ -48,7 +48,7 @@ function parseCsvStream(
     let builders: ColumnBuilder[] = [];
     let positions: number[] = [];
     let rows = 0;
-    let line = 1;
+    let line = 0; // incremented before each record: the header is line 1
     let failed = false;
 
     const fail = (error: unknown, parser?: Papa.Parser) => {

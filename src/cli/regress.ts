@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { readCsv } from "../data/csv.js";
 import { readCsvHeader } from "../data/csvHeader.js";
 import { stringAt, type Table } from "../data/table.js";
-import { usageError } from "../errors.js";
+import { estimationError, MobilityError, usageError } from "../errors.js";
 import { buildModelFrame } from "../estimate/frame.js";
 import { estimateOls } from "../estimate/ols.js";
 import type { ParsedFormula } from "../formula/ast.js";
@@ -21,6 +21,10 @@ import { parseSmallSample } from "../vcov/smallSample.js";
 import { parseVcovType } from "../vcov/vcov.js";
 import { parseListOption, parseNumberOption, parseTypesOption } from "./options.js";
 import { VERSION } from "./version.js";
+
+function warn(message: string): void {
+  process.stderr.write(`mobility: ${message}\n`);
+}
 
 interface RegressOptions {
   vcov?: string;
@@ -110,19 +114,34 @@ export async function runRegress(
   });
 
   const models: ModelResult[] = [];
+  const skipped: string[] = [];
   for (const { table: part, group } of splitByGroups(table, by)) {
     for (const formula of formulas) {
-      const frame = buildModelFrame(part, formula, { weights: opts.weights, cluster: clusters });
-      models.push(
-        estimateOls(frame, {
-          vcov: { type: vcovType, convention },
-          level,
-          group,
-          forcePath: opts.solver,
-          name: group ? `${frame.response.name} (${Object.values(group).join(", ")})` : undefined,
-        }),
-      );
+      try {
+        const frame = buildModelFrame(part, formula, { weights: opts.weights, cluster: clusters });
+        models.push(
+          estimateOls(frame, {
+            vcov: { type: vcovType, convention },
+            level,
+            group,
+            forcePath: opts.solver,
+            name: group ? `${frame.response.name} (${Object.values(group).join(", ")})` : undefined,
+          }),
+        );
+      } catch (error) {
+        // With --by, a group too small to estimate is skipped with a warning (like Stata's statsby), so one
+        // tiny state does not stop fifty others; without --by the error stands.
+        if (group === null || !(error instanceof MobilityError) || error.kind !== "estimation") throw error;
+        const label = Object.entries(group)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(", ");
+        skipped.push(label);
+        warn(`warning: group ${label} skipped: ${error.message}`);
+      }
     }
+  }
+  if (models.length === 0) {
+    throw estimationError(`no group could be estimated (${skipped.length} skipped)`);
   }
   return { tool: "mobility", version: VERSION, models };
 }

@@ -11,7 +11,13 @@ import { type Column, MISSING_CODE, type Table } from "../data/table.js";
 import { dataError, estimationError } from "../errors.js";
 import type { Expr, ParsedFormula, Term } from "../formula/ast.js";
 import { deparse } from "../formula/deparse.js";
-import { evaluateNumeric, type NumericValues, unknownColumn, variablesOf } from "../formula/evaluate.js";
+import {
+  evaluateNumeric,
+  type NumericValues,
+  strayTextError,
+  unknownColumn,
+  variablesOf,
+} from "../formula/evaluate.js";
 import { formulaError } from "../formula/lexer.js";
 
 export interface DesignColumn {
@@ -118,6 +124,9 @@ export function buildModelFrame(
       }
     }
     if (count > 0) missingBy.set(name, count);
+    if (n > 0 && countMissing(column) === n) {
+      throw estimationError(`${table.source}: column '${name}' has no non-missing values`);
+    }
   }
   const missing = [...missingBy.values()].reduce((a, b) => a + b, 0);
 
@@ -228,7 +237,11 @@ function evaluateFactor(factor: Expr, table: Table, text: string): Component {
   if (factor.type === "var") {
     if (!table.has(factor.name)) throw unknownColumn(table, factor.name, factor.pos, text);
     const column = table.column(factor.name);
-    if (column.kind === "string") return categorical(column, factor.name, "r", []);
+    if (column.kind === "string") {
+      const stray = strayTextError(table, column);
+      if (stray) throw stray;
+      return categorical(column, factor.name, "r", []);
+    }
   }
   if (factor.type === "call" && (factor.fn === "factor" || factor.fn === "as.factor")) {
     const arg = factor.args[0];
@@ -440,4 +453,14 @@ export function encodeIds(column: Column, rows: Int32Array): ClusterIds {
     ids[i] = id;
   }
   return { name: column.name, ids, count: index.size };
+}
+
+function countMissing(column: Column): number {
+  let count = 0;
+  if (column.kind === "number") {
+    for (const v of column.values) if (Number.isNaN(v)) count++;
+  } else {
+    for (const c of column.codes) if (c === MISSING_CODE) count++;
+  }
+  return count;
 }

@@ -37,7 +37,7 @@ export function estimateOls(frame: ModelFrame, options: EstimateOptions): ModelR
   const k = fit.kept.length;
   if (n - k <= 0) {
     throw estimationError(
-      `"${frame.formula.text}": ${n} observation${n === 1 ? "" : "s"} for ${k} coefficients leaves no residual degrees of freedom`,
+      `"${frame.formula.text}": ${n} observation${n === 1 ? "" : "s"} for ${k} coefficient${k === 1 ? "" : "s"} leaves no residual degrees of freedom`,
     );
   }
   const keptColumns = fit.kept.map((j) => columns[j] as DesignColumn);

@@ -4,7 +4,9 @@
  * polynomial term like I(x^10) is exact to ~32 digits before the solver sees it: rounding x^10 to double alone
  * costs eight significant digits on NIST's Filip problem. Elementary functions are evaluated in double.
  */
-import type { Table } from "../data/table.js";
+import { isNumberToken } from "../data/missing.js";
+import type { StringColumn, Table } from "../data/table.js";
+import { dataError } from "../errors.js";
 import { twoProd, twoSum } from "../numeric/doubleDouble.js";
 import type { Expr } from "./ast.js";
 import { deparse } from "./deparse.js";
@@ -33,9 +35,7 @@ export function evaluateNumeric(expr: Expr, table: Table, formula: string): Nume
     case "var": {
       if (!table.has(expr.name)) throw unknownColumn(table, expr.name, expr.pos, formula);
       const column = table.column(expr.name);
-      if (column.kind !== "number") {
-        throw formulaError(formula, expr.pos, `column '${expr.name}' is text, it cannot enter arithmetic`);
-      }
+      if (column.kind !== "number") throw textInNumericColumn(table, column, formula, expr.pos);
       return { hi: column.values, lo: null };
     }
     case "num":
@@ -194,3 +194,40 @@ export function variablesOf(expr: Expr, out: Set<string> = new Set()): Set<strin
 }
 
 export { deparse };
+
+/**
+ * A column the formula uses as a number was read as text. Usually a few stray tokens ("n/a", "<5", "1,234")
+ * turned the whole column into text: name the first one, with its line, so the user can fix or declare it
+ * (--missing "n/a"). A column that is text throughout is a usage error (use it as a factor instead).
+ */
+function textInNumericColumn(table: Table, column: StringColumn, formula: string, pos: number): Error {
+  return (
+    strayTextError(table, column) ??
+    formulaError(
+      formula,
+      pos,
+      `column '${column.name}' is text; it cannot enter arithmetic (use it as a factor)`,
+    )
+  );
+}
+
+/**
+ * The error for a column of numbers spoiled by a minority of text tokens, or null if the column is genuinely
+ * text (then R would make it a factor, and so do we). Codes with leading zeros ("01", "48201") count as
+ * numbers here: a column of such codes is a legitimate factor.
+ */
+export function strayTextError(table: Table, column: StringColumn): Error | null {
+  const numericLevels = column.levels.map((level) => isNumberToken(level));
+  const numeric = numericLevels.filter(Boolean).length;
+  if (numeric === 0 || numeric === column.levels.length || numeric < column.levels.length - numeric)
+    return null;
+  for (let i = 0; i < column.codes.length; i++) {
+    const code = column.codes[i] as number;
+    if (code >= 0 && !numericLevels[code]) {
+      return dataError(
+        `${table.source} line ${i + 2}, column '${column.name}': expected a number, found '${column.levels[code]}' (declare it missing with --missing if it means NA)`,
+      );
+    }
+  }
+  return null;
+}

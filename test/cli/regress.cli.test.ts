@@ -1,0 +1,210 @@
+/**
+ * The `regress` command as users and scripts meet it: exit codes, one-line errors, output formats, files.
+ * Numbers are checked against R in test/estimate/olsGolden.test.ts; here they only tie the CLI to that path.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Papa from "papaparse";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+
+const COUNTY = "fixtures/atlas_f33_county.csv";
+const golden = JSON.parse(readFileSync("test/golden/ols.json", "utf8")) as {
+  cases: { id: string; estimate: number[]; std_error: number[]; nobs: number }[];
+};
+const goldenCase = (id: string) => golden.cases.find((c) => c.id === id) as (typeof golden.cases)[number];
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "mobility-test-"));
+}
+
+function expectOneLineError(stderr: string, pattern: RegExp) {
+  const lines = stderr.trimEnd().split("\n");
+  expect(lines, stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^mobility: error: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(stderr).not.toMatch(/\n\s+at /); // never a stack trace
+}
+
+describe("mobility regress: JSON interface", () => {
+  it("prints the documented JSON with the numbers of the golden R run (county_cluster_state)", () => {
+    const r = runCli([
+      "regress",
+      COUNTY,
+      "kfr_pooled_pooled_p25 ~ log_ppe + local_share",
+      "--cluster",
+      "state",
+      "--types",
+      "state:string",
+      "--format",
+      "json",
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.tool).toBe("mobility");
+    const model = out.models[0];
+    const expected = goldenCase("county_cluster_state");
+    expect(model.nobs).toBe(expected.nobs);
+    expect(Object.keys(model.coefficients[0])).toEqual([
+      "term",
+      "estimate",
+      "std_error",
+      "statistic",
+      "p_value",
+      "conf_low",
+      "conf_high",
+    ]);
+    model.coefficients.forEach((c: { estimate: number; std_error: number }, j: number) => {
+      expect(c.estimate).toBeCloseTo(expected.estimate[j] as number, 12);
+      expect(c.std_error).toBeCloseTo(expected.std_error[j] as number, 12);
+    });
+    expect(model.vcov).toMatchObject({
+      type: "cluster",
+      cluster: ["state"],
+      n_clusters: [50],
+      ssc: "fixest",
+    });
+    expect(model.vcov.df_t).toBe(49);
+    expect(model.notes).toEqual([
+      "3 observations removed because of missing values (kfr_pooled_pooled_p25: 3)",
+    ]);
+  });
+
+  it("gives byte-identical output for the same input", () => {
+    const args = ["regress", COUNTY, "kfr_pooled_pooled_p25 ~ log_ppe*local_share", "--vcov", "hc1"];
+    expect(runCli(args).stdout).toBe(runCli(args).stdout);
+  });
+
+  it("--by estimates one model per group, sorted by group value, each matching a subset run", () => {
+    const dir = tempDir();
+    const subset = join(dir, "tx.csv");
+    const text = readFileSync(COUNTY, "utf8").split("\n");
+    writeFileSync(subset, [text[0], ...text.slice(1).filter((l) => l.startsWith("48"))].join("\n"));
+    const run = runCli([
+      "regress",
+      COUNTY,
+      "kfr_pooled_pooled_p25 ~ log_ppe",
+      "--by",
+      "state",
+      "--format",
+      "json",
+    ]);
+    // Washington DC is one county: it cannot be estimated and is skipped with a warning.
+    expect(run.stderr).toMatch(
+      /^mobility: warning: group state=11 skipped: .*no residual degrees of freedom\n$/,
+    );
+    const by = JSON.parse(run.stdout);
+    expect(by.models).toHaveLength(49);
+    expect(by.models[0].group).toEqual({ state: "01" });
+    const texas = by.models.find((m: { group: { state: string } }) => m.group.state === "48");
+    const alone = JSON.parse(
+      runCli(["regress", subset, "kfr_pooled_pooled_p25 ~ log_ppe", "--format", "json"]).stdout,
+    );
+    expect(texas.coefficients).toEqual(alone.models[0].coefficients);
+  });
+
+  it("drops a collinear regressor with a note, as fixest does", () => {
+    const dir = tempDir();
+    const file = join(dir, "c.csv");
+    writeFileSync(file, "y,x,z\n1,1,2\n2,2,4\n4,3,6\n3,4,8\n6,5,10\n");
+    const r = runCli(["regress", file, "y ~ x + z", "--format", "json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const model = JSON.parse(r.stdout).models[0];
+    expect(model.collinear).toEqual(["z"]);
+    expect(model.coefficients.map((c: { term: string }) => c.term)).toEqual(["(Intercept)", "x"]);
+    expect(model.notes).toContain("variable 'z' removed because of collinearity");
+  });
+});
+
+describe("mobility regress: formats and files", () => {
+  it("writes every format to --out atomically, choosing the format from the extension", () => {
+    const dir = tempDir();
+    for (const ext of ["txt", "md", "tex", "csv", "json"]) {
+      const out = join(dir, `table.${ext}`);
+      const r = runCli(["regress", COUNTY, "kfr_pooled_pooled_p25 ~ log_ppe", "--vcov", "hc1", "--out", out]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe("");
+      const text = readFileSync(out, "utf8");
+      if (ext === "json") expect(JSON.parse(text).models).toHaveLength(1);
+      if (ext === "csv") {
+        const rows = Papa.parse<Record<string, string>>(text.trim(), { header: true }).data;
+        expect(rows.map((row) => row.term)).toEqual(["(Intercept)", "log_ppe"]);
+      }
+      if (ext === "tex") expect(text).toContain("\\toprule");
+      if (ext === "md") expect(text).toMatch(/^\|/m);
+    }
+  });
+
+  it("fails with exit 5 and no file when the output cannot be written", () => {
+    const r = runCli([
+      "regress",
+      COUNTY,
+      "kfr_pooled_pooled_p25 ~ log_ppe",
+      "--out",
+      "/nonexistent-dir/t.txt",
+    ]);
+    expect(r.status).toBe(5);
+    expectOneLineError(r.stderr, /cannot write \/nonexistent-dir\/t.txt/);
+  });
+});
+
+describe("mobility regress: bad input gives one line and a documented exit code", () => {
+  const dir = tempDir();
+  const bad = join(dir, "bad.csv");
+  writeFileSync(bad, "y,x,g,empty\n1,2,a,\n2,abc,a,\n3,4,a,\n5,7,a,\n");
+  const small = join(dir, "small.csv");
+  writeFileSync(small, "y,x,g\n1,2,a\n2,3,a\n3,5,a\n4,4,a\n");
+
+  const cases: [string, string[], number, RegExp][] = [
+    ["missing file", ["regress", join(dir, "nope.csv"), "y ~ x"], 3, /nope.csv: cannot read file \(ENOENT\)/],
+    [
+      "unknown column",
+      ["regress", small, "y ~ x + w"],
+      2,
+      /formula "y ~ x \+ w" at position 9: no column 'w'/,
+    ],
+    ["malformed formula", ["regress", small, "y ~ x +"], 2, /at position 8: the formula ends where a term/],
+    ["x^2 outside I()", ["regress", small, "y ~ x^2"], 2, /write I\(x\^2\)/],
+    [
+      "text in a numeric column",
+      ["regress", bad, "y ~ x"],
+      3,
+      /bad.csv line 3, column 'x': expected a number, found 'abc'/,
+    ],
+    ["all-missing regressor", ["regress", bad, "y ~ empty"], 4, /column 'empty' has no non-missing values/],
+    [
+      "single cluster",
+      ["regress", small, "y ~ x", "--cluster", "g"],
+      4,
+      /cannot cluster by 'g': it has 1 cluster/,
+    ],
+    [
+      "more coefficients than rows",
+      ["regress", small, "y ~ x + I(x^2) + I(x^3) + I(x^4)"],
+      4,
+      /no residual degrees of freedom/,
+    ],
+    ["unknown vcov", ["regress", small, "y ~ x", "--vcov", "hc9"], 2, /--vcov: expected one of/],
+    [
+      "bad level",
+      ["regress", small, "y ~ x", "--level", "95"],
+      2,
+      /--level: expected a number between 0 and 1/,
+    ],
+    [
+      "unknown cluster column",
+      ["regress", small, "y ~ x", "--cluster", "firm"],
+      2,
+      /--cluster: no column 'firm'/,
+    ],
+  ];
+  for (const [what, args, status, pattern] of cases) {
+    it(`${what}: exit ${status}`, () => {
+      const r = runCli(args);
+      expect(r.stdout).toBe("");
+      expect(r.status, r.stderr).toBe(status);
+      expectOneLineError(r.stderr, pattern);
+    });
+  }
+});

@@ -1,0 +1,13 @@
+import { spawnSync } from "node:child_process";
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI (`npm test` builds dist/ before vitest runs) as a user would. */
+export function runCli(args: string[], input?: string): CliResult {
+  const result = spawnSync(process.execPath, ["bin/mobility", ...args], { encoding: "utf8", input });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}

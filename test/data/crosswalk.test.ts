@@ -24,7 +24,10 @@ describe("county -> commuting zone (czlma903)", () => {
 
 describe("generic id map", () => {
   it("maps ids as text and refuses a one-to-many mapping", async () => {
-    const { table, report } = await readIdMap(`${FIX}/czlma903_subset.csv`, { from: "County FIPS Code", to: "CZ90" });
+    const { table, report } = await readIdMap(`${FIX}/czlma903_subset.csv`, {
+      from: "County FIPS Code",
+      to: "CZ90",
+    });
     expect(str(table, "CZ90", rowWhere(table, "County FIPS Code", "12025"))).toBe("07000");
     expect(report.notes[0]).toMatch(/36 ids mapped/);
     const path = join(tmpdir(), `idmap-${process.pid}.csv`);

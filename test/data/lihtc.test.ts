@@ -7,7 +7,17 @@ describe("HUD LIHTC database", () => {
     const { table, report } = await readHudLihtc(`${FIX}/lihtc_hud_AK.csv`);
     expect(table.nrows).toBe(30);
     expect(table.names.slice(0, 11)).toEqual([
-      "project_id", "project", "yr_pis", "yr_alloc", "units", "li_units", "lat", "lon", "state_fips", "county_fips", "tract_fips",
+      "project_id",
+      "project",
+      "yr_pis",
+      "yr_alloc",
+      "units",
+      "li_units",
+      "lat",
+      "lon",
+      "state_fips",
+      "county_fips",
+      "tract_fips",
     ]);
     // hud_lihtcpub_AK_subset.csv line 3: AKA20030030, JEWELL LAKE VILLA, ..., fips2010 2020002303.0, n_units 125, li_units 110.0
     const jewell = rowWhere(table, "project_id", "AKA20030030");

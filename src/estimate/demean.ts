@@ -27,10 +27,14 @@
  * while the row is still in cache. All columns (y and the x's) are processed in the same sweep, their coefficients
  * interleaved, so the cross-tab is read once per sweep rather than once per column.
  *
- * THREE OR MORE FEs follow fixest's schedule: 15 accelerated iterations on all FEs (`warmup`); if some column has
- * not converged, solve the two largest FEs alone on the current residual (up to maxIter/2 - warmup iterations),
- * then all FEs again with the remaining budget. Each phase works on the residual left by the previous one and
- * solves for increments, so the final residual is y minus the sum of all increments.
+ * THREE OR MORE FEs start as fixest does: 15 accelerated iterations on all FEs (`warmup`). Columns not converged
+ * by then go through block Gauss-Seidel rounds (up to maxIter/2 - warmup iterations): the two largest FEs solved
+ * together by the accelerated two-FE sweep on the current residual, then the other FEs (exactly when there is one),
+ * until a round moves the smaller FEs by less than tol. fixest instead runs the two-FE solve once and returns to
+ * the all-FE iteration, whose sweeps walk the large cross-tabs (worker x year has one entry per row); the rounds
+ * cost a few passes over the rows each. Finally the accelerated all-FE iteration runs with the remaining budget and
+ * decides convergence with the criterion below (it typically stops at once). Each phase solves for increments on
+ * the residual left by the previous one.
  *
  * ONE FE is exact in one pass: weighted group means (and for `fe[x]`, a per-group weighted regression on (1, x)).
  *
@@ -566,15 +570,20 @@ class CrossEngine implements Engine {
     for (let j = 0; j < m; j++) {
       const d = this.ids[subset[j] as number] as Int32Array;
       const Sj = S[j] as Float64Array;
-      for (let k = 0; k < K; k++) {
-        const c = cols[k] as Float64Array;
-        if (w)
-          for (let i = 0; i < n; i++)
-            Sj[(d[i] as number) * K + k] =
-              (Sj[(d[i] as number) * K + k] as number) + (w[i] as number) * (c[i] as number);
-        else
-          for (let i = 0; i < n; i++)
-            Sj[(d[i] as number) * K + k] = (Sj[(d[i] as number) * K + k] as number) + (c[i] as number);
+      if (K === 1) {
+        const c = cols[0] as Float64Array;
+        for (let i = 0; i < n; i++) {
+          const g = d[i] as number;
+          Sj[g] = (Sj[g] as number) + (w ? (w[i] as number) * (c[i] as number) : (c[i] as number));
+        }
+        continue;
+      }
+      // All columns in one pass: the K sums of a level share a cache line, so a large FE costs one miss per row.
+      for (let i = 0; i < n; i++) {
+        const base = (d[i] as number) * K;
+        const wi = w ? (w[i] as number) : 1;
+        for (let k = 0; k < K; k++)
+          Sj[base + k] = (Sj[base + k] as number) + wi * ((cols[k] as Float64Array)[i] as number);
       }
     }
     if (m === 1) {
@@ -641,6 +650,23 @@ class CrossEngine implements Engine {
             const xo = (offsets[l] as number) * K;
             const p1 = st[g + 1] as number;
             const p0 = st[g] as number;
+            if (K === 3) {
+              // The usual call (y and two regressors) unrolled, as in the two-FE sweep.
+              let d0 = 0;
+              let d1 = 0;
+              let d2 = 0;
+              for (let p = p0; p < p1; p++) {
+                const h = xo + 3 * (col[p] as number);
+                const wp = cw ? (cw[p] as number) : 1;
+                d0 += wp * (x[h] as number);
+                d1 += wp * (x[h + 1] as number);
+                d2 += wp * (x[h + 2] as number);
+              }
+              sum[0] = (sum[0] as number) - d0;
+              sum[1] = (sum[1] as number) - d1;
+              sum[2] = (sum[2] as number) - d2;
+              continue;
+            }
             for (let k = 0; k < K; k++) {
               // Column by column: the row's entries stay in L1, and the inner loop is a plain dot product.
               let dot = 0;
@@ -667,6 +693,19 @@ class CrossEngine implements Engine {
             const accl = acc[l] as Float64Array;
             const p1 = st[g + 1] as number;
             const p0 = st[g] as number;
+            if (K === 3) {
+              const v0 = coef[0] as number;
+              const v1 = coef[1] as number;
+              const v2 = coef[2] as number;
+              for (let p = p0; p < p1; p++) {
+                const h = 3 * (col[p] as number);
+                const wp = cw ? (cw[p] as number) : 1;
+                accl[h] = (accl[h] as number) + wp * v0;
+                accl[h + 1] = (accl[h + 1] as number) + wp * v1;
+                accl[h + 2] = (accl[h + 2] as number) + wp * v2;
+              }
+              continue;
+            }
             for (let k = 0; k < K; k++) {
               const v = coef[k] as number;
               if (cw)
@@ -732,7 +771,73 @@ class CrossEngine implements Engine {
           y[base + k] = ((S0[base + k] as number) - (acc0[base + k] as number)) * iv;
       }
     };
-    const sweep = m === 2 ? sweepTwo : sweepGeneric;
+    // The usual call (y and two regressors, unit weights per pair) unrolled: three accumulators per row instead
+    // of three passes over it.
+    const sweepTwo3 = (x: Float64Array, y: Float64Array) => {
+      const ct = (cross[1] as CrossTab[])[0] as CrossTab;
+      const st = ct.start;
+      const col = ct.col;
+      const cw = ct.w;
+      const S1 = S[1] as Float64Array;
+      const inv1 = invW[1] as Float64Array;
+      const acc0 = acc[0] as Float64Array;
+      const G1 = G[1] as number;
+      acc0.fill(0);
+      let p0 = 0;
+      for (let g = 0; g < G1; g++) {
+        const p1 = st[g + 1] as number;
+        const base = 3 * g;
+        let v0 = S1[base] as number;
+        let v1 = S1[base + 1] as number;
+        let v2 = S1[base + 2] as number;
+        if (cw) {
+          for (let p = p0; p < p1; p++) {
+            const h = 3 * (col[p] as number);
+            const wp = cw[p] as number;
+            v0 -= wp * (x[h] as number);
+            v1 -= wp * (x[h + 1] as number);
+            v2 -= wp * (x[h + 2] as number);
+          }
+        } else {
+          for (let p = p0; p < p1; p++) {
+            const h = 3 * (col[p] as number);
+            v0 -= x[h] as number;
+            v1 -= x[h + 1] as number;
+            v2 -= x[h + 2] as number;
+          }
+        }
+        const iv = inv1[g] as number;
+        v0 *= iv;
+        v1 *= iv;
+        v2 *= iv;
+        big[base] = v0;
+        big[base + 1] = v1;
+        big[base + 2] = v2;
+        if (cw) {
+          for (let p = p0; p < p1; p++) {
+            const h = 3 * (col[p] as number);
+            const wp = cw[p] as number;
+            acc0[h] = (acc0[h] as number) + wp * v0;
+            acc0[h + 1] = (acc0[h + 1] as number) + wp * v1;
+            acc0[h + 2] = (acc0[h + 2] as number) + wp * v2;
+          }
+        } else {
+          for (let p = p0; p < p1; p++) {
+            const h = 3 * (col[p] as number);
+            acc0[h] = (acc0[h] as number) + v0;
+            acc0[h + 1] = (acc0[h + 1] as number) + v1;
+            acc0[h + 2] = (acc0[h + 2] as number) + v2;
+          }
+        }
+        p0 = p1;
+      }
+      const S0 = S[0] as Float64Array;
+      const inv0 = invW[0] as Float64Array;
+      const n0 = 3 * (G[0] as number);
+      for (let e = 0; e < n0; e++)
+        y[e] = ((S0[e] as number) - (acc0[e] as number)) * (inv0[(e / 3) | 0] as number);
+    };
+    const sweep = m === 2 ? (K === 3 ? sweepTwo3 : sweepTwo) : sweepGeneric;
 
     const coefs: Float64Array[][] = cols.map(() => []);
     const finish = (k: number, y: Float64Array) => {
@@ -787,6 +892,11 @@ function buildCrossTab(
     perm[fill[g] as number] = i;
     fill[g] = (fill[g] as number) + 1;
   }
+  // b's ids (and the weights) in row order: one random-access pass, then both passes below are sequential.
+  const bs = new Int32Array(n);
+  for (let p = 0; p < n; p++) bs[p] = db[perm[p] as number] as number;
+  const ws = weights ? new Float64Array(n) : undefined;
+  if (ws && weights) for (let p = 0; p < n; p++) ws[p] = weights[perm[p] as number] as number;
   const mark = new Int32Array(Gb).fill(-1);
   const start = new Int32Array(Ga + 1);
   let nnz = 0;
@@ -794,7 +904,7 @@ function buildCrossTab(
     start[g] = nnz;
     const p1 = rowStart[g + 1] as number;
     for (let p = rowStart[g] as number; p < p1; p++) {
-      const h = db[perm[p] as number] as number;
+      const h = bs[p] as number;
       if (mark[h] !== g) {
         mark[h] = g;
         nnz++;
@@ -811,9 +921,8 @@ function buildCrossTab(
   for (let g = 0; g < Ga; g++) {
     const p1 = rowStart[g + 1] as number;
     for (let p = rowStart[g] as number; p < p1; p++) {
-      const i = perm[p] as number;
-      const h = db[i] as number;
-      const wi = weights ? (weights[i] as number) : 1;
+      const h = bs[p] as number;
+      const wi = ws ? (ws[p] as number) : 1;
       if (mark[h] !== g) {
         mark[h] = g;
         pos[h] = q;

@@ -162,7 +162,7 @@ function unknownInFormula(formula: ParsedFormula, name: string, data: string, he
     `(^|[^A-Za-z0-9_.])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_.])`,
   );
   const match = pattern.exec(formula.text);
-  const pos = match ? match.index + match[1]!.length : 0;
+  const pos = match ? match.index + (match[1] as string).length : 0;
   const lower = name.toLowerCase();
   const close = header
     .filter((h) => h.toLowerCase() === lower || h.toLowerCase().includes(lower))

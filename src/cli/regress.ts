@@ -8,6 +8,7 @@ import { readCsv } from "../data/csv.js";
 import { readCsvHeader } from "../data/csvHeader.js";
 import { stringAt, type Table } from "../data/table.js";
 import { estimationError, MobilityError, usageError } from "../errors.js";
+import type { FixedEffectValuesResult } from "../estimate/fixedEffectValues.js";
 import { buildModelFrame } from "../estimate/frame.js";
 import { estimateOls } from "../estimate/ols.js";
 import type { ParsedFormula } from "../formula/ast.js";
@@ -38,6 +39,8 @@ interface RegressOptions {
   missing?: string;
   types?: string;
   digits?: string;
+  dropSingletons?: boolean;
+  fixefOut?: string;
   /** Not a CLI flag: lets tests run the golden cases through both solver paths. */
   solver?: "exact" | "fast";
 }
@@ -57,10 +60,19 @@ export function registerRegress(program: Command): void {
     .option("--format <format>", "text, markdown, latex, csv or json (default: from --out, else text)")
     .option("--out <file>", "write the table to this file (atomically) instead of stdout")
     .option("--digits <n>", "decimals in text, Markdown and LaTeX tables", "4")
+    .option("--drop-singletons", "drop observations in singleton fixed-effect groups (reghdfe's default)")
+    .option("--fixef-out <file>", "write the estimated fixed effects (fixest's normalisation) to this CSV")
     .option("--missing <tokens>", "extra tokens meaning missing (besides empty, NA and .)")
     .option("--types <list>", "force column types, e.g. fips:string")
     .action(async (data: string, formulas: string[], opts: RegressOptions) => {
-      const output = await runRegress(data, formulas, opts);
+      const fixedEffectRows: FixedEffectRow[] = [];
+      const output = await runRegress(data, formulas, opts, (model, values) => {
+        for (const fe of values.fixedEffects) {
+          fe.values.forEach((value, j) => {
+            fixedEffectRows.push({ model, fixedEffect: fe.name, level: fe.levels?.[j] ?? String(j), value });
+          });
+        }
+      });
       const format: OutputFormat = opts.format
         ? parseOutputFormat(opts.format)
         : opts.out
@@ -71,15 +83,34 @@ export function registerRegress(program: Command): void {
         throw usageError(`--digits: expected a whole number from 0 to 12, found '${opts.digits}'`);
       }
       const rendered = renderOutput(output, format, { digits });
+      if (opts.fixefOut) await writeFileAtomic(opts.fixefOut, fixedEffectsCsv(output, fixedEffectRows));
       if (opts.out) await writeFileAtomic(opts.out, rendered);
       else process.stdout.write(rendered);
     });
+}
+
+interface FixedEffectRow {
+  model: number;
+  fixedEffect: string;
+  level: string;
+  value: number;
+}
+
+/** Long CSV of estimated fixed effects: model (1-based, as in the table), fixed_effect, level, value. */
+function fixedEffectsCsv(output: Output, rows: FixedEffectRow[]): string {
+  if (rows.length === 0 && output.models.every((m) => m.fixed_effects.length === 0)) {
+    throw usageError("--fixef-out: no model has fixed effects");
+  }
+  const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = rows.map((r) => `${r.model},${quote(r.fixedEffect)},${quote(r.level)},${r.value}`);
+  return `model,fixed_effect,level,value\n${lines.join("\n")}${lines.length > 0 ? "\n" : ""}`;
 }
 
 export async function runRegress(
   data: string,
   formulaTexts: string[],
   opts: RegressOptions,
+  onFixedEffects?: (model: number, values: FixedEffectValuesResult) => void,
 ): Promise<Output> {
   const formulas = formulaTexts.map(parseFormula);
   const clusters = parseListOption(opts.cluster) ?? [];
@@ -125,6 +156,10 @@ export async function runRegress(
             level,
             group,
             forcePath: opts.solver,
+            dropSingletons: opts.dropSingletons ?? false,
+            onFixedEffects: onFixedEffects
+              ? (values) => onFixedEffects(models.length + 1, values)
+              : undefined,
             name: group ? `${frame.response.name} (${Object.values(group).join(", ")})` : undefined,
           }),
         );

@@ -464,3 +464,45 @@ function countMissing(column: Column): number {
   }
   return count;
 }
+
+/** The frame restricted to the rows flagged in `keep` (1 = keep), e.g. after dropping singletons. */
+export function subsetFrame(frame: ModelFrame, keep: Uint8Array): ModelFrame {
+  let count = 0;
+  for (let i = 0; i < keep.length; i++) count += keep[i] as number;
+  const local = new Int32Array(count);
+  for (let i = 0, j = 0; i < keep.length; i++) if (keep[i]) local[j++] = i;
+  const column = (c: DesignColumn): DesignColumn => ({
+    name: c.name,
+    hi: gather(c.hi, local),
+    lo: c.lo ? gather(c.lo, local) : null,
+  });
+  const fixedEffectColumns = new Map<string, Column>();
+  for (const [name, c] of frame.fixedEffectColumns) fixedEffectColumns.set(name, gatherColumn(c, local));
+  return {
+    ...frame,
+    rows: Int32Array.from(local, (i) => frame.rows[i] as number),
+    nobs: count,
+    response: column(frame.response),
+    columns: frame.columns.map(column),
+    weights: frame.weights ? gather(frame.weights, local) : null,
+    clusters: frame.clusters.map((c) => reencode(c, local)),
+    fixedEffectColumns,
+    endogenous: frame.endogenous.map(column),
+    instruments: frame.instruments.map(column),
+  };
+}
+
+function reencode(cluster: ClusterIds, local: Int32Array): ClusterIds {
+  const index = new Map<number, number>();
+  const ids = new Int32Array(local.length);
+  for (let i = 0; i < local.length; i++) {
+    const old = cluster.ids[local[i] as number] as number;
+    let id = index.get(old);
+    if (id === undefined) {
+      id = index.size;
+      index.set(old, id);
+    }
+    ids[i] = id;
+  }
+  return { name: cluster.name, ids, count: index.size };
+}

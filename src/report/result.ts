@@ -13,6 +13,14 @@ export const CoefficientSchema = z.object({
   p_value: z.number(),
   conf_low: z.number(),
   conf_high: z.number(),
+  /** Event studies: the relative period (event time) this coefficient belongs to. */
+  rel_time: z.number().optional(),
+  /** Event studies: treated units observed at this relative period in the estimation sample. */
+  n_treated: z.number().optional(),
+  /** Event studies with `--by-group`: the group of treated units this path belongs to. */
+  group: z.string().optional(),
+  /** Event studies: the reference period, normalised to zero (estimate 0, std_error 0, no test). */
+  reference: z.boolean().optional(),
 });
 export type Coefficient = z.infer<typeof CoefficientSchema>;
 
@@ -35,6 +43,83 @@ export const VcovInfoSchema = z.object({
   k: z.number(),
 });
 export type VcovInfo = z.infer<typeof VcovInfoSchema>;
+
+/** An aggregate of event-study coefficients (Sun and Abraham's post-period ATT), per group of treated units. */
+export const EventStudyAggregateSchema = z.object({
+  group: z.string().nullable(),
+  estimate: z.number(),
+  std_error: z.number(),
+  statistic: z.number(),
+  p_value: z.number(),
+  conf_low: z.number(),
+  conf_high: z.number(),
+});
+
+/** How an event study was set up and what was tested (`mobility eventstudy`); see README "Event studies". */
+export const EventStudySchema = z.object({
+  /** twfe (one path per group) or sunab (Sun and Abraham 2021 interaction-weighted). */
+  estimator: z.enum(["twfe", "sunab"]),
+  unit: z.string(),
+  time: z.string(),
+  event_time: z.string(),
+  /** First and last relative period of the window. */
+  window: z.array(z.number()),
+  /** Relative periods normalised to zero. */
+  reference: z.array(z.number()),
+  /** Observations beyond the window were binned into its end points (true) or removed (false). */
+  bin_endpoints: z.boolean(),
+  /** never: never-treated units are the controls; not-yet: see README. */
+  control: z.enum(["never", "not-yet"]),
+  /** Column defining groups of treated units (`--by-group`), and the groups in order. */
+  group_by: z.string().nullable(),
+  groups: z.array(z.string()),
+  n_treated_units: z.number(),
+  n_control_units: z.number(),
+  /** Cohorts (event periods) of the treated units in the estimation sample. */
+  cohorts: z.array(z.object({ cohort: z.number(), group: z.string().nullable(), n_units: z.number() })),
+  /** Joint Wald test that every pre-period coefficient is zero (F with the model's covariance). */
+  pre_test: z
+    .object({
+      statistic: z.number(),
+      df1: z.number(),
+      df2: z.number(),
+      p_value: z.number(),
+      terms: z.array(z.string()),
+    })
+    .nullable(),
+  /** Sun and Abraham: post-period ATT per group (empty for twfe). */
+  att: z.array(EventStudyAggregateSchema),
+  /** Observations removed before estimation because of the window or the control definition. */
+  excluded: z.object({ outside_window: z.number(), control_rule: z.number() }),
+});
+export type EventStudyInfo = z.infer<typeof EventStudySchema>;
+
+/** One first-stage regression of an IV model: an endogenous regressor on the exogenous ones and the instruments. */
+export const FirstStageSchema = z.object({
+  endogenous: z.string(),
+  coefficients: z.array(CoefficientSchema),
+  /** Wald test that the excluded instruments' coefficients are zero, with the model's vcov type, divided by their
+   * number (fixest's `ivwald1`; with iid errors this is the classical partial F, fixest's `ivf1`). */
+  partial_f: z.number(),
+  partial_f_df1: z.number(),
+  partial_f_df2: z.number(),
+  partial_f_p_value: z.number(),
+  /** Sanderson-Windmeijer (2016) conditional F, iid, when there are several endogenous regressors. */
+  sanderson_windmeijer_f: z.number().nullable(),
+  r2: z.number(),
+});
+
+/** IV details: the instruments and the weak-instrument statistics. */
+export const InstrumentalVariablesSchema = z.object({
+  endogenous: z.array(z.string()),
+  instruments: z.array(z.string()),
+  first_stages: z.array(FirstStageSchema),
+  /** Cragg-Donald Wald F (iid errors), the minimum-eigenvalue statistic of Stock and Yogo (2005). */
+  cragg_donald_f: z.number(),
+  /** Kleibergen-Paap rk Wald F with robust or clustered errors; reported for one endogenous regressor, where it
+   * equals the first-stage robust Wald F of the excluded instruments (null with iid errors or several endogenous). */
+  kleibergen_paap_f: z.number().nullable(),
+});
 
 export const ModelResultSchema = z.object({
   /** Column title: the formula's dependent variable unless named. */
@@ -68,6 +153,10 @@ export const ModelResultSchema = z.object({
   /** Values of the `--by` columns for this model. */
   group: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
   notes: z.array(z.string()),
+  /** Only for `mobility eventstudy`: the design and the tests of the event-study path. */
+  event_study: EventStudySchema.optional(),
+  /** Present for instrumental-variables models. */
+  iv: InstrumentalVariablesSchema.optional(),
 });
 export type ModelResult = z.infer<typeof ModelResultSchema>;
 

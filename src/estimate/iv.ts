@@ -1,0 +1,264 @@
+/**
+ * Two-stage least squares: `y ~ exog | fe | endo1 + endo2 ~ z1 + z2`.
+ *
+ * First stages regress each endogenous regressor on the exogenous regressors and the excluded instruments (after
+ * absorbing fixed effects); the second stage regresses y on the exogenous regressors and the fitted endogenous
+ * ones. Standard errors use the structural residuals y - X b with the actual endogenous values, and the
+ * second-stage design (fitted values) in the bread and the scores, as AER::ivreg, estimatr::iv_robust, fixest and
+ * Stata do. Endogenous coefficients are named `fit_<name>` and placed after the intercept, as fixest prints them.
+ */
+import { EigenvalueDecomposition, Matrix, solve } from "ml-matrix";
+import { estimationError } from "../errors.js";
+import { coefficientTable } from "../inference/coefficientTable.js";
+import { type WaldTest, waldTest } from "../inference/wald.js";
+import type { ModelResult } from "../report/result.js";
+import { computeVcov } from "../vcov/vcov.js";
+import {
+  collinearNote,
+  type EstimateOptions,
+  feParamsForVcov,
+  fitStatistics,
+  INTERCEPT,
+  noDegreesOfFreedom,
+  type PreparedDesign,
+  prepareDesign,
+  totalSumOfSquares,
+} from "./design.js";
+import type { DesignColumn, ModelFrame } from "./frame.js";
+import { crossProducts, leastSquares } from "./leastSquares.js";
+
+export function estimateIv(inputFrame: ModelFrame, options: EstimateOptions): ModelResult {
+  const design = prepareDesign(inputFrame, options);
+  const { frame, absorbed, notes } = design;
+  const n = frame.nobs;
+  const exogenous = design.columns;
+  const endogenous = design.endogenous;
+  const instruments = design.instruments;
+  if (instruments.length < endogenous.length) {
+    throw estimationError(
+      `"${frame.formula.text}": ${endogenous.length} endogenous regressor${endogenous.length === 1 ? "" : "s"} but only ${instruments.length} excluded instrument${instruments.length === 1 ? "" : "s"}: the model is not identified`,
+    );
+  }
+  const vcovSpec = { ...options.vcov, clusters: frame.clusters };
+  const feVcov = feParamsForVcov(design, options);
+
+  // First stages.
+  const firstDesign = [...exogenous, ...instruments];
+  const firstStages = endogenous.map((endo) => {
+    const fit = leastSquares(firstDesign, endo, frame.weights, { forcePath: options.forcePath });
+    const kept = fit.kept.map((j) => firstDesign[j] as DesignColumn);
+    const k = kept.length + design.feParams;
+    if (n - k <= 0) throw noDegreesOfFreedom(frame.formula.text, n, k);
+    const vcov = computeVcov(
+      {
+        columns: kept.map((c) => c.hi),
+        residuals: fit.residuals,
+        weights: frame.weights,
+        bread: fit.xtxInverse,
+        rss: fit.rss,
+        nobs: n,
+        k: kept.length + feVcov,
+      },
+      vcovSpec,
+    );
+    const instrumentIndices = kept.map((c, j) => (instruments.includes(c) ? j : -1)).filter((j) => j >= 0);
+    if (instrumentIndices.length === 0) {
+      throw estimationError(
+        `"${frame.formula.text}": the instruments are collinear with the exogenous regressors`,
+      );
+    }
+    const wald = waldTest(fit.coefficients, vcov.matrix, instrumentIndices, vcov.info.df_t) as WaldTest;
+    const fitted = Float64Array.from(endo.hi, (v, i) => v - (fit.residuals[i] as number));
+    const tss = totalSumOfSquares(endo.hi, frame.weights, frame.intercept || absorbed !== null);
+    return {
+      endo,
+      fitted,
+      residuals: fit.residuals,
+      result: {
+        endogenous: endo.name,
+        coefficients: coefficientTable(
+          kept.map((c) => c.name),
+          fit.coefficients,
+          vcov.matrix,
+          vcov.info.df_t,
+          options.level,
+        ),
+        partial_f: wald.statistic,
+        partial_f_df1: wald.df1,
+        partial_f_df2: wald.df2,
+        partial_f_p_value: wald.p_value,
+        sanderson_windmeijer_f: null as number | null,
+        r2: 1 - fit.rss / tss,
+      },
+    };
+  });
+
+  // Second stage: intercept (if any), fitted endogenous, then exogenous regressors.
+  const intercept = exogenous.filter((c) => c.name === INTERCEPT);
+  const otherExogenous = exogenous.filter((c) => c.name !== INTERCEPT);
+  const fittedColumns: DesignColumn[] = firstStages.map((f) => ({
+    name: `fit_${f.endo.name}`,
+    hi: f.fitted,
+    lo: null,
+  }));
+  const secondDesign = [...intercept, ...fittedColumns, ...otherExogenous];
+  const actualDesign = [...intercept, ...endogenous, ...otherExogenous];
+  const fit = leastSquares(secondDesign, design.response, frame.weights, { forcePath: options.forcePath });
+  const kept = fit.kept;
+  const slopes = kept.length;
+  const kFull = slopes + design.feParams;
+  if (n - kFull <= 0) throw noDegreesOfFreedom(frame.formula.text, n, kFull);
+  const collinear = [
+    ...design.absorbedByFe,
+    ...fit.dropped.map((j) => (secondDesign[j] as DesignColumn).name),
+  ];
+  if (collinear.length > 0) notes.push(collinearNote(collinear, absorbed !== null));
+
+  // Structural residuals: y - X b with the actual endogenous values.
+  const residuals = Float64Array.from(design.response.hi);
+  kept.forEach((j, m) => {
+    const x = (actualDesign[j] as DesignColumn).hi;
+    const b = fit.coefficients[m] as number;
+    for (let i = 0; i < n; i++) residuals[i] = (residuals[i] as number) - b * (x[i] as number);
+  });
+  let rss = 0;
+  for (let i = 0; i < n; i++)
+    rss += (frame.weights ? (frame.weights[i] as number) : 1) * (residuals[i] as number) ** 2;
+
+  const keptColumns = kept.map((j) => secondDesign[j] as DesignColumn);
+  const vcov = computeVcov(
+    {
+      columns: keptColumns.map((c) => c.hi),
+      residuals,
+      weights: frame.weights,
+      bread: fit.xtxInverse,
+      rss,
+      nobs: n,
+      k: slopes + feVcov,
+    },
+    vcovSpec,
+  );
+  const terms = keptColumns.map((c) => c.name);
+  const dfT = vcov.info.df_t;
+  const coefficients = coefficientTable(terms, fit.coefficients, vcov.matrix, dfT, options.level);
+  const slopeIndices = terms.map((t, j) => (t === INTERCEPT ? -1 : j)).filter((j) => j >= 0);
+  const wald = waldTest(fit.coefficients, vcov.matrix, slopeIndices, dfT);
+
+  const weak = weakInstrumentStatistics(
+    design,
+    firstStages.map((f) => f.endo),
+  );
+  firstStages.forEach((f, j) => {
+    f.result.sanderson_windmeijer_f = endogenous.length > 1 ? (weak.sandersonWindmeijer[j] ?? null) : null;
+  });
+  const robust = options.vcov.type !== "iid";
+
+  return {
+    name: options.name ?? frame.response.name,
+    formula: frame.formula.text,
+    estimator: "iv",
+    dependent: frame.response.name,
+    nobs: n,
+    dropped: {
+      missing: frame.dropped.missing,
+      infinite: frame.dropped.infinite,
+      singletons: absorbed?.singletons ?? 0,
+    },
+    coefficients,
+    collinear,
+    vcov: vcov.info,
+    vcov_matrix: vcov.matrix.to2DArray(),
+    ...fitStatistics(design, rss, kFull),
+    f_stat: wald?.statistic ?? null,
+    f_df1: wald?.df1 ?? null,
+    f_df2: wald?.df2 ?? null,
+    f_p_value: wald?.p_value ?? null,
+    fixed_effects: frame.formula.fixedEffects.map((t) => t.label),
+    weights: frame.weightsName,
+    group: options.group ?? null,
+    notes,
+    iv: {
+      endogenous: endogenous.map((c) => c.name),
+      instruments: instruments.map((c) => c.name),
+      first_stages: firstStages.map((f) => f.result),
+      cragg_donald_f: weak.craggDonald,
+      kleibergen_paap_f:
+        robust && endogenous.length === 1 ? (firstStages[0]?.result.partial_f ?? null) : null,
+    },
+  };
+}
+
+/**
+ * Cragg-Donald Wald F and Sanderson-Windmeijer conditional first-stage F statistics (iid errors), from the
+ * endogenous regressors and instruments with the exogenous regressors partialled out (tilde):
+ *   CD = (N - L) / L2 * mineig( (X~' M_Z~ X~)^-1 X~' P_Z~ X~ ),   N - L the first stage's residual df
+ * (Stock and Yogo 2005; ivreg2's cdf). For endogenous regressor j, SW (2016, eq. 15) instruments the other
+ * endogenous ones: e = X~_j - X~_-j d with d the 2SLS estimate, then
+ *   SW_j = [e' P_Z~ e / (L2 - p + 1)] / [e' M_Z~ e / (N - L)].
+ */
+function weakInstrumentStatistics(
+  design: PreparedDesign,
+  endogenous: DesignColumn[],
+): { craggDonald: number; sandersonWindmeijer: number[] } {
+  const w = design.frame.weights;
+  const exogenous = design.columns;
+  const partial = (c: DesignColumn) =>
+    exogenous.length === 0 ? c.hi : leastSquares(exogenous, c, w).residuals;
+  const x = endogenous.map(partial);
+  const z = design.instruments.map(partial);
+  const n = design.frame.nobs;
+  const l2 = z.length;
+  const p = x.length;
+  const dfResid = n - exogenous.length - l2 - design.feParams;
+  // Projections of each endogenous regressor on Z~.
+  const zDesign = z.map((v, j) => ({ name: `z${j}`, hi: v, lo: null }));
+  const project = (v: Float64Array) => {
+    const r = leastSquares(zDesign, { name: "v", hi: v, lo: null }, w).residuals;
+    return Float64Array.from(v, (vi, i) => vi - (r[i] as number));
+  };
+  const px = x.map(project);
+  const xpx = matrixOf(crossProductsBetween(x, px, w), p);
+  const xx = matrixOf(crossProducts(x, w), p);
+  const xmx = xx.clone().sub(xpx);
+  const eig = new EigenvalueDecomposition(solve(xmx, xpx));
+  const craggDonald = (Math.min(...eig.realEigenvalues) * dfResid) / l2;
+
+  const sandersonWindmeijer = x.map((xj, j) => {
+    if (p === 1) return Number.NaN;
+    const others = x.filter((_, q) => q !== j);
+    const othersProjected = px.filter((_, q) => q !== j);
+    // 2SLS of x_j on the other endogenous regressors: d = (PX-j' X-j)^-1 PX-j' x_j.
+    const a = matrixOf(crossProductsBetween(othersProjected, others, w), p - 1);
+    const b = Matrix.columnVector(othersProjected.map((v) => dot(v, xj, w)));
+    const d = solve(a, b);
+    const e = Float64Array.from(
+      xj,
+      (v, i) => v - others.reduce((s, o, q) => s + d.get(q, 0) * (o[i] as number), 0),
+    );
+    const pe = project(e);
+    const epe = dot(e, pe, w);
+    const eme = dot(e, e, w) - epe;
+    return epe / (l2 - p + 1) / (eme / dfResid);
+  });
+  return { craggDonald, sandersonWindmeijer };
+}
+
+function dot(a: Float64Array, b: Float64Array, w: Float64Array | null): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (w ? (w[i] as number) : 1) * (a[i] as number) * (b[i] as number);
+  return s;
+}
+
+function crossProductsBetween(a: Float64Array[], b: Float64Array[], w: Float64Array | null): Float64Array {
+  const k = a.length;
+  const out = new Float64Array(k * k);
+  for (let r = 0; r < k; r++)
+    for (let c = 0; c < k; c++) out[r * k + c] = dot(a[r] as Float64Array, b[c] as Float64Array, w);
+  return out;
+}
+
+function matrixOf(values: Float64Array, k: number): Matrix {
+  const m = new Matrix(k, k);
+  for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) m.set(r, c, values[r * k + c] as number);
+  return m;
+}

@@ -4,13 +4,14 @@
  */
 
 /** The kinds of failure a user can cause, each with its documented exit code (see README, "Exit codes"). */
-export type ErrorKind = "usage" | "data" | "estimation" | "io";
+export type ErrorKind = "usage" | "data" | "estimation" | "io" | "check";
 
 export const EXIT_CODES: Record<ErrorKind, number> = {
   usage: 2, // bad arguments, malformed formula, unknown option value
   data: 3, // unreadable file, unknown column, bad value in a row, failed validation, failed merge expectation
   estimation: 4, // nothing to estimate: all rows dropped, fewer rows than regressors, a single cluster
   io: 5, // output could not be written
+  check: 6, // `mobility run --check`: a result drifted from its expected value
 };
 
 export class MobilityError extends Error {

@@ -2,14 +2,18 @@
 import type { Command } from "commander";
 import { registerAggregate } from "./aggregate.js";
 import { registerDescribe } from "./describe.js";
+import { registerEventStudy } from "./eventstudy.js";
 import { registerIngest } from "./ingest.js";
 import { registerMerge } from "./merge.js";
 import { registerRegress } from "./regress.js";
+import { registerRun } from "./run.js";
 
 export function registerCommands(program: Command): void {
   registerRegress(program);
+  registerEventStudy(program);
   registerDescribe(program);
   registerIngest(program);
   registerMerge(program);
   registerAggregate(program);
+  registerRun(program);
 }

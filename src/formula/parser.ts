@@ -19,6 +19,16 @@ export function parseFormula(source: string): ParsedFormula {
   return parser.formula();
 }
 
+/**
+ * Parses one arithmetic expression (`TOTALEXP / V33`, `log(ppe)`, `x^2`) with the formula grammar, for derived
+ * columns; evaluate it with evaluateNumeric. The whole text must be one expression.
+ */
+export function parseExpression(source: string): Expr {
+  const text = source.trim();
+  if (text === "") throw formulaError(source, 0, "the expression is empty");
+  return new Parser(text, tokenize(text)).expression();
+}
+
 /** A term set under construction: factor label lists, plus the intercept flag. */
 interface TermSet {
   terms: Expr[][];
@@ -77,6 +87,13 @@ class Parser {
       fixedEffects,
       iv,
     };
+  }
+
+  expression(): Expr {
+    const expr = this.sum();
+    const end = this.peek();
+    if (end.type !== "end") throw formulaError(this.source, end.pos, `unexpected '${end.text}'`);
+    return expr;
   }
 
   // ---- expressions (R precedence) ----

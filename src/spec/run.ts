@@ -1,0 +1,205 @@
+/**
+ * Runs a spec: data -> models (and predictions) -> tables and lists -> expectations, then writes every output
+ * into one directory with a manifest that traces each result to its inputs:
+ *
+ *   <out>/tables/<name>.txt|.md|.tex     paper-style tables
+ *   <out>/lists/<name>.csv|.md           row listings (predictions, flagged counties, ...)
+ *   <out>/models.json                    every model as `--format json` (the machine interface)
+ *   <out>/data_report.txt                readers' reports, row counts after each step, merge match reports
+ *   <out>/manifest.json                  tool and version, sha256 of the spec and of every input file, sha256 of
+ *                                        every output, and the resolved spec (defaults filled in)
+ *
+ * Nothing time-dependent or machine-dependent (clock, absolute paths) is written: two runs of the same spec on
+ * the same inputs give byte-identical directories.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { VERSION } from "../cli/version.js";
+import { stringAt, Table } from "../data/table.js";
+import { tableToCsv } from "../data/writeCsv.js";
+import { ioError, MobilityError, usageError } from "../errors.js";
+import { renderJson } from "../report/json.js";
+import { writeFileAtomic } from "../report/writeAtomic.js";
+import { type CheckReport, checkExpectations } from "./check.js";
+import { DataRunner, type InputFile } from "./data.js";
+import { loadSpecFile } from "./load.js";
+import { estimateModels, type FittedModel } from "./models.js";
+import type { ListSpec, Spec } from "./schema.js";
+import { renderSpecTable } from "./tables.js";
+
+export interface RunOptions {
+  /** Output directory (default: `output/` next to the spec). */
+  out?: string;
+  /** Write the output files (default true). */
+  write?: boolean;
+}
+
+export interface Manifest {
+  tool: "mobility";
+  version: string;
+  name: string;
+  spec: { file: string; sha256: string };
+  inputs: InputFile[];
+  outputs: { file: string; sha256: string; bytes: number }[];
+  resolved_spec: Spec;
+}
+
+export interface RunResult {
+  outDir: string;
+  /** Output files by path relative to outDir (manifest.json included), in write order. */
+  files: Map<string, string>;
+  manifest: Manifest;
+  check: CheckReport;
+  models: Map<string, FittedModel>;
+  lists: Map<string, Table>;
+}
+
+const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
+
+export async function runSpec(specPath: string, options: RunOptions = {}): Promise<RunResult> {
+  const loaded = loadSpecFile(specPath);
+  const { spec } = loaded;
+  const specDir = dirname(resolve(specPath));
+  const specFile = specPath.split(/[\\/]/).pop() ?? specPath;
+  const data = new DataRunner(spec, specDir, specFile, loaded.lineOf);
+
+  // Read every table the analysis uses up front, in spec order, so that the data report reads top-down.
+  for (const name of Object.keys(spec.data.tables)) await data.table(name, ["data", "tables", name]);
+  if (Object.keys(spec.models).length === 0 && Object.keys(spec.lists).length === 0) {
+    throw usageError(`${specFile}: nothing to do (no models and no lists)`);
+  }
+  const models = await estimateModels(spec, data);
+  for (const model of models.values()) data.report.push(...model.notes);
+
+  const files = new Map<string, string>();
+  for (const [name, table] of Object.entries(spec.tables)) {
+    try {
+      for (const [file, text] of renderSpecTable(name, table, models, VERSION)) files.set(file, text);
+    } catch (error) {
+      if (error instanceof MobilityError) throw data.error(["tables", name], error.message, error.kind);
+      throw error;
+    }
+  }
+  const lists = new Map<string, Table>();
+  for (const [name, list] of Object.entries(spec.lists)) {
+    const table = await buildList(name, list, data);
+    lists.set(name, table);
+    if (list.formats.includes("csv")) files.set(`lists/${name}.csv`, tableToCsv(table));
+    if (list.formats.includes("markdown")) files.set(`lists/${name}.md`, listMarkdown(table, list.digits));
+  }
+  if (models.size > 0) {
+    files.set(
+      "models.json",
+      renderJson({
+        tool: "mobility",
+        version: VERSION,
+        models: [...models.values()].flatMap((m) => m.results),
+      }),
+    );
+  }
+  files.set("data_report.txt", `${data.report.join("\n")}\n`);
+
+  const check = checkExpectations(spec, models, lists);
+  const outputs = [...files.entries()].map(([file, text]) => ({
+    file,
+    sha256: sha256(text),
+    bytes: Buffer.byteLength(text),
+  }));
+  const manifest: Manifest = {
+    tool: "mobility",
+    version: VERSION,
+    name: spec.name,
+    spec: { file: specFile, sha256: sha256(loaded.text) },
+    inputs: data.inputs,
+    outputs,
+    resolved_spec: spec,
+  };
+  files.set("manifest.json", `${JSON.stringify(manifest, null, 2)}\n`);
+
+  const outDir = resolve(options.out ?? join(specDir, "output"));
+  if (options.write !== false) {
+    for (const [file, text] of files) {
+      const path = join(outDir, file);
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+      } catch (error) {
+        throw ioError(`cannot create ${dirname(path)}: ${(error as Error).message}`);
+      }
+      await writeFileAtomic(path, text);
+    }
+  }
+  return { outDir, files, manifest, check, models, lists };
+}
+
+async function buildList(name: string, list: ListSpec, data: DataRunner): Promise<Table> {
+  const at = ["lists", name];
+  const base = await data.table(list.from, [...at, "from"]);
+  data.report.push(`list ${name} (from ${list.from}, ${base.nrows} rows)`);
+  let table = await data.applySteps(base, list.steps, [...at, "steps"]);
+  try {
+    if (list.sort.length > 0) table = sortTable(table, list.sort);
+    if (list.columns !== undefined) {
+      const columns = list.columns.map((c) => table.column(c));
+      table = new Table(columns, table.nrows, table.source);
+    }
+  } catch (error) {
+    if (error instanceof MobilityError) throw data.error(at, error.message, error.kind);
+    throw error;
+  }
+  data.report.push(`  -> ${table.nrows} rows`);
+  return table;
+}
+
+/** Stable sort by the keys ('-col' descending); missing values last. */
+function sortTable(table: Table, keys: readonly string[]): Table {
+  const parsed = keys.map((k) => ({ desc: k.startsWith("-"), column: table.column(k.replace(/^-/, "")) }));
+  const order = Array.from({ length: table.nrows }, (_, i) => i);
+  order.sort((a, b) => {
+    for (const { desc, column } of parsed) {
+      let c: number;
+      if (column.kind === "number") {
+        const x = column.values[a] as number;
+        const y = column.values[b] as number;
+        if (Number.isNaN(x) || Number.isNaN(y)) {
+          c = Number(Number.isNaN(x)) - Number(Number.isNaN(y));
+          if (c !== 0) return c;
+          continue;
+        }
+        c = x - y;
+      } else {
+        const x = stringAt(column, a);
+        const y = stringAt(column, b);
+        if (x === undefined || y === undefined) {
+          c = Number(x === undefined) - Number(y === undefined);
+          if (c !== 0) return c;
+          continue;
+        }
+        c = x < y ? -1 : x > y ? 1 : 0;
+      }
+      if (c !== 0) return desc ? -c : c;
+    }
+    return a - b;
+  });
+  return table.take(order);
+}
+
+/** A Markdown pipe table of a list; numbers to `digits` significant digits. */
+function listMarkdown(table: Table, digits: number): string {
+  const header = table.names;
+  const rows: string[][] = [];
+  for (let i = 0; i < table.nrows; i++) {
+    rows.push(
+      table.columns.map((c) => {
+        if (c.kind === "number") {
+          const v = c.values[i] as number;
+          if (Number.isNaN(v)) return "";
+          return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(digits)));
+        }
+        return (stringAt(c, i) ?? "").replace(/\|/g, "\\|");
+      }),
+    );
+  }
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return `${[line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n")}\n`;
+}

@@ -1,0 +1,351 @@
+/**
+ * The schema of a spec file (`mobility run analysis.yaml`): a declarative analysis in five parts, each optional
+ * except `data` and at least one of `models`/`lists`.
+ *
+ *   name: short_name                  # used in the manifest and as the default output directory's title
+ *   description: free text
+ *   data:
+ *     sources:  { <name>: { file, reader, options, missing, types } }       files, read once each
+ *     tables:   { <name>: { from: <source or table>, steps: [ <step>, ... ] } }
+ *   models:     { <name>: { data, formula, vcov, cluster, ssc, weights, by, level, title, predict } }
+ *   tables:     { <name>: { models, titles, coefficients, rows, notes, formats, ... } }   paper-style tables
+ *   lists:      { <name>: { from, steps, columns, sort, formats } }          row listings (predictions, ...)
+ *   expect:     { tolerance, values: [ { model, term, estimate, ... }, ... ] }
+ *
+ * Every object is strict: an unknown key is an error naming the key and its line (see load.ts). Names of
+ * sources, tables, models and lists share one namespace where they can be referred to (`from`, `with`, `data`).
+ */
+import { z } from "zod";
+import { READER_KINDS } from "../data/readers/index.js";
+
+/** A name that can be a file name and a YAML key: letters, digits, `_`, `-`, starting with a letter. */
+const Name = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "expected a name of letters, digits, '_' or '-' starting with a letter");
+
+/** A list of column names; a single string is accepted as a one-element list. */
+const Columns = z
+  .union([z.string(), z.array(z.string()).min(1)])
+  .transform((v) => (typeof v === "string" ? [v] : v));
+
+// ---------------------------------------------------------------------------------------------------------------
+// data
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Options passed to a dataset reader (see src/data/readers/*; a reader ignores the options it does not use). */
+export const ReaderOptionsSchema = z.strictObject({
+  /** atlas: one row per county x race x gender x percentile. */
+  long: z.boolean().optional(),
+  /** f33, states: add per-pupil columns (ppe_total, rev_per_pupil, local_share). */
+  perPupil: z.boolean().optional(),
+  /** f33: the money unit of the file; output is always dollars. */
+  dollarsIn: z.enum(["units", "thousands"]).optional(),
+  /** f33: update county codes to this vintage (2020 matches the Atlas). */
+  fipsVintage: z.number().int().min(1970).max(2030).optional(),
+  /** crosswalk: the id columns to map from and to. */
+  from: z.string().optional(),
+  to: z.string().optional(),
+});
+
+export const SourceSchema = z.strictObject({
+  /** Path of the file, relative to the spec file. Its sha256 goes into the manifest. */
+  file: z.string().min(1),
+  /** `csv` (generic, types inferred) or a dataset reader with a checked layout. */
+  reader: z.enum(READER_KINDS as [string, ...string[]]).default("csv"),
+  options: ReaderOptionsSchema.optional(),
+  /** csv only: extra tokens that mean missing (always: empty, NA, "."). */
+  missing: z.array(z.string()).optional(),
+  /** csv only: force column types, e.g. { fips: string }. */
+  types: z.record(z.string(), z.enum(["string", "number"])).optional(),
+});
+export type SourceSpec = z.infer<typeof SourceSchema>;
+
+/**
+ * A derived column: an arithmetic expression in formula syntax (`TOTALEXP / V33`, `log(ppe)`, `ppe^2`,
+ * `(a - b) / sqrt(c^2 + d^2)`; functions I, log, exp, sqrt, abs, log10, log2, log1p, expm1), or one of:
+ *   { standardize: <expr>, within: [cols], weight: col }   (x - group mean) / group SD (n - 1; weighted if given)
+ *   { concat: [cols], sep: "_" }                            text column joining the values (missing if any is)
+ */
+export const DeriveSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    standardize: z.string().min(1),
+    within: Columns.optional(),
+    weight: z.string().optional(),
+  }),
+  z.strictObject({ concat: z.array(z.string()).min(1), sep: z.string().default("_") }),
+]);
+export type DeriveSpec = z.infer<typeof DeriveSchema>;
+
+export const AggregateSchema = z.strictObject({
+  /** Group columns; groups come out sorted by their values. */
+  by: Columns,
+  /** Sums, `name=column` to rename. */
+  sum: z.array(z.string()).optional(),
+  /** Means, weighted by `weight` if given. */
+  mean: z.array(z.string()).optional(),
+  /** Ratios of sums, `name=numerator/denominator` (county per-pupil spending = sum(TOTALEXP)/sum(V33)). */
+  ratio: z.array(z.string()).optional(),
+  weight: z.string().optional(),
+  /** Add `n`, the number of rows per group. */
+  count: z.boolean().optional(),
+});
+
+/**
+ * Wide to long. Every column whose name matches `match` (a regular expression with named groups) is one cell;
+ * the named groups become key columns, and each entry of `values` gathers, per cell, the column named by its
+ * template (`{group}` replaced by the cell's key value). A template naming a column that does not exist gives
+ * missing values for that cell.
+ */
+export const LongerSchema = z.strictObject({
+  /** Columns copied onto every output row. */
+  id: Columns,
+  match: z.string().min(1),
+  /** Output value column -> template of its source column, e.g. kfr_se: "kfr_{race}_{gender}_p25_se". */
+  values: z.record(z.string(), z.string()),
+});
+
+export const MergeSchema = z.strictObject({
+  /** The right-hand table: a source or a table defined in data.tables. */
+  with: Name,
+  on: Columns,
+  how: z.enum(["inner", "left", "outer"]).default("inner"),
+  /** Key uniqueness to verify: 1:1, m:1 (right unique), 1:m, m:m (no check). Violations stop the run. */
+  expect: z.enum(["1:1", "m:1", "1:m", "m:m"]).default("m:m"),
+  suffixes: z.tuple([z.string(), z.string()]).optional(),
+});
+
+/**
+ * One step; each is an object with exactly one key:
+ *   filter: "pct == 25" | ["race != 'pooled'", "kfr is not missing", "state in ['01', '02']", "ppe > 0"]
+ *           (all must hold; a comparison with a missing value is false; the left side may be an expression)
+ *   derive: { name: expression | {standardize ...} | {concat ...} }   (in order; later ones see earlier ones)
+ *   aggregate: { by, sum, mean, ratio, weight, count }
+ *   longer: { id, match, values }
+ *   merge: { with, on, how, expect, suffixes }   (the match report goes into data_report.txt)
+ *   select: [columns]          keep these columns, in this order
+ *   rename: { old: new }
+ */
+export const STEP_NAMES = ["filter", "derive", "aggregate", "longer", "merge", "select", "rename"] as const;
+
+export const StepSchema = z.union([
+  z.strictObject({ filter: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) }),
+  z.strictObject({ derive: z.record(z.string(), DeriveSchema) }),
+  z.strictObject({ aggregate: AggregateSchema }),
+  z.strictObject({ longer: LongerSchema }),
+  z.strictObject({ merge: MergeSchema }),
+  z.strictObject({ select: z.array(z.string()).min(1) }),
+  z.strictObject({ rename: z.record(z.string(), z.string()) }),
+]);
+export type StepSpec = z.infer<typeof StepSchema>;
+
+export const TableStepsSchema = z.strictObject({
+  /** A source or another table. */
+  from: Name,
+  steps: z.array(StepSchema).default([]),
+});
+
+export const DataSchema = z.strictObject({
+  sources: z.record(Name, SourceSchema),
+  tables: z.record(Name, TableStepsSchema).default({}),
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// models
+// ---------------------------------------------------------------------------------------------------------------
+
+export const VCOV_TYPES = ["iid", "hc0", "hc1", "hc2", "hc3", "cluster"] as const;
+
+/**
+ * Predictions for new rows from a fitted model: fitted values with confidence and prediction intervals (see
+ * src/estimate/predict.ts), as a table named `name` that lists can read.
+ */
+export const PredictSchema = z.strictObject({
+  /** The table to predict for (default: the model's data, all its rows). */
+  data: Name.optional(),
+  /** Name of the prediction table (default: <model>_predictions). */
+  name: Name.optional(),
+  /** Interval level (default: the model's level). */
+  level: z.number().gt(0).lt(1).optional(),
+  /** Columns of the data copied into the prediction table (default: all). */
+  columns: z.array(z.string()).optional(),
+});
+
+export const ModelSchema = z.strictObject({
+  /** The table to estimate on (a source or a data table). */
+  data: Name,
+  /** fixest-style formula; `| fe` fixed effects are estimated by estimateOls where supported. */
+  formula: z.string().min(1),
+  /** The estimator. OLS (with fixed effects in the formula) is what the CLI has today. */
+  estimator: z.enum(["ols"]).default("ols"),
+  /** Column title in tables (default: the model's name). */
+  title: z.string().optional(),
+  vcov: z.enum(VCOV_TYPES).optional(),
+  /** Cluster variables (one, or several for multi-way); implies vcov: cluster. */
+  cluster: Columns.optional(),
+  ssc: z.enum(["fixest", "stata", "per-term", "none"]).optional(),
+  weights: z.string().optional(),
+  /** Estimate separately per group: the model becomes one column per group (`<name>[value]`). */
+  by: Columns.optional(),
+  /** Confidence level of the intervals. */
+  level: z.number().gt(0).lt(1).default(0.95),
+  predict: PredictSchema.optional(),
+});
+export type ModelSpec = z.infer<typeof ModelSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// tables
+// ---------------------------------------------------------------------------------------------------------------
+
+export const FIT_STATS = ["nobs", "r2", "adj_r2", "within_r2", "rmse", "vcov"] as const;
+export const ROW_STATS = [
+  "nobs",
+  "r2",
+  "adj_r2",
+  "within_r2",
+  "rmse",
+  "sigma",
+  "f_stat",
+  "n_clusters",
+  "first_stage_f",
+] as const;
+
+/**
+ * A row below the fit statistics, one of:
+ *   { label, cells: [one per column] }                     literal cells ("Yes", "No", "County")
+ *   { label, stat: nobs | r2 | ... | n_clusters }          a statistic of each model (e.g. N with a custom label)
+ *   { label, lincom: { term: weight, ... } }                a linear combination of coefficients, with its p-value
+ *                                                          in brackets on the row below (pvalue: false to omit)
+ */
+export const RowSchema = z.union([
+  z.strictObject({ label: z.string(), cells: z.array(z.string()) }),
+  z.strictObject({ label: z.string(), stat: z.enum(ROW_STATS) }),
+  z.strictObject({
+    label: z.string(),
+    lincom: z.record(z.string(), z.number()),
+    pvalue: z.boolean().default(true),
+  }),
+]);
+export type RowSpec = z.infer<typeof RowSchema>;
+
+export const TABLE_FORMATS = ["text", "markdown", "latex", "csv", "json"] as const;
+
+export const TableSchema = z.strictObject({
+  /** First line of the text and Markdown files, a comment in LaTeX. */
+  title: z.string().optional(),
+  /** The models that are the columns, in order (a `by` model contributes one column per group). */
+  models: z.array(Name).min(1),
+  /** Column titles, one per column (default: each model's title). */
+  titles: z.array(z.string()).optional(),
+  /**
+   * Coefficients to show, in this order: a term name, or { term: label }. Omitted: all, in order of appearance.
+   */
+  coefficients: z.array(z.union([z.string(), z.record(z.string(), z.string())])).optional(),
+  /** Terms to hide (when `coefficients` is not given). */
+  drop: z.array(z.string()).optional(),
+  /** Fit statistics below the coefficients (default nobs, r2, adj_r2, within_r2 if any, vcov). */
+  fit: z.array(z.enum(FIT_STATS)).optional(),
+  /** Yes/No rows for fixed effects (default true). */
+  fixed_effects: z.boolean().default(true),
+  /** Display names for fixed effects, cluster variables, ... (fixest's dict). */
+  labels: z.record(z.string(), z.string()).optional(),
+  rows: z.array(RowSchema).default([]),
+  /** Lines added after the standard-error legend. */
+  notes: z.array(z.string()).default([]),
+  digits: z.number().int().min(0).max(12).default(4),
+  stars: z.boolean().default(true),
+  formats: z.array(z.enum(TABLE_FORMATS)).default(["text", "markdown", "latex"]),
+});
+export type TableSpec = z.infer<typeof TableSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// lists
+// ---------------------------------------------------------------------------------------------------------------
+
+export const ListSchema = z.strictObject({
+  /** A data table or a prediction table. */
+  from: Name,
+  /** The same steps as data tables (filter, derive, ...). */
+  steps: z.array(StepSchema).default([]),
+  /** Columns to write, in order (default: all). */
+  columns: z.array(z.string()).optional(),
+  /** Sort keys, in priority; prefix a column with '-' for descending. Ties keep their order. */
+  sort: z.array(z.string()).default([]),
+  /** Significant digits of numbers in Markdown (CSV keeps full precision). */
+  digits: z.number().int().min(1).max(17).default(4),
+  formats: z.array(z.enum(["csv", "markdown"])).default(["csv", "markdown"]),
+});
+export type ListSpec = z.infer<typeof ListSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// expect
+// ---------------------------------------------------------------------------------------------------------------
+
+export const COEFFICIENT_FIELDS = [
+  "estimate",
+  "std_error",
+  "statistic",
+  "p_value",
+  "conf_low",
+  "conf_high",
+] as const;
+export const MODEL_FIELDS = ["nobs", "r2", "adj_r2", "rmse", "sigma", "f_stat", "df_resid"] as const;
+
+/**
+ * One expectation, with the number(s) it pins:
+ *   { model, term, estimate, std_error, ... }   coefficient fields
+ *   { model, nobs, r2, sigma, ... }             model statistics
+ *   { model, lincom: {term: w}, estimate, std_error, p_value }
+ *   { list, rows }                              number of rows of a list
+ *   { list, where: {col: value}, column, value } one cell of a list (the row must be unique)
+ * `tolerance` (relative; |found - expected| <= tol * max(|expected|, tiny)) overrides the block's default;
+ * `source` says where the number comes from (an R script, a paper's table).
+ */
+const num = z.number().optional();
+export const ExpectationSchema = z.strictObject({
+  model: z.string().optional(),
+  term: z.string().optional(),
+  lincom: z.record(z.string(), z.number()).optional(),
+  list: Name.optional(),
+  where: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  column: z.string().optional(),
+  tolerance: z.number().nonnegative().optional(),
+  source: z.string().optional(),
+  estimate: num,
+  std_error: num,
+  statistic: num,
+  p_value: num,
+  conf_low: num,
+  conf_high: num,
+  nobs: num,
+  r2: num,
+  adj_r2: num,
+  rmse: num,
+  sigma: num,
+  f_stat: num,
+  df_resid: num,
+  rows: num,
+  value: num,
+});
+export type Expectation = z.infer<typeof ExpectationSchema>;
+
+export const ExpectSchema = z.strictObject({
+  /** Default relative tolerance. */
+  tolerance: z.number().nonnegative().default(1e-8),
+  /** Where the numbers come from, e.g. scripts/examples/<name>.R. */
+  source: z.string().optional(),
+  values: z.array(ExpectationSchema).min(1),
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+export const SpecSchema = z.strictObject({
+  name: Name,
+  description: z.string().optional(),
+  data: DataSchema,
+  models: z.record(Name, ModelSchema).default({}),
+  tables: z.record(Name, TableSchema).default({}),
+  lists: z.record(Name, ListSchema).default({}),
+  expect: ExpectSchema.optional(),
+});
+export type Spec = z.infer<typeof SpecSchema>;

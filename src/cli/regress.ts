@@ -4,6 +4,7 @@
  * estimator -> covariance -> Result -> renderer.
  */
 import type { Command } from "commander";
+import { Matrix } from "ml-matrix";
 import { readCsv } from "../data/csv.js";
 import { readCsvHeader } from "../data/csvHeader.js";
 import { stringAt, type Table } from "../data/table.js";
@@ -15,6 +16,7 @@ import type { ParsedFormula } from "../formula/ast.js";
 import { variablesOf } from "../formula/evaluate.js";
 import { formulaError } from "../formula/lexer.js";
 import { parseFormula } from "../formula/parser.js";
+import { combination } from "../inference/combination.js";
 import { formatForPath, type OutputFormat, parseOutputFormat, renderOutput } from "../report/render.js";
 import type { ModelResult, Output } from "../report/result.js";
 import { writeFileAtomic } from "../report/writeAtomic.js";
@@ -40,6 +42,8 @@ interface RegressOptions {
   types?: string;
   digits?: string;
   dropSingletons?: boolean;
+  lincom?: string[];
+  nlcom?: string[];
   fixefOut?: string;
   /** Not a CLI flag: lets tests run the golden cases through both solver paths. */
   solver?: "exact" | "fast";
@@ -60,6 +64,18 @@ export function registerRegress(program: Command): void {
     .option("--format <format>", "text, markdown, latex, csv or json (default: from --out, else text)")
     .option("--out <file>", "write the table to this file (atomically) instead of stdout")
     .option("--digits <n>", "decimals in text, Markdown and LaTeX tables", "4")
+    .option(
+      "--lincom <expr>",
+      'linear combination of coefficients, e.g. "b[x] + 10*b[x:pc]" (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      "--nlcom <expr>",
+      'nonlinear combination (delta method), e.g. "-b[x]/(2*b[I(x^2)])" (repeatable)',
+      collect,
+      [],
+    )
     .option("--drop-singletons", "drop observations in singleton fixed-effect groups (reghdfe's default)")
     .option("--fixef-out <file>", "write the estimated fixed effects (fixest's normalisation) to this CSV")
     .option("--missing <tokens>", "extra tokens meaning missing (besides empty, NA and .)")
@@ -82,11 +98,81 @@ export function registerRegress(program: Command): void {
       if (!Number.isInteger(digits) || digits < 0 || digits > 12) {
         throw usageError(`--digits: expected a whole number from 0 to 12, found '${opts.digits}'`);
       }
-      const rendered = renderOutput(output, format, { digits });
+      const rendered = renderOutput(output, format, { digits, extraRows: extraRowsFor(output, digits) });
       if (opts.fixefOut) await writeFileAtomic(opts.fixefOut, fixedEffectsCsv(output, fixedEffectRows));
       if (opts.out) await writeFileAtomic(opts.out, rendered);
       else process.stdout.write(rendered);
     });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/**
+ * Attaches --lincom / --nlcom results to every model that has all the coefficients the expression names; an
+ * expression that fits no model is an error.
+ */
+function addCombinations(models: ModelResult[], opts: RegressOptions, level: number): void {
+  const requests = [
+    ...(opts.lincom ?? []).map((e) => ["lincom", e] as const),
+    ...(opts.nlcom ?? []).map((e) => ["nlcom", e] as const),
+  ];
+  for (const [kind, expression] of requests) {
+    let lastError: unknown = null;
+    let used = 0;
+    for (const model of models) {
+      try {
+        const result = combination(
+          kind,
+          expression,
+          model.coefficients.map((c) => c.term),
+          Float64Array.from(model.coefficients, (c) => c.estimate),
+          new Matrix(model.vcov_matrix),
+          model.vcov.df_t,
+          level,
+        );
+        model.combinations = [...(model.combinations ?? []), result];
+        used++;
+      } catch (error) {
+        if (!(error instanceof MobilityError && /no coefficient/.test(error.message))) throw error;
+        lastError = error;
+      }
+    }
+    if (used === 0 && lastError) throw lastError;
+  }
+}
+
+/** Rows under the fit statistics: combinations (estimate and standard error) and IV first-stage F statistics. */
+function extraRowsFor(output: Output, digits: number): { label: string; cells: string[] }[] {
+  const rows: { label: string; cells: string[] }[] = [];
+  const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(digits) : "");
+  const expressions = [
+    ...new Set(
+      output.models.flatMap((m) => (m.combinations ?? []).map((c) => `${c.kind}\u0000${c.expression}`)),
+    ),
+  ];
+  for (const key of expressions) {
+    const [kind, expression] = key.split("\u0000") as [string, string];
+    rows.push({
+      label: `${kind}: ${expression}`,
+      cells: output.models.map((m) => {
+        const c = m.combinations?.find((x) => x.kind === kind && x.expression === expression);
+        return c ? `${fmt(c.estimate)} (${fmt(c.std_error)}) [p=${c.p_value.toFixed(3)}]` : "";
+      }),
+    });
+  }
+  const endogenous = [...new Set(output.models.flatMap((m) => m.iv?.endogenous ?? []))];
+  for (const endo of endogenous) {
+    rows.push({
+      label: `First-stage F (${endo})`,
+      cells: output.models.map((m) => {
+        const stage = m.iv?.first_stages.find((f) => f.endogenous === endo);
+        return stage ? stage.partial_f.toFixed(2) : "";
+      }),
+    });
+  }
+  return rows;
 }
 
 interface FixedEffectRow {
@@ -178,6 +264,7 @@ export async function runRegress(
   if (models.length === 0) {
     throw estimationError(`no group could be estimated (${skipped.length} skipped)`);
   }
+  addCombinations(models, opts, level);
   return { tool: "mobility", version: VERSION, models };
 }
 

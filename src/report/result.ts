@@ -155,6 +155,21 @@ export const ModelResultSchema = z.object({
   notes: z.array(z.string()),
   /** Only for `mobility eventstudy`: the design and the tests of the event-study path. */
   event_study: EventStudySchema.optional(),
+  /** Linear (--lincom) and nonlinear (--nlcom, delta method) combinations of the coefficients. */
+  combinations: z
+    .array(
+      z.object({
+        expression: z.string(),
+        kind: z.enum(["lincom", "nlcom"]),
+        estimate: z.number(),
+        std_error: z.number(),
+        statistic: z.number(),
+        p_value: z.number(),
+        conf_low: z.number(),
+        conf_high: z.number(),
+      }),
+    )
+    .optional(),
   /** Present for instrumental-variables models. */
   iv: InstrumentalVariablesSchema.optional(),
 });

@@ -30,5 +30,9 @@ Rscript scripts/golden/ols.R
 "$PY" scripts/golden/ols_statsmodels.py
 "$PY" scripts/golden/t_dist.py
 
+echo "== fixed-effects OLS and IV golden values (also writes fixtures/iv/cigarettes_sw_*.csv)"
+Rscript scripts/golden/feols.R
+Rscript scripts/golden/iv.R
+
 echo "== changes against HEAD (empty = reproduced exactly)"
 git status --short -- fixtures test/golden

@@ -62,7 +62,9 @@ export function parseSpec(text: string, file: string): { spec: Spec; lineOf: (pa
   const parsed = SpecSchema.safeParse(data);
   if (parsed.success) return { spec: parsed.data, lineOf };
   const issue = mostSpecific(parsed.error.issues);
-  throw specError(file, lineOf, issue.path, describeIssue(issue, data));
+  // An unknown key is reported at its own line.
+  const at = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] as string] : issue.path;
+  throw specError(file, lineOf, at, describeIssue(issue, data));
 }
 
 /** A usage error located at `path` of the spec. */

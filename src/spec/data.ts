@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { readCsv } from "../data/csv.js";
 import { aggregateTable } from "../data/ops/aggregate.js";
 import { formatMergeReport, mergeTables } from "../data/ops/merge.js";
@@ -501,8 +501,4 @@ function longer(
     }),
   }));
   return pivotLonger(table, { id, keys, values: valueNames, groups });
-}
-
-export function displayPath(specDir: string, path: string): string {
-  return relative(specDir, path);
 }

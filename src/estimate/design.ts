@@ -112,14 +112,23 @@ export function prepareDesign(inputFrame: ModelFrame, options: EstimateOptions):
 /**
  * The fixed-effect parameters that enter the small-sample correction: fixest's fixef.K = "nested" makes a fixed
  * effect nested in a cluster variable cost (almost) nothing there, since the cluster adjustment accounts for it.
+ * Nesting is decided as fixest's R/VCOV.R does: by name first (the fixed effect, or a parent of an interacted one,
+ * is a cluster variable); the data are checked (every level inside one cluster) only when some cluster variable is
+ * not itself a fixed-effect variable.
  */
 export function feParamsForVcov(design: PreparedDesign, options: EstimateOptions): number {
   if (design.fixedEffects.length === 0 || options.vcov.type !== "cluster") return design.feParams;
   const clusters = design.frame.clusters;
-  return fixestFixefK(design.fixedEffects, {
-    fixefK: "nested",
-    nested: design.fixedEffects.map((fe) => clusters.some((c) => isNestedIn(fe, c.ids))),
-  });
+  const clusterNames = clusters.map((c) => c.name);
+  const terms = design.frame.formula.fixedEffects;
+  const nested = terms.map((t) => t.variables.some((v) => clusterNames.includes(v)));
+  const feVariables = new Set(terms.flatMap((t) => t.variables));
+  if (!nested.every(Boolean) && !clusterNames.every((c) => feVariables.has(c))) {
+    design.fixedEffects.forEach((fe, q) => {
+      if (!nested[q]) nested[q] = clusters.some((c) => isNestedIn(fe, c.ids));
+    });
+  }
+  return fixestFixefK(design.fixedEffects, { fixefK: "nested", nested });
 }
 
 export function collinearNote(collinear: string[], withFixedEffects: boolean): string {

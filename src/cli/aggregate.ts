@@ -8,6 +8,7 @@ import { formatReport, getReader } from "../data/readers/index.js";
 import { usageError } from "../errors.js";
 import { readerOptionsFrom, writeTableOutput } from "./ingest.js";
 import { parseListOption } from "./options.js";
+import { installProgress } from "./progress.js";
 
 export function registerAggregate(program: Command): void {
   program
@@ -26,7 +27,9 @@ export function registerAggregate(program: Command): void {
     .option("--long", "pass --long to the reader (atlas)")
     .option("--out <file>", "write here (atomically) instead of stdout")
     .option("--format <format>", "csv or json", "csv")
+    .option("--quiet", "no progress bar while reading")
     .action(async (file: string, opts: Record<string, unknown>) => {
+      installProgress(opts);
       const by = parseListOption(String(opts.by)) ?? [];
       const sum = parseListOption(opts.sum as string | undefined);
       const mean = parseListOption(opts.mean as string | undefined);

@@ -7,6 +7,7 @@ import { registerIngest } from "./ingest.js";
 import { registerMerge } from "./merge.js";
 import { registerRegress } from "./regress.js";
 import { registerRun } from "./run.js";
+import { registerZone } from "./zone.js";
 
 export function registerCommands(program: Command): void {
   registerRegress(program);
@@ -15,5 +16,6 @@ export function registerCommands(program: Command): void {
   registerIngest(program);
   registerMerge(program);
   registerAggregate(program);
+  registerZone(program);
   registerRun(program);
 }

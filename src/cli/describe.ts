@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { readCsv } from "../data/csv.js";
 import { describeTable, formatDescription } from "../data/describe.js";
 import { parseListOption, parseTypesOption } from "./options.js";
+import { installProgress } from "./progress.js";
 
 export function registerDescribe(program: Command): void {
   program
@@ -13,7 +14,9 @@ export function registerDescribe(program: Command): void {
     .option("--missing <list>", "extra tokens meaning missing (besides empty, NA and .)")
     .option("--types <list>", "force column types, e.g. fips:string,year:number")
     .option("--format <format>", "text or json", "text")
+    .option("--quiet", "no progress bar while reading")
     .action(async (file: string, opts: Record<string, string | undefined>) => {
+      installProgress(opts);
       const table = await readCsv(file, {
         columns: parseListOption(opts.columns),
         missing: parseListOption(opts.missing),

@@ -9,6 +9,7 @@ import { formatReport, getReader, READER_KINDS } from "../data/readers/index.js"
 import type { Table } from "../data/table.js";
 import { tableToCsvChunks, tableToJsonChunks, writeCsv, writeJson } from "../data/writeCsv.js";
 import { usageError } from "../errors.js";
+import { installProgress } from "./progress.js";
 
 export interface OutputOptions {
   out?: string;
@@ -71,7 +72,9 @@ export function registerIngest(program: Command): void {
     .option("--to <column>", "crosswalk: the id column to map to")
     .option("--out <file>", "write here (atomically) instead of stdout")
     .option("--format <format>", "csv or json", "csv")
+    .option("--quiet", "no progress bar while reading")
     .action(async (kind: string, file: string, opts: Record<string, unknown>) => {
+      installProgress(opts);
       const reader = getReader(kind);
       const { table, report } = await reader(file, readerOptionsFrom(opts));
       process.stderr.write(formatReport(report));

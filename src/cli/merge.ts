@@ -8,6 +8,7 @@ import { formatReport, getReader } from "../data/readers/index.js";
 import { usageError } from "../errors.js";
 import { readerOptionsFrom, writeTableOutput } from "./ingest.js";
 import { parseListOption } from "./options.js";
+import { installProgress } from "./progress.js";
 
 const HOWS: readonly MergeHow[] = ["inner", "left", "outer"];
 const EXPECTS: readonly MergeExpect[] = ["1:1", "m:1", "1:m", "m:m"];
@@ -30,7 +31,9 @@ export function registerMerge(program: Command): void {
     .option("--long", "pass --long to the readers (atlas)")
     .option("--out <file>", "write here (atomically) instead of stdout")
     .option("--format <format>", "csv or json", "csv")
+    .option("--quiet", "no progress bar while reading")
     .action(async (leftFile: string, rightFile: string, opts: Record<string, unknown>) => {
+      installProgress(opts);
       const how = String(opts.how);
       if (!HOWS.includes(how as MergeHow))
         throw usageError(`--how: expected inner, left or outer, found '${how}'`);

@@ -23,6 +23,7 @@ import { writeFileAtomic } from "../report/writeAtomic.js";
 import { parseSmallSample } from "../vcov/smallSample.js";
 import { parseVcovType } from "../vcov/vcov.js";
 import { parseListOption, parseNumberOption, parseTypesOption } from "./options.js";
+import { installProgress } from "./progress.js";
 import { VERSION } from "./version.js";
 
 function warn(message: string): void {
@@ -80,7 +81,9 @@ export function registerRegress(program: Command): void {
     .option("--fixef-out <file>", "write the estimated fixed effects (fixest's normalisation) to this CSV")
     .option("--missing <tokens>", "extra tokens meaning missing (besides empty, NA and .)")
     .option("--types <list>", "force column types, e.g. fips:string")
+    .option("--quiet", "no progress bar while reading")
     .action(async (data: string, formulas: string[], opts: RegressOptions) => {
+      installProgress(opts);
       const fixedEffectRows: FixedEffectRow[] = [];
       const output = await runRegress(data, formulas, opts, (model, values) => {
         for (const fe of values.fixedEffects) {

@@ -6,6 +6,7 @@ import { createReadStream, statSync } from "node:fs";
 import Papa from "papaparse";
 import { dataError } from "../errors.js";
 import { ColumnBuilder, type ColumnType } from "./columnBuilder.js";
+import { readCsvFast } from "./fastCsv.js";
 import { missingSet } from "./missing.js";
 import { Table } from "./table.js";
 
@@ -18,6 +19,26 @@ export interface CsvOptions {
   types?: Readonly<Record<string, ColumnType>>;
   /** Field delimiter; default: guessed by papaparse from the first lines. */
   delimiter?: string;
+  /**
+   * "fast": the byte-level reader of fastCsv.ts (same Table; it hands over to papaparse on input it does not
+   * model); "papaparse": always papaparse; "auto" (default): fast for files of FAST_ENGINE_MIN_BYTES and more.
+   */
+  engine?: "auto" | "fast" | "papaparse";
+  /** Called as the file is read with the bytes read so far and the file size (for a progress bar). */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+}
+
+/** From this file size up, engine "auto" uses the byte-level reader. */
+export const FAST_ENGINE_MIN_BYTES = 64 * 1024 * 1024;
+
+let defaultProgress: CsvOptions["onProgress"];
+
+/**
+ * A progress callback for reads that pass none (the dataset readers call readCsv themselves); the CLI sets it
+ * once per command (src/cli/progress.ts).
+ */
+export function setDefaultCsvProgress(onProgress: CsvOptions["onProgress"]): void {
+  defaultProgress = onProgress;
 }
 
 export async function readCsv(path: string, options: CsvOptions = {}): Promise<Table> {
@@ -28,8 +49,27 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<T
       throw dataError(`${path}: cannot read file (${error.code})`);
     throw error;
   }
+  const onProgress = options.onProgress ?? defaultProgress;
+  const size = statSync(path).size;
+  const engine = options.engine ?? "auto";
+  if (engine === "fast" || (engine === "auto" && size >= FAST_ENGINE_MIN_BYTES)) {
+    const table = await readCsvFast(path, { ...options, onProgress });
+    if (table !== undefined) {
+      onProgress?.(size, size);
+      return table;
+    }
+  }
   const stream = createReadStream(path);
-  return parseCsvStream(stream, path, options);
+  if (onProgress !== undefined) {
+    let bytes = 0;
+    stream.on("data", (chunk) => {
+      bytes += chunk.length;
+      onProgress(bytes, size);
+    });
+  }
+  const table = await parseCsvStream(stream, path, options);
+  onProgress?.(size, size);
+  return table;
 }
 
 /** Parses CSV text already in memory (tests, small inline data). */

@@ -3,10 +3,12 @@
  * with a column per model. The data path: header check -> stream only the needed columns -> model frame ->
  * estimator -> covariance -> Result -> renderer.
  */
+
 import type { Command } from "commander";
 import { Matrix } from "ml-matrix";
 import { readCsv } from "../data/csv.js";
 import { readCsvHeader } from "../data/csvHeader.js";
+import { splitByGroups } from "../data/ops/splitGroups.js";
 import { stringAt, type Table } from "../data/table.js";
 import { estimationError, MobilityError, usageError } from "../errors.js";
 import type { FixedEffectValuesResult } from "../estimate/fixedEffectValues.js";
@@ -294,41 +296,4 @@ function unknownInFormula(formula: ParsedFormula, name: string, data: string, he
     .slice(0, 3);
   const hint = close.length > 0 ? ` (did you mean ${close.map((c) => `'${c}'`).join(", ")}?)` : "";
   return formulaError(formula.text, pos, `no column '${name}' in ${data}${hint}`);
-}
-
-/** Splits a table by the values of `by` columns, groups sorted by their values; no `by` gives the whole table. */
-function splitByGroups(
-  table: Table,
-  by: readonly string[],
-): { table: Table; group: Record<string, string | number> | null }[] {
-  if (by.length === 0) return [{ table, group: null }];
-  const columns = by.map((name) => table.column(name));
-  const groups = new Map<string, { rows: number[]; values: (string | number)[] }>();
-  for (let i = 0; i < table.nrows; i++) {
-    const values = columns.map((c) => (c.kind === "number" ? (c.values[i] as number) : stringAt(c, i)));
-    if (values.some((v) => v === undefined || (typeof v === "number" && Number.isNaN(v)))) continue;
-    const key = JSON.stringify(values);
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = { rows: [], values: values as (string | number)[] };
-      groups.set(key, group);
-    }
-    group.rows.push(i);
-  }
-  const sorted = [...groups.values()].sort((a, b) => compareValues(a.values, b.values));
-  return sorted.map((g) => ({
-    table: g.rows.length === table.nrows ? table : table.take(g.rows),
-    group: Object.fromEntries(by.map((name, j) => [name, g.values[j] as string | number])),
-  }));
-}
-
-function compareValues(a: (string | number)[], b: (string | number)[]): number {
-  for (let j = 0; j < a.length; j++) {
-    const x = a[j] as string | number;
-    const y = b[j] as string | number;
-    if (x === y) continue;
-    if (typeof x === "number" && typeof y === "number") return x - y;
-    return String(x) < String(y) ? -1 : 1;
-  }
-  return 0;
 }

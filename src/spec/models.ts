@@ -4,6 +4,7 @@
  * `by` group. A model with `predict` also produces a prediction table (src/estimate/predict.ts) registered in
  * the data runner under its name, for lists to read.
  */
+import { splitByGroups } from "../data/ops/splitGroups.js";
 import { numericColumn, stringAt, Table } from "../data/table.js";
 import { estimationError, MobilityError } from "../errors.js";
 import { buildModelFrame } from "../estimate/frame.js";
@@ -68,7 +69,7 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
   const groups: string[] = [];
   const notes: string[] = [];
   let lastFrame: ReturnType<typeof buildModelFrame> | undefined;
-  for (const part of splitGroups(table, model.by ?? [])) {
+  for (const part of splitByGroups(table, model.by ?? [])) {
     const label = part.group === null ? "" : Object.values(part.group).join(", ");
     try {
       const frame = await located(data, [...at, "formula"], () =>
@@ -138,40 +139,4 @@ function selectColumns(table: Table, names: readonly string[]): Table {
     table.nrows,
     table.source,
   );
-}
-
-/** Splits by the values of `by` (groups sorted by value; rows with a missing group value left out). */
-function splitGroups(
-  table: Table,
-  by: readonly string[],
-): { table: Table; group: Record<string, string | number> | null }[] {
-  if (by.length === 0) return [{ table, group: null }];
-  const columns = by.map((name) => table.column(name));
-  const groups = new Map<string, { rows: number[]; values: (string | number)[] }>();
-  for (let i = 0; i < table.nrows; i++) {
-    const values = columns.map((c) => (c.kind === "number" ? (c.values[i] as number) : stringAt(c, i)));
-    if (values.some((v) => v === undefined || (typeof v === "number" && Number.isNaN(v)))) continue;
-    const key = JSON.stringify(values);
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = { rows: [], values: values as (string | number)[] };
-      groups.set(key, group);
-    }
-    group.rows.push(i);
-  }
-  if (groups.size === 0) throw estimationError(`${table.source}: every row has a missing ${by.join("/")}`);
-  const sorted = [...groups.values()].sort((a, b) => {
-    for (let j = 0; j < a.values.length; j++) {
-      const x = a.values[j] as string | number;
-      const y = b.values[j] as string | number;
-      if (x === y) continue;
-      if (typeof x === "number" && typeof y === "number") return x - y;
-      return String(x) < String(y) ? -1 : 1;
-    }
-    return 0;
-  });
-  return sorted.map((g) => ({
-    table: table.take(g.rows),
-    group: Object.fromEntries(by.map((name, j) => [name, g.values[j] as string | number])),
-  }));
 }

@@ -3,7 +3,10 @@
  * an intercept column without them), fixest's count of fixed-effect parameters, and the fit statistics.
  */
 import { estimationError, usageError } from "../errors.js";
-import type { VcovSpec } from "../vcov/vcov.js";
+import { coefficientTable } from "../inference/coefficientTable.js";
+import { waldTest } from "../inference/wald.js";
+import type { ModelResult } from "../report/result.js";
+import type { VcovResult, VcovSpec } from "../vcov/vcov.js";
 import { type Absorbed, absorbFixedEffects } from "./absorb.js";
 import { fixestFixefK, isNestedIn } from "./fixedEffectDof.js";
 import type { FixedEffect } from "./fixedEffects.js";
@@ -180,4 +183,56 @@ export function totalSumOfSquares(y: Float64Array, w: Float64Array | null, centr
   let tss = 0;
   for (let i = 0; i < y.length; i++) tss += (w ? (w[i] as number) : 1) * ((y[i] as number) - center) ** 2;
   return tss;
+}
+
+/** What an estimator hands over to become a ModelResult. */
+export interface EstimatedParts {
+  estimator: ModelResult["estimator"];
+  terms: string[];
+  estimates: Float64Array;
+  vcov: VcovResult;
+  collinear: string[];
+  rss: number;
+  /** Parameters in the full model (slopes + fixed-effect parameters), for sigma and adjusted R2. */
+  kFull: number;
+}
+
+/**
+ * The common part of every ModelResult: coefficient table (t, p, intervals with the vcov's df), the Wald F of
+ * all slopes, fit statistics, sample accounting and notes.
+ */
+export function assembleResult(
+  design: PreparedDesign,
+  options: EstimateOptions,
+  parts: EstimatedParts,
+): ModelResult {
+  const { frame, absorbed } = design;
+  const dfT = parts.vcov.info.df_t;
+  const slopeIndices = parts.terms.map((t, j) => (t === INTERCEPT ? -1 : j)).filter((j) => j >= 0);
+  const wald = waldTest(parts.estimates, parts.vcov.matrix, slopeIndices, dfT);
+  return {
+    name: options.name ?? frame.response.name,
+    formula: frame.formula.text,
+    estimator: parts.estimator,
+    dependent: frame.response.name,
+    nobs: frame.nobs,
+    dropped: {
+      missing: frame.dropped.missing,
+      infinite: frame.dropped.infinite,
+      singletons: absorbed?.singletons ?? 0,
+    },
+    coefficients: coefficientTable(parts.terms, parts.estimates, parts.vcov.matrix, dfT, options.level),
+    collinear: parts.collinear,
+    vcov: parts.vcov.info,
+    vcov_matrix: parts.vcov.matrix.to2DArray(),
+    ...fitStatistics(design, parts.rss, parts.kFull),
+    f_stat: wald?.statistic ?? null,
+    f_df1: wald?.df1 ?? null,
+    f_df2: wald?.df2 ?? null,
+    f_p_value: wald?.p_value ?? null,
+    fixed_effects: frame.formula.fixedEffects.map((t) => t.label),
+    weights: frame.weightsName,
+    group: options.group ?? null,
+    notes: design.notes,
+  };
 }

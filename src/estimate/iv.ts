@@ -14,10 +14,10 @@ import { type WaldTest, waldTest } from "../inference/wald.js";
 import type { ModelResult } from "../report/result.js";
 import { computeVcov } from "../vcov/vcov.js";
 import {
+  assembleResult,
   collinearNote,
   type EstimateOptions,
   feParamsForVcov,
-  fitStatistics,
   INTERCEPT,
   noDegreesOfFreedom,
   type PreparedDesign,
@@ -139,11 +139,6 @@ export function estimateIv(inputFrame: ModelFrame, options: EstimateOptions): Mo
     vcovSpec,
   );
   const terms = keptColumns.map((c) => c.name);
-  const dfT = vcov.info.df_t;
-  const coefficients = coefficientTable(terms, fit.coefficients, vcov.matrix, dfT, options.level);
-  const slopeIndices = terms.map((t, j) => (t === INTERCEPT ? -1 : j)).filter((j) => j >= 0);
-  const wald = waldTest(fit.coefficients, vcov.matrix, slopeIndices, dfT);
-
   const weak = weakInstrumentStatistics(
     design,
     firstStages.map((f) => f.endo),
@@ -154,29 +149,15 @@ export function estimateIv(inputFrame: ModelFrame, options: EstimateOptions): Mo
   const robust = options.vcov.type !== "iid";
 
   return {
-    name: options.name ?? frame.response.name,
-    formula: frame.formula.text,
-    estimator: "iv",
-    dependent: frame.response.name,
-    nobs: n,
-    dropped: {
-      missing: frame.dropped.missing,
-      infinite: frame.dropped.infinite,
-      singletons: absorbed?.singletons ?? 0,
-    },
-    coefficients,
-    collinear,
-    vcov: vcov.info,
-    vcov_matrix: vcov.matrix.to2DArray(),
-    ...fitStatistics(design, rss, kFull),
-    f_stat: wald?.statistic ?? null,
-    f_df1: wald?.df1 ?? null,
-    f_df2: wald?.df2 ?? null,
-    f_p_value: wald?.p_value ?? null,
-    fixed_effects: frame.formula.fixedEffects.map((t) => t.label),
-    weights: frame.weightsName,
-    group: options.group ?? null,
-    notes,
+    ...assembleResult(design, options, {
+      estimator: "iv",
+      terms,
+      estimates: fit.coefficients,
+      vcov,
+      collinear,
+      rss,
+      kFull,
+    }),
     iv: {
       endogenous: endogenous.map((c) => c.name),
       instruments: instruments.map((c) => c.name),

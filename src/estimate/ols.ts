@@ -3,16 +3,13 @@
  * drop collinear columns, build the covariance, compute the fit statistics. IV models are handed to iv.ts.
  */
 import { estimationError } from "../errors.js";
-import { coefficientTable } from "../inference/coefficientTable.js";
-import { waldTest } from "../inference/wald.js";
 import type { ModelResult } from "../report/result.js";
 import { computeVcov } from "../vcov/vcov.js";
 import {
+  assembleResult,
   collinearNote,
   type EstimateOptions,
   feParamsForVcov,
-  fitStatistics,
-  INTERCEPT,
   noDegreesOfFreedom,
   prepareDesign,
 } from "./design.js";
@@ -61,12 +58,6 @@ export function estimateOls(inputFrame: ModelFrame, options: EstimateOptions): M
     // iid-style quantities (sigma, adjusted R2) keep the full count; only the cluster correction changes.
     notes.push("fixed effects nested in the cluster variable are not counted in the small-sample correction");
   }
-  const dfT = vcov.info.df_t;
-  const coefficients = coefficientTable(terms, fit.coefficients, vcov.matrix, dfT, options.level);
-  const slopeIndices = terms.map((t, j) => (t === INTERCEPT ? -1 : j)).filter((j) => j >= 0);
-  const wald = waldTest(fit.coefficients, vcov.matrix, slopeIndices, dfT);
-  const fitStats = fitStatistics(design, fit.rss, kFull);
-
   if (absorbed && options.onFixedEffects) {
     options.onFixedEffects(
       fixedEffectValues(
@@ -78,31 +69,15 @@ export function estimateOls(inputFrame: ModelFrame, options: EstimateOptions): M
     );
   }
 
-  return {
-    name: options.name ?? frame.response.name,
-    formula: frame.formula.text,
+  return assembleResult(design, options, {
     estimator: "ols",
-    dependent: frame.response.name,
-    nobs: n,
-    dropped: {
-      missing: frame.dropped.missing,
-      infinite: frame.dropped.infinite,
-      singletons: absorbed?.singletons ?? 0,
-    },
-    coefficients,
+    terms,
+    estimates: fit.coefficients,
+    vcov,
     collinear,
-    vcov: vcov.info,
-    vcov_matrix: vcov.matrix.to2DArray(),
-    ...fitStats,
-    f_stat: wald?.statistic ?? null,
-    f_df1: wald?.df1 ?? null,
-    f_df2: wald?.df2 ?? null,
-    f_p_value: wald?.p_value ?? null,
-    fixed_effects: frame.formula.fixedEffects.map((t) => t.label),
-    weights: frame.weightsName,
-    group: options.group ?? null,
-    notes,
-  };
+    rss: fit.rss,
+    kFull,
+  });
 }
 
 /** y - X b on the original (not demeaned) scale: what the fixed effects explain plus the residual. */

@@ -113,18 +113,20 @@ export function buildModelFrame(
     }
     const column = table.column(name);
     let count = 0;
+    let totalMissing = 0;
     for (let i = 0; i < n; i++) {
       const missing =
         column.kind === "number"
           ? Number.isNaN(column.values[i] as number)
           : column.codes[i] === MISSING_CODE;
+      if (missing) totalMissing++;
       if (missing && keep[i]) {
         keep[i] = 0;
         count++;
       }
     }
     if (count > 0) missingBy.set(name, count);
-    if (n > 0 && countMissing(column) === n) {
+    if (n > 0 && totalMissing === n) {
       throw estimationError(`${table.source}: column '${name}' has no non-missing values`);
     }
   }
@@ -351,12 +353,19 @@ function termColumns(
   fullCodingTerm: Term | undefined,
 ): DesignColumn[] {
   const labels = new Set(allTerms.map((t) => t.label));
-  let columns: DesignColumn[] = [{ name: "", hi: new Float64Array(rows.length).fill(1), lo: null }];
+  // `hi: null` stands for the column of ones the product starts from (never materialised).
+  let columns: { name: string; hi: Float64Array | null; lo: Float64Array | null }[] = [
+    { name: "", hi: null, lo: null },
+  ];
   components.forEach((component, index) => {
     if (component.kind === "numeric") {
       const hi = gather(component.values.hi, rows);
       const lo = components.length === 1 ? gatherLo(component.values.lo, rows) : null;
-      columns = columns.map((c) => ({ name: joinName(c.name, component.name), hi: multiply(c.hi, hi), lo }));
+      columns = columns.map((c) => ({
+        name: joinName(c.name, component.name),
+        hi: c.hi ? multiply(c.hi, hi) : hi,
+        lo,
+      }));
       return;
     }
     const rest = term.factors.filter((_, j) => j !== index);
@@ -383,12 +392,13 @@ function termColumns(
           : `${component.prefix}${level.label}`;
       const name = component.interact ? `${base}:${component.interact.name}` : base;
       for (const c of columns)
-        next.push({ name: joinName(c.name, name), hi: multiply(c.hi, dummy), lo: null });
+        next.push({ name: joinName(c.name, name), hi: c.hi ? multiply(c.hi, dummy) : dummy, lo: null });
     }
     // R varies the first factor fastest: reorder from level-major to column-major.
     columns = columns.length === 1 ? next : reorderFastestFirst(next, columns.length, kept.length);
   });
-  return columns;
+  // Every term has at least one factor, so no column is still the implicit ones.
+  return columns as DesignColumn[];
 }
 
 function levelsOnRows(component: CategoricalComponent, rows: Int32Array): { label: string; code: number }[] {
@@ -420,7 +430,13 @@ function multiply(a: Float64Array, b: Float64Array): Float64Array {
   return out;
 }
 
+/**
+ * The values at `rows`. When every row is used (rows = 0..n-1) the input array itself is returned, not a copy:
+ * frame columns are never written to, and on 10-million-row data the copies would cost hundreds of megabytes.
+ */
 export function gather(values: Float64Array, rows: Int32Array): Float64Array {
+  if (rows.length === values.length && (rows.length === 0 || rows[rows.length - 1] === rows.length - 1))
+    return values;
   const out = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = values[rows[i] as number] as number;
   return out;
@@ -438,13 +454,55 @@ function gatherColumn(column: Column, rows: Int32Array): Column {
   return { kind: "string", name: column.name, codes, levels: column.levels };
 }
 
-/** Dense 0..G-1 ids of a column's values on the rows used (clusters, fixed effects). */
+/**
+ * Dense 0..G-1 ids of a column's values on the rows used (clusters), in order of first appearance. Integer
+ * columns in a modest range (ids, years, FIPS) go through a lookup table; anything else through a Map.
+ */
 export function encodeIds(column: Column, rows: Int32Array): ClusterIds {
-  const ids = new Int32Array(rows.length);
+  const n = rows.length;
+  const ids = new Int32Array(n);
+  if (column.kind === "string") {
+    const remap = new Int32Array(column.levels.length).fill(-1);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const code = column.codes[rows[i] as number] as number;
+      let id = remap[code] as number;
+      if (id < 0) {
+        id = count++;
+        remap[code] = id;
+      }
+      ids[i] = id;
+    }
+    return { name: column.name, ids, count };
+  }
+  const values = column.values;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let integers = true;
+  for (let i = 0; i < n; i++) {
+    const v = values[rows[i] as number] as number;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (!Number.isInteger(v)) integers = false;
+  }
+  const range = max - min + 1;
+  if (integers && range > 0 && range <= Math.max(4 * n, 1 << 20)) {
+    const remap = new Int32Array(range).fill(-1);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const k = (values[rows[i] as number] as number) - min;
+      let id = remap[k] as number;
+      if (id < 0) {
+        id = count++;
+        remap[k] = id;
+      }
+      ids[i] = id;
+    }
+    return { name: column.name, ids, count };
+  }
   const index = new Map<number, number>();
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i] as number;
-    const key = column.kind === "number" ? (column.values[row] as number) : (column.codes[row] as number);
+  for (let i = 0; i < n; i++) {
+    const key = values[rows[i] as number] as number;
     let id = index.get(key);
     if (id === undefined) {
       id = index.size;
@@ -453,16 +511,6 @@ export function encodeIds(column: Column, rows: Int32Array): ClusterIds {
     ids[i] = id;
   }
   return { name: column.name, ids, count: index.size };
-}
-
-function countMissing(column: Column): number {
-  let count = 0;
-  if (column.kind === "number") {
-    for (const v of column.values) if (Number.isNaN(v)) count++;
-  } else {
-    for (const c of column.codes) if (c === MISSING_CODE) count++;
-  }
-  return count;
 }
 
 /** The frame restricted to the rows flagged in `keep` (1 = keep), e.g. after dropping singletons. */

@@ -35,11 +35,22 @@ export function clusterMeat(inputs: VcovInputs, cluster: ClusterVariable): Matri
   const scores = new Float64Array(cluster.count * k);
   const u = new Float64Array(n);
   for (let i = 0; i < n; i++) u[i] = (weights ? (weights[i] as number) : 1) * (residuals[i] as number);
-  for (let j = 0; j < k; j++) {
-    const x = columns[j] as Float64Array;
+  // One pass over rows touching one cluster's k contiguous scores per row: a single random access per row
+  // instead of one per column (the cluster table of a 1M-level variable does not fit in cache).
+  const ids = cluster.ids;
+  if (k === 1) {
+    const x0 = columns[0] as Float64Array;
     for (let i = 0; i < n; i++) {
-      const at = (cluster.ids[i] as number) * k + j;
-      scores[at] = (scores[at] as number) + (x[i] as number) * (u[i] as number);
+      const at = ids[i] as number;
+      scores[at] = (scores[at] as number) + (x0[i] as number) * (u[i] as number);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const base = (ids[i] as number) * k;
+      const ui = u[i] as number;
+      for (let j = 0; j < k; j++) {
+        scores[base + j] = (scores[base + j] as number) + ((columns[j] as Float64Array)[i] as number) * ui;
+      }
     }
   }
   const meat = new Matrix(k, k);

@@ -9,7 +9,6 @@ import { Matrix } from "ml-matrix";
 import { readCsv } from "../data/csv.js";
 import { readCsvHeader } from "../data/csvHeader.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
-import { stringAt, type Table } from "../data/table.js";
 import { estimationError, MobilityError, usageError } from "../errors.js";
 import type { FixedEffectValuesResult } from "../estimate/fixedEffectValues.js";
 import { buildModelFrame } from "../estimate/frame.js";

@@ -5,8 +5,8 @@
  * the data runner under its name, for lists to read.
  */
 import { splitByGroups } from "../data/ops/splitGroups.js";
-import { numericColumn, stringAt, Table } from "../data/table.js";
-import { estimationError, MobilityError } from "../errors.js";
+import { numericColumn, Table } from "../data/table.js";
+import { MobilityError } from "../errors.js";
 import { buildModelFrame } from "../estimate/frame.js";
 import { estimateOls } from "../estimate/ols.js";
 import { fitLevels, predict } from "../estimate/predict.js";

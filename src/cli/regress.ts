@@ -44,6 +44,7 @@ interface RegressOptions {
   types?: string;
   digits?: string;
   dropSingletons?: boolean;
+  firstStage?: boolean;
   lincom?: string[];
   nlcom?: string[];
   fixefOut?: string;
@@ -78,6 +79,7 @@ export function registerRegress(program: Command): void {
       collect,
       [],
     )
+    .option("--first-stage", "also print the first-stage regressions of IV models as a table")
     .option("--drop-singletons", "drop observations in singleton fixed-effect groups (reghdfe's default)")
     .option("--fixef-out <file>", "write the estimated fixed effects (fixest's normalisation) to this CSV")
     .option("--missing <tokens>", "extra tokens meaning missing (besides empty, NA and .)")
@@ -102,7 +104,15 @@ export function registerRegress(program: Command): void {
       if (!Number.isInteger(digits) || digits < 0 || digits > 12) {
         throw usageError(`--digits: expected a whole number from 0 to 12, found '${opts.digits}'`);
       }
-      const rendered = renderOutput(output, format, { digits, extraRows: extraRowsFor(output, digits) });
+      let rendered = renderOutput(output, format, { digits, extraRows: extraRowsFor(output, digits) });
+      if (opts.firstStage) {
+        const stages = firstStageOutput(output);
+        if (stages.models.length === 0) throw usageError("--first-stage: no model is an IV model");
+        // JSON always carries the first stages (models[].iv.first_stages); other formats get a second table.
+        if (format !== "json") {
+          rendered += `\nFirst stages\n${renderOutput(stages, format, { digits, extraRows: firstStageRows(stages, digits) })}`;
+        }
+      }
       if (opts.fixefOut) await writeFileAtomic(opts.fixefOut, fixedEffectsCsv(output, fixedEffectRows));
       if (opts.out) await writeFileAtomic(opts.out, rendered);
       else process.stdout.write(rendered);
@@ -177,6 +187,48 @@ function extraRowsFor(output: Output, digits: number): { label: string; cells: s
     });
   }
   return rows;
+}
+
+/** The first stages of every IV model as models of their own, so that the usual renderers print them. */
+function firstStageOutput(output: Output): Output {
+  const models: ModelResult[] = [];
+  output.models.forEach((model, index) => {
+    for (const stage of model.iv?.first_stages ?? []) {
+      models.push({
+        ...model,
+        name: `${stage.endogenous} (${index + 1})`,
+        dependent: stage.endogenous,
+        estimator: "ols",
+        coefficients: stage.coefficients,
+        collinear: [],
+        vcov_matrix: [],
+        // With fixed effects the first stage's R2 is the within R2 (it is computed on demeaned data).
+        r2: model.fixed_effects.length > 0 ? Number.NaN : stage.r2,
+        adj_r2: Number.NaN,
+        within_r2: model.fixed_effects.length > 0 ? stage.r2 : null,
+        f_stat: stage.partial_f,
+        f_df1: stage.partial_f_df1,
+        f_df2: stage.partial_f_df2,
+        f_p_value: stage.partial_f_p_value,
+        notes: [],
+        iv: undefined,
+        combinations: undefined,
+      });
+    }
+  });
+  return { ...output, models };
+}
+
+function firstStageRows(stages: Output, digits: number): { label: string; cells: string[] }[] {
+  return [
+    {
+      label: "F (excluded instruments)",
+      cells: stages.models.map(
+        (m) =>
+          `${(m.f_stat ?? Number.NaN).toFixed(Math.min(digits, 2))} [p=${(m.f_p_value ?? Number.NaN).toFixed(3)}]`,
+      ),
+    },
+  ];
 }
 
 interface FixedEffectRow {

@@ -106,6 +106,7 @@ export const FirstStageSchema = z.object({
   partial_f_p_value: z.number(),
   /** Sanderson-Windmeijer (2016) conditional F, iid, when there are several endogenous regressors. */
   sanderson_windmeijer_f: z.number().nullable(),
+  /** R2 of the first stage; the within R2 when the model has fixed effects. */
   r2: z.number(),
 });
 

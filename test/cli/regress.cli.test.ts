@@ -208,3 +208,32 @@ describe("mobility regress: bad input gives one line and a documented exit code"
     });
   }
 });
+
+describe("mobility regress: IV first stages", () => {
+  it("--first-stage prints the first stages after the main table, with the partial F of the golden IV run", () => {
+    const golden = JSON.parse(readFileSync("test/golden/iv.json", "utf8")) as {
+      cases: { id: string; first_stage: { f_wald: number }[] }[];
+    };
+    const expected = golden.cases.find((c) => c.id === "cig_panel_fe_cluster_state")?.first_stage[0]?.f_wald;
+    const r = runCli([
+      "regress",
+      "fixtures/iv/cigarettes_sw_panel.csv",
+      "lpacks ~ lincome | state + year | lprice ~ tdiff",
+      "--cluster",
+      "state",
+      "--first-stage",
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const [main, stages] = r.stdout.split("\nFirst stages\n");
+    expect(main).toMatch(/fit_lprice\s+-0\.9380\*\*\*/);
+    expect(main).toMatch(new RegExp(`First-stage F \\(lprice\\)\\s+${(expected as number).toFixed(2)}`));
+    expect(stages).toMatch(/tdiff\s+0\.0255\*\*\*/);
+    expect(stages).toMatch(/Within R2\s+0\.5146/);
+  });
+
+  it("--first-stage on a model without instruments is a usage error", () => {
+    const r = runCli(["regress", COUNTY, "kfr_pooled_pooled_p25 ~ log_ppe", "--first-stage"]);
+    expect(r.status).toBe(2);
+    expectOneLineError(r.stderr, /--first-stage: no model is an IV model/);
+  });
+});

@@ -265,3 +265,116 @@ export function plotFormat(path: string): "svg" | "png" | null {
   const ext = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
   return ext === "svg" ? "svg" : ext === "png" ? "png" : null;
 }
+
+/** A point of a scatter plot, in a named series (a group). */
+export interface ScatterPoint {
+  x: number;
+  y: number;
+  series: string;
+}
+
+/** A point of a fitted line, in a named series (drawn in the series' colour, points joined in x order). */
+export interface LinePoint {
+  x: number;
+  y: number;
+  series: string;
+}
+
+export interface ScatterPlotOptions {
+  xTitle: string;
+  yTitle: string;
+  title?: string;
+  caption?: string[];
+  seriesTitle?: string;
+  /** Series in legend order (default: order of first appearance in the points, then the lines). */
+  series?: string[];
+  /** Marker size (default 30) and opacity (default 0.7). */
+  pointSize?: number;
+  pointOpacity?: number;
+  width?: number;
+  height?: number;
+}
+
+const SERIES_COLOURS = [
+  "#1f77b4",
+  "#d62728",
+  "#2ca02c",
+  "#9467bd",
+  "#ff7f0e",
+  "#8c564b",
+  "#e377c2",
+  "#7f7f7f",
+  "#bcbd22",
+  "#17becf",
+];
+
+/**
+ * The Vega-Lite spec of a scatter plot with fitted lines per series (group): points as filled circles, lines
+ * in the same colour as their series. Deterministic: the same input gives the same spec.
+ */
+export function scatterPlotSpec(
+  points: readonly ScatterPoint[],
+  lines: readonly LinePoint[],
+  options: ScatterPlotOptions,
+): TopLevelSpec {
+  const series = options.series ?? [
+    ...new Set([...points.map((p) => p.series), ...lines.map((p) => p.series)]),
+  ];
+  const multi = series.length > 1;
+  const color = multi
+    ? {
+        field: "series",
+        type: "nominal" as const,
+        title: options.seriesTitle ?? "",
+        sort: series,
+        scale: { domain: series, range: SERIES_COLOURS.slice(0, Math.max(1, series.length)) },
+      }
+    : { value: "#1f4e79" };
+  const x = { field: "x", type: "quantitative" as const, title: options.xTitle, scale: { zero: false } };
+  const y = { field: "y", type: "quantitative" as const, title: options.yTitle, scale: { zero: false } };
+  // biome-ignore lint/suspicious/noExplicitAny: Vega-Lite layer specs are loosely typed unions.
+  const layers: any[] = [
+    {
+      data: { values: points.map((p) => ({ x: p.x, y: p.y, series: p.series })) },
+      mark: {
+        type: "point",
+        filled: true,
+        size: options.pointSize ?? 30,
+        opacity: options.pointOpacity ?? 0.7,
+      },
+      encoding: { x, y, color },
+    },
+  ];
+  if (lines.length > 0) {
+    layers.push({
+      data: { values: lines.map((p) => ({ x: p.x, y: p.y, series: p.series })) },
+      mark: { type: "line", strokeWidth: 2 },
+      encoding: { x, y, color, detail: { field: "series", type: "nominal" }, order: { field: "x" } },
+    });
+  }
+  const spec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: options.width ?? 560,
+    height: options.height ?? 360,
+    background: "#ffffff",
+    padding: 8,
+    ...(options.title
+      ? {
+          title: {
+            text: options.title,
+            ...(options.caption ? { subtitle: options.caption } : {}),
+            anchor: "start",
+            fontSize: 13,
+          },
+        }
+      : {}),
+    layer: layers,
+    config: {
+      font: FONT_FAMILY,
+      view: { stroke: "#cccccc" },
+      axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: "normal" },
+      legend: { orient: "right", labelFontSize: 11, titleFontSize: 11, symbolOpacity: 1 },
+    },
+  };
+  return spec as unknown as TopLevelSpec;
+}

@@ -10,7 +10,7 @@ import { usageError } from "../errors.js";
 import type { ModelResult } from "../report/result.js";
 import type { FittedModel } from "./models.js";
 import { COEFFICIENT_FIELDS, type Expectation, MODEL_FIELDS, type Spec } from "./schema.js";
-import { lincom } from "./tables.js";
+import { firstStageF, lincom, nlcom } from "./tables.js";
 
 export interface CheckLine {
   /** "model m1, term ppe_k, estimate". */
@@ -94,7 +94,14 @@ export function checkExpectations(
         add(`model ${e.model}, lincom ${label}, estimate`, e.estimate, l.estimate);
         add(`model ${e.model}, lincom ${label}, std_error`, e.std_error, l.std_error);
         add(`model ${e.model}, lincom ${label}, p_value`, e.p_value, l.p_value);
+      } else if (e.nlcom !== undefined) {
+        const l = nlcom(model, e.nlcom);
+        add(`model ${e.model}, nlcom ${e.nlcom}, estimate`, e.estimate, l.estimate);
+        add(`model ${e.model}, nlcom ${e.nlcom}, std_error`, e.std_error, l.std_error);
+        add(`model ${e.model}, nlcom ${e.nlcom}, p_value`, e.p_value, l.p_value);
       }
+      if (e.first_stage_f !== undefined)
+        add(`model ${e.model}, first_stage_f`, e.first_stage_f, firstStageF(model));
       for (const f of MODEL_FIELDS) {
         const found = model[f];
         add(`model ${e.model}, ${f}`, e[f], found === null ? Number.NaN : found);

@@ -61,6 +61,11 @@ export class DataRunner {
     return Object.hasOwn(this.spec.data.sources, name) || Object.hasOwn(this.spec.data.tables, name);
   }
 
+  /** Whether a counterfactual needs the estimated fixed effects of this model. */
+  wantsFixedEffects(model: string): boolean {
+    return Object.values(this.spec.counterfactuals).some((c) => c.model === model);
+  }
+
   has(name: string): boolean {
     return this.cache.has(name) || this.known(name);
   }

@@ -1,12 +1,15 @@
 /**
  * Estimates the `models` of a spec with the library's estimators (the spec adds no estimation of its own):
- * model frame -> estimateOls (fixed effects in the formula are estimated there) -> ModelResult, one per
- * `by` group. A model with `predict` also produces a prediction table (src/estimate/predict.ts) registered in
- * the data runner under its name, for lists to read.
+ * model frame -> estimateOls (fixed effects and IV as the formula says) or estimateEventStudy -> ModelResult, one
+ * per `by` group. A model with `predict` also produces a prediction table (src/estimate/predict.ts), with
+ * `coefficients_table` a tidy table of its coefficients, with `fixef_table` its estimated fixed effects; each is
+ * registered in the data runner under its name, for data tables, lists and plots to read.
  */
 import { splitByGroups } from "../data/ops/splitGroups.js";
-import { numericColumn, Table } from "../data/table.js";
+import { type Column, numericColumn, stringColumn, Table } from "../data/table.js";
 import { MobilityError } from "../errors.js";
+import { estimateEventStudy } from "../estimate/eventStudy.js";
+import type { FixedEffectValuesResult } from "../estimate/fixedEffectValues.js";
 import { buildModelFrame } from "../estimate/frame.js";
 import { estimateOls } from "../estimate/ols.js";
 import { fitLevels, predict } from "../estimate/predict.js";
@@ -22,11 +25,16 @@ import type { ModelSpec, Spec } from "./schema.js";
 export interface FittedModel {
   name: string;
   spec: ModelSpec;
-  formula: ParsedFormula;
+  /** The parsed formula (null for an event study, whose regression is built by estimateEventStudy). */
+  formula: ParsedFormula | null;
   /** One result per group (one for a model without `by`), groups in sorted order. */
   results: ModelResult[];
   /** Group labels ("01", "black, male"), parallel to results; empty without `by`. */
   groups: string[];
+  /** The `by` values of each result (null without `by`), parallel to results. */
+  groupValues: (Record<string, string | number> | null)[];
+  /** Estimated fixed effects of each result (null for a model without fixed effects), parallel to results. */
+  fixedEffects: (FixedEffectValuesResult | null)[];
   /** Lines for the run report (skipped groups, prediction counts). */
   notes: string[];
 }
@@ -54,7 +62,26 @@ async function located<T>(data: DataRunner, path: Path, work: () => T | Promise<
 async function estimateModel(name: string, model: ModelSpec, data: DataRunner): Promise<FittedModel> {
   const at: Path = ["models", name];
   const table = await data.table(model.data, [...at, "data"]);
-  const formula = await located(data, [...at, "formula"], () => parseFormula(model.formula));
+  if (model.estimator === "event_study") return estimateEventStudyModel(name, model, table, data);
+  if (model.event_study !== undefined) {
+    throw data.error(
+      [...at, "event_study"],
+      "event_study is given but the estimator is not event_study",
+      "usage",
+    );
+  }
+  if (model.formula === undefined) {
+    throw data.error(
+      at,
+      "a model needs a formula (or estimator: event_study with an event_study block)",
+      "usage",
+    );
+  }
+  const formulaText = model.formula;
+  const formula = await located(data, [...at, "formula"], () => parseFormula(formulaText));
+  if (model.estimator === "iv" && formula.iv === null) {
+    throw data.error([...at, "formula"], "estimator iv needs an IV formula (y ~ x | endo ~ z)", "usage");
+  }
   const clusters = model.cluster ?? [];
   const type: VcovType = model.vcov ?? (clusters.length > 0 ? "cluster" : "iid");
   if (type === "cluster" && clusters.length === 0) {
@@ -67,6 +94,8 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
   const title = model.title ?? name;
   const results: ModelResult[] = [];
   const groups: string[] = [];
+  const groupValues: (Record<string, string | number> | null)[] = [];
+  const fixedEffects: (FixedEffectValuesResult | null)[] = [];
   const notes: string[] = [];
   let lastFrame: ReturnType<typeof buildModelFrame> | undefined;
   for (const part of splitByGroups(table, model.by ?? [])) {
@@ -79,6 +108,7 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
         }),
       );
       lastFrame = frame;
+      let fe: FixedEffectValuesResult | null = null;
       results.push(
         await located(data, at, () =>
           estimateOls(frame, {
@@ -86,10 +116,19 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
             level: model.level,
             group: part.group,
             name: part.group === null ? title : `${title} (${label})`,
+            ...(model.fixef_table !== undefined || data.wantsFixedEffects(name)
+              ? {
+                  onFixedEffects: (values: FixedEffectValuesResult) => {
+                    fe = values;
+                  },
+                }
+              : {}),
           }),
         ),
       );
       groups.push(label);
+      groupValues.push(part.group);
+      fixedEffects.push(fe);
     } catch (error) {
       // As `regress --by`: a group too small to estimate is skipped and reported; without `by` it stops the run.
       if (part.group === null || !(error instanceof MobilityError) || error.kind !== "estimation")
@@ -128,7 +167,214 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
         `${prediction.unseenLevels > 0 ? `, ${prediction.unseenLevels} with a factor level not in the fit` : ""}`,
     );
   }
-  return { name, spec: model, formula, results, groups, notes };
+  const fitted: FittedModel = {
+    name,
+    spec: model,
+    formula,
+    results,
+    groups,
+    groupValues,
+    fixedEffects,
+    notes,
+  };
+  registerOutputs(fitted, data);
+  return fitted;
+}
+
+/** An event study (estimateEventStudy), one per `by` group, as a FittedModel. */
+async function estimateEventStudyModel(
+  name: string,
+  model: ModelSpec,
+  table: Table,
+  data: DataRunner,
+): Promise<FittedModel> {
+  const at: Path = ["models", name];
+  const es = model.event_study;
+  if (es === undefined) {
+    throw data.error(
+      at,
+      "estimator event_study needs an event_study block (outcome, unit, time, event_time)",
+      "usage",
+    );
+  }
+  if (model.formula !== undefined) {
+    throw data.error(
+      [...at, "formula"],
+      "an event study takes its regression from event_study, not a formula",
+      "usage",
+    );
+  }
+  if (model.predict !== undefined)
+    throw data.error([...at, "predict"], "predict is not available for event studies", "usage");
+  const clusters = model.cluster ?? (model.vcov === undefined || model.vcov === "cluster" ? [es.unit] : []);
+  const type: VcovType = model.vcov ?? (clusters.length > 0 ? "cluster" : "iid");
+  const title = model.title ?? name;
+  const results: ModelResult[] = [];
+  const groups: string[] = [];
+  const groupValues: (Record<string, string | number> | null)[] = [];
+  const notes: string[] = [];
+  for (const part of splitByGroups(table, model.by ?? [])) {
+    const label = part.group === null ? "" : Object.values(part.group).join(", ");
+    try {
+      const fit = await located(data, [...at, "event_study"], () =>
+        estimateEventStudy(part.table, {
+          outcome: es.outcome,
+          unit: es.unit,
+          time: es.time,
+          eventTime: es.event_time,
+          ...(es.window ? { window: es.window } : {}),
+          ...(es.ref !== undefined ? { ref: typeof es.ref === "number" ? [es.ref] : es.ref } : {}),
+          binEndpoints: es.bin_endpoints,
+          controls: es.controls ?? null,
+          fixedEffects: es.fixed_effects ?? null,
+          cluster: type === "cluster" ? clusters : [],
+          vcov: type,
+          convention: parseSmallSample(model.ssc),
+          byGroup: es.by_group ?? null,
+          estimator: es.method,
+          control: es.control,
+          level: model.level,
+          weights: model.weights ?? null,
+        }),
+      );
+      results.push({
+        ...fit.model,
+        name: part.group === null ? title : `${title} (${label})`,
+        group: part.group,
+      });
+      groups.push(label);
+      groupValues.push(part.group);
+    } catch (error) {
+      if (part.group === null || !(error instanceof MobilityError) || error.kind !== "estimation")
+        throw error;
+      notes.push(`model ${name}: group ${label} skipped: ${error.message}`);
+    }
+  }
+  if (results.length === 0) throw data.error(at, "no group could be estimated", "estimation");
+  const fitted: FittedModel = {
+    name,
+    spec: model,
+    formula: null,
+    results,
+    groups,
+    groupValues,
+    fixedEffects: results.map(() => null),
+    notes,
+  };
+  registerOutputs(fitted, data);
+  return fitted;
+}
+
+/** Registers `coefficients_table` and `fixef_table` of a fitted model in the data runner. */
+function registerOutputs(fitted: FittedModel, data: DataRunner): void {
+  const by = fitted.spec.by ?? [];
+  if (fitted.spec.coefficients_table !== undefined) {
+    const rows: { group: Record<string, string | number> | null; result: ModelResult; j: number }[] = [];
+    fitted.results.forEach((result, g) => {
+      result.coefficients.forEach((_, j) => {
+        rows.push({ group: fitted.groupValues[g] ?? null, result, j });
+      });
+    });
+    const isEventStudy = fitted.spec.estimator === "event_study";
+    const columns: Column[] = [
+      ...groupColumns(
+        by,
+        rows.map((r) => r.group),
+      ),
+      stringColumn(
+        "term",
+        rows.map((r) => r.result.coefficients[r.j]?.term as string),
+      ),
+    ];
+    for (const field of ["estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"] as const) {
+      columns.push(
+        numericColumn(
+          field,
+          Float64Array.from(rows, (r) => {
+            const v = r.result.coefficients[r.j]?.[field];
+            return v === null || v === undefined ? Number.NaN : v;
+          }),
+        ),
+      );
+    }
+    columns.push(
+      numericColumn(
+        "nobs",
+        Float64Array.from(rows, (r) => r.result.nobs),
+      ),
+    );
+    if (isEventStudy) {
+      columns.push(
+        numericColumn(
+          "rel_time",
+          Float64Array.from(rows, (r) => r.result.coefficients[r.j]?.rel_time ?? Number.NaN),
+        ),
+      );
+    }
+    data.register(fitted.spec.coefficients_table, new Table(columns, rows.length, `model ${fitted.name}`));
+    data.report.push(
+      `model ${fitted.name}: coefficients table ${fitted.spec.coefficients_table}: ${rows.length} rows`,
+    );
+  }
+  if (fitted.spec.fixef_table !== undefined) {
+    const rows: {
+      group: Record<string, string | number> | null;
+      fe: string;
+      level: string;
+      value: number;
+    }[] = [];
+    fitted.fixedEffects.forEach((values, g) => {
+      for (const fe of values?.fixedEffects ?? []) {
+        fe.values.forEach((value, l) => {
+          rows.push({
+            group: fitted.groupValues[g] ?? null,
+            fe: fe.name,
+            level: fe.levels?.[l] ?? String(l),
+            value,
+          });
+        });
+      }
+    });
+    if (rows.length === 0) {
+      throw data.error(["models", fitted.name, "fixef_table"], "the model has no fixed effects", "usage");
+    }
+    const columns: Column[] = [
+      ...groupColumns(
+        by,
+        rows.map((r) => r.group),
+      ),
+      stringColumn(
+        "fixed_effect",
+        rows.map((r) => r.fe),
+      ),
+      stringColumn(
+        "level",
+        rows.map((r) => r.level),
+      ),
+      numericColumn(
+        "value",
+        Float64Array.from(rows, (r) => r.value),
+      ),
+    ];
+    data.register(fitted.spec.fixef_table, new Table(columns, rows.length, `model ${fitted.name}`));
+    data.report.push(
+      `model ${fitted.name}: fixed effects table ${fitted.spec.fixef_table}: ${rows.length} rows`,
+    );
+  }
+}
+
+/** The `by` columns of an output table: numeric if every value is a number, else text. */
+function groupColumns(by: readonly string[], groups: (Record<string, string | number> | null)[]): Column[] {
+  return by.map((name) => {
+    const values = groups.map((g) => g?.[name]);
+    if (values.every((v) => typeof v === "number")) {
+      return numericColumn(name, Float64Array.from(values as number[]));
+    }
+    return stringColumn(
+      name,
+      values.map((v) => (v === undefined ? undefined : String(v))),
+    );
+  });
 }
 
 const PREDICTION_COLUMNS = ["fit", "se_fit", "conf_low", "conf_high", "pred_low", "pred_high"];

@@ -4,6 +4,7 @@
  *
  *   <out>/tables/<name>.txt|.md|.tex     paper-style tables
  *   <out>/lists/<name>.csv|.md           row listings (predictions, flagged counties, ...)
+ *   <out>/plots/<name>.svg|.png          figures (scatter with fitted lines, event-study paths)
  *   <out>/models.json                    every model as `--format json` (the machine interface)
  *   <out>/data_report.txt                readers' reports, row counts after each step, merge match reports
  *   <out>/manifest.json                  tool and version, sha256 of the spec and of every input file, sha256 of
@@ -14,6 +15,7 @@
  */
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import { rename, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { VERSION } from "../cli/version.js";
 import { stringAt, Table } from "../data/table.js";
@@ -22,9 +24,11 @@ import { ioError, MobilityError, usageError } from "../errors.js";
 import { renderJson } from "../report/json.js";
 import { writeFileAtomic } from "../report/writeAtomic.js";
 import { type CheckReport, checkExpectations } from "./check.js";
+import { counterfactualTable } from "./counterfactual.js";
 import { DataRunner, type InputFile } from "./data.js";
 import { loadSpecFile } from "./load.js";
 import { estimateModels, type FittedModel } from "./models.js";
+import { renderPlot } from "./plots.js";
 import type { ListSpec, Spec } from "./schema.js";
 import { renderSpecTable } from "./tables.js";
 
@@ -47,8 +51,8 @@ export interface Manifest {
 
 export interface RunResult {
   outDir: string;
-  /** Output files by path relative to outDir (manifest.json included), in write order. */
-  files: Map<string, string>;
+  /** Output files by path relative to outDir (manifest.json included), in write order; PNG plots are bytes. */
+  files: Map<string, string | Buffer>;
   manifest: Manifest;
   check: CheckReport;
   models: Map<string, FittedModel>;
@@ -64,15 +68,43 @@ export async function runSpec(specPath: string, options: RunOptions = {}): Promi
   const specFile = specPath.split(/[\\/]/).pop() ?? specPath;
   const data = new DataRunner(spec, specDir, specFile, loaded.lineOf);
 
-  // Read every table the analysis uses up front, in spec order, so that the data report reads top-down.
-  for (const name of Object.keys(spec.data.tables)) await data.table(name, ["data", "tables", name]);
+  // Read every table the analysis uses up front, in spec order, so that the data report reads top-down; tables
+  // built from a model's output (coefficients, fixed effects, predictions, counterfactuals) wait for the model.
+  const pending = modelOutputs(spec);
+  const deferred = Object.keys(spec.data.tables).filter((name) => dependsOn(spec, name, pending));
+  for (const name of Object.keys(spec.data.tables)) {
+    if (!deferred.includes(name)) await data.table(name, ["data", "tables", name]);
+  }
   if (Object.keys(spec.models).length === 0 && Object.keys(spec.lists).length === 0) {
     throw usageError(`${specFile}: nothing to do (no models and no lists)`);
   }
   const models = await estimateModels(spec, data);
   for (const model of models.values()) data.report.push(...model.notes);
+  for (const [name, cf] of Object.entries(spec.counterfactuals)) {
+    const at = ["counterfactuals", name];
+    const fitted = models.get(cf.model);
+    if (fitted === undefined) {
+      throw data.error(
+        [...at, "model"],
+        `no model named '${cf.model}' (models: ${[...models.keys()].join(", ")})`,
+        "usage",
+      );
+    }
+    const rows = await data.table(cf.data ?? fitted.spec.data, [...at, "data"]);
+    const notes: string[] = [];
+    try {
+      data.register(name, counterfactualTable(cf, fitted, rows, notes));
+    } catch (error) {
+      if (error instanceof MobilityError) throw data.error(at, error.message, error.kind);
+      throw error;
+    }
+    data.report.push(
+      ...notes.map((n) => `counterfactual ${name} of model ${cf.model}${n.slice("counterfactual".length)}`),
+    );
+  }
+  for (const name of deferred) await data.table(name, ["data", "tables", name]);
 
-  const files = new Map<string, string>();
+  const files = new Map<string, string | Buffer>();
   for (const [name, table] of Object.entries(spec.tables)) {
     try {
       for (const [file, text] of renderSpecTable(name, table, models, VERSION)) files.set(file, text);
@@ -97,6 +129,24 @@ export async function runSpec(specPath: string, options: RunOptions = {}): Promi
         models: [...models.values()].flatMap((m) => m.results),
       }),
     );
+  }
+  for (const [name, plot] of Object.entries(spec.plots)) {
+    const at = ["plots", name];
+    try {
+      const rendered = await renderPlot(
+        name,
+        plot,
+        (table) => data.table(table, [...at, "data"]),
+        models,
+        (message) => data.report.push(`plot ${name}: ${message}`),
+      );
+      for (const [file, contents] of rendered) files.set(file, contents);
+    } catch (error) {
+      if (error instanceof MobilityError && !error.message.startsWith(specFile)) {
+        throw data.error(at, error.message, error.kind);
+      }
+      throw error;
+    }
   }
   files.set("data_report.txt", `${data.report.join("\n")}\n`);
 
@@ -126,10 +176,42 @@ export async function runSpec(specPath: string, options: RunOptions = {}): Promi
       } catch (error) {
         throw ioError(`cannot create ${dirname(path)}: ${(error as Error).message}`);
       }
-      await writeFileAtomic(path, text);
+      if (typeof text === "string") await writeFileAtomic(path, text);
+      else await writeBinaryAtomic(path, text);
     }
   }
   return { outDir, files, manifest, check, models, lists };
+}
+
+/** Names of the tables that models and counterfactuals produce. */
+function modelOutputs(spec: Spec): Set<string> {
+  const names = new Set<string>(Object.keys(spec.counterfactuals));
+  for (const [name, model] of Object.entries(spec.models)) {
+    if (model.coefficients_table) names.add(model.coefficients_table);
+    if (model.fixef_table) names.add(model.fixef_table);
+    if (model.predict) names.add(model.predict.name ?? `${name}_predictions`);
+  }
+  return names;
+}
+
+/** Whether data table `name` reads (through `from` or a merge's `with`, transitively) one of `names`. */
+function dependsOn(spec: Spec, name: string, names: Set<string>, seen = new Set<string>()): boolean {
+  if (names.has(name)) return true;
+  const table = spec.data.tables[name];
+  if (table === undefined || seen.has(name)) return false;
+  seen.add(name);
+  const refs = [table.from, ...table.steps.flatMap((s) => ("merge" in s ? [s.merge.with] : []))];
+  return refs.some((r) => dependsOn(spec, r, names, seen));
+}
+
+async function writeBinaryAtomic(path: string, bytes: Buffer): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (error) {
+    throw ioError(`cannot write ${path}: ${(error as Error).message}`);
+  }
 }
 
 async function buildList(name: string, list: ListSpec, data: DataRunner): Promise<Table> {

@@ -7,13 +7,18 @@
  *   data:
  *     sources:  { <name>: { file, reader, options, missing, types } }       files, read once each
  *     tables:   { <name>: { from: <source or table>, steps: [ <step>, ... ] } }
- *   models:     { <name>: { data, formula, vcov, cluster, ssc, weights, by, level, title, predict } }
+ *   models:     { <name>: { data, formula | event_study, vcov, cluster, ssc, weights, by, level, title, predict,
+ *                           coefficients_table, fixef_table } }
+ *   counterfactuals: { <name>: { model, data, reference, columns } }      predictions under another group's curve
  *   tables:     { <name>: { models, titles, coefficients, rows, notes, formats, ... } }   paper-style tables
  *   lists:      { <name>: { from, steps, columns, sort, formats } }          row listings (predictions, ...)
+ *   plots:      { <name>: { type: scatter | event_study, ... } }          SVG (and PNG) figures
  *   expect:     { tolerance, values: [ { model, term, estimate, ... }, ... ] }
  *
  * Every object is strict: an unknown key is an error naming the key and its line (see load.ts). Names of
  * sources, tables, models and lists share one namespace where they can be referred to (`from`, `with`, `data`).
+ * Tables a model writes (`coefficients_table`, `fixef_table`, predictions, counterfactuals) are data like any other:
+ * a data table may start `from` one, and is then built after that model is estimated (models run in spec order).
  */
 import { z } from "zod";
 import { READER_KINDS } from "../data/readers/index.js";
@@ -171,27 +176,108 @@ export const PredictSchema = z.strictObject({
   columns: z.array(z.string()).optional(),
 });
 
-export const ModelSchema = z.strictObject({
-  /** The table to estimate on (a source or a data table). */
-  data: Name,
-  /** fixest-style formula; `| fe` fixed effects are estimated by estimateOls where supported. */
-  formula: z.string().min(1),
-  /** The estimator. OLS (with fixed effects in the formula) is what the CLI has today. */
-  estimator: z.enum(["ols"]).default("ols"),
-  /** Column title in tables (default: the model's name). */
-  title: z.string().optional(),
-  vcov: z.enum(VCOV_TYPES).optional(),
-  /** Cluster variables (one, or several for multi-way); implies vcov: cluster. */
-  cluster: Columns.optional(),
-  ssc: z.enum(["fixest", "stata", "per-term", "none"]).optional(),
-  weights: z.string().optional(),
-  /** Estimate separately per group: the model becomes one column per group (`<name>[value]`). */
-  by: Columns.optional(),
-  /** Confidence level of the intervals. */
-  level: z.number().gt(0).lt(1).default(0.95),
-  predict: PredictSchema.optional(),
+/**
+ * An event study (estimator: event_study), as `mobility eventstudy` (README "Event studies"): relative-period
+ * dummies around each unit's event period in a two-way fixed-effects regression, clustered by the unit unless
+ * `cluster`/`vcov` say otherwise.
+ */
+export const EventStudySchema = z.strictObject({
+  /** Outcome column or expression (`log(total_revenue / enroll)`). */
+  outcome: z.string().min(1),
+  unit: z.string().min(1),
+  time: z.string().min(1),
+  /** Column with each unit's event period (empty for never-treated units). */
+  event_time: z.string().min(1),
+  /** First and last relative period (default [-6, 15]). */
+  window: z.tuple([z.number().int(), z.number().int()]).optional(),
+  /** Reference period(s) (default [-1]). */
+  ref: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional(),
+  bin_endpoints: z.boolean().default(false),
+  control: z.enum(["never", "not-yet"]).default("never"),
+  /** twfe (one dummy per period) or sunab (Sun and Abraham 2021). */
+  method: z.enum(["twfe", "sunab"]).default("twfe"),
+  /** One event path per group of treated units (a column with one value per unit). */
+  by_group: z.string().optional(),
+  /** Control variables, formula syntax ("x1 + log(x2)"). */
+  controls: z.string().optional(),
+  /** Fixed effects, formula syntax (default "unit + time"). */
+  fixed_effects: z.string().optional(),
 });
+export type EventStudyModelSpec = z.infer<typeof EventStudySchema>;
+
+export const ModelSchema = z
+  .strictObject({
+    /** The table to estimate on (a source or a data table). */
+    data: Name,
+    /**
+     * fixest-style formula: OLS, fixed effects `y ~ x | fe`, instrumental variables `y ~ x | endo ~ z` (or
+     * `y ~ x | fe | endo ~ z`). Not used by an event study.
+     */
+    formula: z.string().min(1).optional(),
+    /**
+     * ols (with fixed effects and IV as the formula says; `iv` is accepted as a synonym that requires an IV
+     * formula) or event_study (with an `event_study` block).
+     */
+    estimator: z.enum(["ols", "iv", "event_study"]).default("ols"),
+    event_study: EventStudySchema.optional(),
+    /** Column title in tables (default: the model's name). */
+    title: z.string().optional(),
+    vcov: z.enum(VCOV_TYPES).optional(),
+    /** Cluster variables (one, or several for multi-way); implies vcov: cluster. */
+    cluster: Columns.optional(),
+    ssc: z.enum(["fixest", "stata", "per-term", "none"]).optional(),
+    weights: z.string().optional(),
+    /** Estimate separately per group: the model becomes one column per group (`<name>[value]`). */
+    by: Columns.optional(),
+    /** Confidence level of the intervals. */
+    level: z.number().gt(0).lt(1).default(0.95),
+    predict: PredictSchema.optional(),
+    /**
+     * Register the coefficients as a table under this name: the `by` columns, then term, estimate, std_error,
+     * statistic, p_value, conf_low, conf_high, nobs (one row per group and coefficient; event studies add rel_time
+     * and reference). A second-stage analysis (an event study of per-state slopes) reads it as data.
+     */
+    coefficients_table: Name.optional(),
+    /**
+     * Register the estimated fixed effects (normalised as fixest::fixef) under this name: the `by` columns, then
+     * fixed_effect, level, value.
+     */
+    fixef_table: Name.optional(),
+  })
+  .superRefine((model, ctx) => {
+    if (model.estimator === "event_study") {
+      if (model.event_study === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["event_study"],
+          message: "missing (estimator event_study needs outcome, unit, time, event_time)",
+        });
+      }
+    } else if (model.formula === undefined) {
+      ctx.addIssue({ code: "custom", path: ["formula"], message: "missing (expected a text)" });
+    }
+  });
 export type ModelSpec = z.infer<typeof ModelSchema>;
+
+/**
+ * Predictions of a model estimated `by` groups, with fixed effects, for every row of `data`, under the row's own
+ * group's curve and under the `reference` group's curve, holding the row's fixed effects at those estimated in its
+ * own group's model (see counterfactual.ts for the exact columns):
+ *   fit_own       = FE(row, own group's model) + x'b(own group)
+ *   fit_reference = FE(row, own group's model) + x'b(reference group)
+ *   difference    = fit_reference - fit_own
+ * The result is a table under the counterfactual's name (for lists, plots and later data tables).
+ */
+export const CounterfactualSchema = z.strictObject({
+  model: Name,
+  /** Rows to predict for (default: the model's data). */
+  data: Name.optional(),
+  /** The group whose coefficients every row gets, as its label ("nonmetro"; several by columns: "a, b"). */
+  reference: z.union([z.string(), z.number()]).transform(String),
+  /** Columns of the data copied into the table (default: all). */
+  columns: z.array(z.string()).optional(),
+});
+export type CounterfactualSpec = z.infer<typeof CounterfactualSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // tables
@@ -216,6 +302,10 @@ export const ROW_STATS = [
  *   { label, stat: nobs | r2 | ... | n_clusters }          a statistic of each model (e.g. N with a custom label)
  *   { label, lincom: { term: weight, ... } }                a linear combination of coefficients, with its p-value
  *                                                          in brackets on the row below (pvalue: false to omit)
+ *   { label, nlcom: "-b[x]/(2*b[I(x^2)])", below }          a nonlinear combination (delta method), its standard
+ *                                                          error in parentheses below (below: p_value | none)
+ *   { label, stat: first_stage_f }                          IV models: the first-stage F of the excluded instruments
+ *                                                          (one endogenous regressor; fixest's ivwald)
  */
 export const RowSchema = z.union([
   z.strictObject({ label: z.string(), cells: z.array(z.string()) }),
@@ -224,6 +314,13 @@ export const RowSchema = z.union([
     label: z.string(),
     lincom: z.record(z.string(), z.number()),
     pvalue: z.boolean().default(true),
+  }),
+  z.strictObject({
+    label: z.string(),
+    /** A nonlinear combination by the delta method, e.g. "-b[share]/(2*b[I(share^2)])" (the turning point). */
+    nlcom: z.string().min(1),
+    /** What goes in brackets on the row below: the p-value (default), the standard error, or nothing. */
+    below: z.enum(["p_value", "std_error", "none"]).default("std_error"),
   }),
 ]);
 export type RowSpec = z.infer<typeof RowSchema>;
@@ -278,6 +375,49 @@ export const ListSchema = z.strictObject({
 export type ListSpec = z.infer<typeof ListSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
+// plots
+// ---------------------------------------------------------------------------------------------------------------
+
+export const PLOT_FORMATS = ["svg", "png"] as const;
+
+/**
+ * A scatter plot of `y` on `x` with one colour per `group`, optionally binned (the mean of x and y within `bins`
+ * equal-count bins of x per group, as a binned scatter), and fitted lines per group from `model` (predictions on
+ * a grid of x over each group's plotted range; any other numeric regressor is held at its mean in the group's rows).
+ */
+export const ScatterPlotSchema = z.strictObject({
+  type: z.literal("scatter"),
+  data: Name,
+  x: z.string(),
+  y: z.string(),
+  group: z.string().optional(),
+  bins: z.number().int().min(2).max(200).optional(),
+  /** A model (without `by` or fixed effects) whose fitted line is drawn per group. */
+  model: Name.optional(),
+  title: z.string().optional(),
+  x_title: z.string().optional(),
+  y_title: z.string().optional(),
+  /** Display names of the groups. */
+  labels: z.record(z.string(), z.string()).optional(),
+  formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
+});
+
+/** An event study's coefficients by relative period with confidence intervals (as `eventstudy --plot`). */
+export const EventStudyPlotSchema = z.strictObject({
+  type: z.literal("event_study"),
+  /** Event-study models; several are drawn as series of one plot, named by `series` (default their titles). */
+  models: z.array(Name).min(1),
+  series: z.array(z.string()).optional(),
+  title: z.string().optional(),
+  y_title: z.string().optional(),
+  x_title: z.string().optional(),
+  formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
+});
+
+export const PlotSchema = z.discriminatedUnion("type", [ScatterPlotSchema, EventStudyPlotSchema]);
+export type PlotSpec = z.infer<typeof PlotSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
 // expect
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -296,6 +436,8 @@ export const MODEL_FIELDS = ["nobs", "r2", "adj_r2", "rmse", "sigma", "f_stat", 
  *   { model, term, estimate, std_error, ... }   coefficient fields
  *   { model, nobs, r2, sigma, ... }             model statistics
  *   { model, lincom: {term: w}, estimate, std_error, p_value }
+ *   { model, nlcom: "-b[x]/(2*b[I(x^2)])", estimate, std_error, p_value }
+ *   { model, first_stage_f }                    IV: the first-stage F (one endogenous regressor)
  *   { list, rows }                              number of rows of a list
  *   { list, where: {col: value}, column, value } one cell of a list (the row must be unique)
  * `tolerance` (relative; |found - expected| <= tol * max(|expected|, tiny)) overrides the block's default;
@@ -306,6 +448,7 @@ export const ExpectationSchema = z.strictObject({
   model: z.string().optional(),
   term: z.string().optional(),
   lincom: z.record(z.string(), z.number()).optional(),
+  nlcom: z.string().optional(),
   list: Name.optional(),
   where: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   column: z.string().optional(),
@@ -324,6 +467,7 @@ export const ExpectationSchema = z.strictObject({
   sigma: num,
   f_stat: num,
   df_resid: num,
+  first_stage_f: num,
   rows: num,
   value: num,
 });
@@ -344,8 +488,10 @@ export const SpecSchema = z.strictObject({
   description: z.string().optional(),
   data: DataSchema,
   models: z.record(Name, ModelSchema).default({}),
+  counterfactuals: z.record(Name, CounterfactualSchema).default({}),
   tables: z.record(Name, TableSchema).default({}),
   lists: z.record(Name, ListSchema).default({}),
+  plots: z.record(Name, PlotSchema).default({}),
   expect: ExpectSchema.optional(),
 });
 export type Spec = z.infer<typeof SpecSchema>;

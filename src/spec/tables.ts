@@ -4,7 +4,9 @@
  * extra rows (literal cells, statistics such as N with a custom label, linear combinations of coefficients with
  * their p-values in brackets), and the spec's notes after the standard-error legend.
  */
+import { Matrix } from "ml-matrix";
 import { usageError } from "../errors.js";
+import { type CombinationResult, combination } from "../inference/combination.js";
 import { twoSidedPValue } from "../inference/distributions.js";
 import { formatLatexTable } from "../report/latex.js";
 import { formatMarkdownTable } from "../report/markdown.js";
@@ -45,6 +47,31 @@ export function lincom(model: ModelResult, weights: Readonly<Record<string, numb
   const std_error = Math.sqrt(variance);
   const statistic = estimate / std_error;
   return { estimate, std_error, statistic, p_value: twoSidedPValue(statistic, model.vcov.df_t) };
+}
+
+/** A nonlinear combination of the model's coefficients by the delta method (Stata's nlcom; inference/combination). */
+export function nlcom(model: ModelResult, expression: string, level = 0.95): CombinationResult {
+  return combination(
+    "nlcom",
+    expression,
+    model.coefficients.map((c) => c.term),
+    Float64Array.from(model.coefficients, (c) => c.estimate),
+    new Matrix(model.vcov_matrix),
+    model.vcov.df_t,
+    level,
+  );
+}
+
+/** The first-stage F of the excluded instruments of an IV model with one endogenous regressor. */
+export function firstStageF(model: ModelResult): number {
+  const stages = model.iv?.first_stages ?? [];
+  if (stages.length === 0) throw usageError(`first_stage_f: model '${model.name}' is not an IV model`);
+  if (stages.length > 1) {
+    throw usageError(
+      `first_stage_f: model '${model.name}' has ${stages.length} endogenous regressors; one F per row is shown only for one`,
+    );
+  }
+  return (stages[0] as { partial_f: number }).partial_f;
 }
 
 /** The columns of a table: each model's results (a `by` model gives one column per group). */
@@ -90,9 +117,7 @@ function statCell(
     case "n_clusters":
       return model.vcov.n_clusters.map(formatCount).join(" x ");
     case "first_stage_f":
-      throw usageError(
-        `first_stage_f: model '${model.name}' is not an IV model (IV estimation is not in this version)`,
-      );
+      return model.iv === undefined ? "" : formatFixed(firstStageF(model), 2);
   }
 }
 
@@ -106,6 +131,18 @@ function extraRows(spec: TableSpec, columns: ModelResult[]): ExtraRow[] {
       rows.push({ label: row.label, cells: row.cells });
     } else if ("stat" in row) {
       rows.push({ label: row.label, cells: columns.map((m) => statCell(m, row.stat, spec.digits)) });
+    } else if ("nlcom" in row) {
+      const values = columns.map((m) => nlcom(m, row.nlcom));
+      rows.push({
+        label: row.label,
+        cells: values.map(
+          (v) => formatFixed(v.estimate, spec.digits) + (spec.stars ? stars(v.p_value, DEFAULT_STARS) : ""),
+        ),
+      });
+      if (row.below === "std_error")
+        rows.push({ label: "", cells: values.map((v) => `(${formatFixed(v.std_error, spec.digits)})`) });
+      else if (row.below === "p_value")
+        rows.push({ label: "", cells: values.map((v) => `[${formatFixed(v.p_value, spec.digits)}]`) });
     } else {
       const values = columns.map((m) => lincom(m, row.lincom));
       rows.push({

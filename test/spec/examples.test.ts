@@ -6,7 +6,7 @@ import { runSpec } from "../../src/spec/run.js";
 
 // Each example's spec pins numbers printed by its independent R script (scripts/examples/<name>.R) at 1e-8
 // relative; the run must reproduce them (--check) and its committed output byte for byte.
-for (const name of ["spending_race_gender", "beat_prediction"]) {
+for (const name of ["spending_race_gender", "beat_prediction", "spending_curves", "equalization"]) {
   describe(`examples/${name} (expected values from scripts/examples/${name}.R)`, () => {
     it("passes --check and reproduces the committed output", async () => {
       const dir = join("examples", name);
@@ -14,7 +14,9 @@ for (const name of ["spending_race_gender", "beat_prediction"]) {
       expect(formatCheckReport(result.check)).toMatch(/^check: all \d+ expected values hold\n$/);
       expect(result.check.lines.length).toBeGreaterThan(10);
       for (const [file, text] of result.files) {
-        expect(text, file).toBe(readFileSync(join(dir, "output", file), "utf8"));
+        const committed = readFileSync(join(dir, "output", file));
+        if (typeof text === "string") expect(text, file).toBe(committed.toString("utf8"));
+        else expect(Buffer.compare(text, committed), file).toBe(0);
       }
     }, 20_000);
   });

@@ -171,3 +171,68 @@ describe("mobility run: a tiny spec end to end (numbers by hand)", () => {
     );
   });
 });
+
+// Model outputs as data, nlcom rows, counterfactuals and event studies on the same tiny data (hand values).
+describe("mobility run: coefficients tables, nlcom rows, counterfactuals (numbers by hand)", () => {
+  it("registers per-group coefficients, renders a turning point and predicts under the reference curve", async () => {
+    const spec = `name: tiny2
+data:
+  sources:
+    raw: { file: data.csv }
+  tables:
+    used: { from: raw, steps: [ { filter: y is not missing } ] }
+    slopes_x: { from: coefs, steps: [ { filter: "term == 'x'" } ] }
+models:
+  by_g:
+    data: used
+    formula: y ~ x
+    by: g
+    coefficients_table: coefs
+  quad:
+    data: used
+    formula: y ~ x + I(x^2)
+  fe:
+    data: used
+    formula: y ~ x | g
+    by: w
+counterfactuals:
+  cf: { model: fe, reference: "2", columns: [id, g, w, x, y] }
+tables:
+  t:
+    models: [quad]
+    rows: [ { label: "Turning point", nlcom: "-b[x]/(2*b[I(x^2)])" } ]
+lists:
+  cf_list: { from: cf, formats: [csv] }
+  slopes: { from: slopes_x, formats: [csv] }
+expect:
+  values:
+    - { list: slopes, rows: 2 }
+`;
+    const dir = setup(spec);
+    const result = await runSpec(join(dir, "analysis.yaml"), { write: false });
+    expect(result.check.failed).toBe(0);
+    // Group a: y = 1 + 2x + e with x = 1, 3, 5 and e = 0.1 each: slope exactly 2; group b: 9.9-5.9 over 2 = 2.
+    const slopes = result.lists.get("slopes");
+    expect(Array.from(slopes?.numeric("estimate").values ?? [])).toEqual([
+      expect.closeTo(2, 12),
+      expect.closeTo(2, 12),
+    ]);
+    const quad = result.models.get("quad")?.results[0];
+    const b1 = quad?.coefficients.find((c) => c.term === "x")?.estimate as number;
+    const b2 = quad?.coefficients.find((c) => c.term === "I(x^2)")?.estimate as number;
+    expect(result.files.get("tables/t.txt")).toContain((-b1 / (2 * b2)).toFixed(4));
+    // w = 1 rows (a) and w = 2 rows (b) each have one g level: FE = mean(y - b x); own fit = y - residual.
+    const cf = result.lists.get("cf_list");
+    const diff = cf?.numeric("difference").values ?? new Float64Array();
+    const w = cf?.numeric("w").values ?? new Float64Array();
+    diff.forEach((d, i) => {
+      if (w[i] === 2) expect(d).toBe(0);
+    });
+    const feModels = result.models.get("fe")?.results ?? [];
+    const slope = (k: number) => feModels[k]?.coefficients[0]?.estimate as number;
+    const x = cf?.numeric("x").values ?? new Float64Array();
+    diff.forEach((d, i) => {
+      if (w[i] === 1) expect(d).toBeCloseTo((slope(1) - slope(0)) * (x[i] as number), 12);
+    });
+  });
+});

@@ -10,6 +10,8 @@
 #   twfe_drop : window -3:10; observations of reform states outside the window removed; one dummy per relative
 #               period k != -1 (1 if the state is treated and year - reform_year == k).
 #   twfe_bin  : window -3:8 with end points binned (k < -3 counts as -3, k > 8 as 8).
+#   twfe_notyet: window -3:6, control "not-yet": reform states' observations before the window (k < -3) stay in
+#               with no dummy (they are not yet treated, so they act as controls); those after it (k > 6) removed.
 #   sunab     : window -3:10, dummies per cohort (reform year) x relative period; the per-period coefficient is the
 #               cohort-share weighted average (shares = observations of each cohort at that period), the ATT the
 #               same over all post cells (k >= 0); covariance W V W' (weights fixed, as fixest's aggregate()).
@@ -31,10 +33,12 @@ d$y <- log(d$total_revenue / d$enroll)
 d$rel <- d$year - d$reform_year           # NA for never treated
 d$treated <- !is.na(d$reform_year)
 
-make_case <- function(id, lo, hi, bin, sunab) {
+make_case <- function(id, lo, hi, bin, sunab, notyet = FALSE) {
   x <- d
   if (bin) {
     x$rel[x$treated] <- pmin(pmax(x$rel[x$treated], lo), hi)
+  } else if (notyet) {
+    x <- x[!x$treated | x$rel <= hi, ]
   } else {
     x <- x[!x$treated | (x$rel >= lo & x$rel <= hi), ]
   }
@@ -70,6 +74,7 @@ make_case <- function(id, lo, hi, bin, sunab) {
   G <- length(unique(x$state))
   out <- list(
     id = id, window = c(lo, hi), bin_endpoints = bin, estimator = if (sunab) "sunab" else "twfe",
+    control = if (notyet) "not-yet" else "never",
     nobs = st$nobs, n_clusters = G, k_estimatr = st$rank + length(unique(x$state)) + length(unique(x$year)) - 1,
     rel_time = ks, estimate = est, std_error_stata = sqrt(diag(v_st)), std_error_cr0 = sqrt(diag(v_cr0)),
     pre_test = list(statistic = fstat, df1 = length(pre), df2 = G - 1,
@@ -90,6 +95,7 @@ make_case <- function(id, lo, hi, bin, sunab) {
 cases <- list(
   make_case("twfe_drop", -3, 10, FALSE, FALSE),
   make_case("twfe_bin", -3, 8, TRUE, FALSE),
+  make_case("twfe_notyet", -3, 6, FALSE, FALSE, notyet = TRUE),
   make_case("sunab", -3, 10, FALSE, TRUE)
 )
 golden <- list(

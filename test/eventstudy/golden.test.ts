@@ -16,6 +16,7 @@ interface GoldenCase {
   window: [number, number];
   bin_endpoints: boolean;
   estimator: "twfe" | "sunab";
+  control: "never" | "not-yet";
   nobs: number;
   n_clusters: number;
   k_estimatr: number;
@@ -40,6 +41,7 @@ function spec(c: GoldenCase, dummies: boolean): EventStudySpec {
     window: c.window,
     binEndpoints: c.bin_endpoints,
     estimator: c.estimator,
+    control: c.control,
     fixedEffectsAsDummies: dummies,
   };
 }

@@ -44,6 +44,15 @@ export function clusterMeat(inputs: VcovInputs, cluster: ClusterVariable): Matri
       const at = ids[i] as number;
       scores[at] = (scores[at] as number) + (x0[i] as number) * (u[i] as number);
     }
+  } else if (k === 2) {
+    const x0 = columns[0] as Float64Array;
+    const x1 = columns[1] as Float64Array;
+    for (let i = 0; i < n; i++) {
+      const base = (ids[i] as number) * 2;
+      const ui = u[i] as number;
+      scores[base] = (scores[base] as number) + (x0[i] as number) * ui;
+      scores[base + 1] = (scores[base + 1] as number) + (x1[i] as number) * ui;
+    }
   } else {
     for (let i = 0; i < n; i++) {
       const base = (ids[i] as number) * k;
@@ -53,16 +62,23 @@ export function clusterMeat(inputs: VcovInputs, cluster: ClusterVariable): Matri
       }
     }
   }
-  const meat = new Matrix(k, k);
+  // Sum of s_g s_g' over clusters, accumulated in a plain array (a million clusters would otherwise mean millions
+  // of Matrix.get/set calls).
+  const acc = new Float64Array(k * k);
   for (let g = 0; g < cluster.count; g++) {
     const base = g * k;
     for (let a = 0; a < k; a++) {
       const sa = scores[base + a] as number;
-      if (sa === 0) continue;
-      for (let b = 0; b <= a; b++) meat.set(a, b, meat.get(a, b) + sa * (scores[base + b] as number));
+      for (let b = 0; b <= a; b++) acc[a * k + b] = (acc[a * k + b] as number) + sa * (scores[base + b] as number);
     }
   }
-  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) meat.set(b, a, meat.get(a, b));
+  const meat = new Matrix(k, k);
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b <= a; b++) {
+      meat.set(a, b, acc[a * k + b] as number);
+      meat.set(b, a, acc[a * k + b] as number);
+    }
+  }
   return meat;
 }
 

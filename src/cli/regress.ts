@@ -88,13 +88,15 @@ export function registerRegress(program: Command): void {
     .action(async (data: string, formulas: string[], opts: RegressOptions) => {
       installProgress(opts);
       const fixedEffectRows: FixedEffectRow[] = [];
-      const output = await runRegress(data, formulas, opts, (model, values) => {
+      // Recovering the fixed effects costs another demeaning pass: only when --fixef-out asks for them.
+      const collectFixedEffects = (model: number, values: FixedEffectValuesResult) => {
         for (const fe of values.fixedEffects) {
           fe.values.forEach((value, j) => {
             fixedEffectRows.push({ model, fixedEffect: fe.name, level: fe.levels?.[j] ?? String(j), value });
           });
         }
-      });
+      };
+      const output = await runRegress(data, formulas, opts, opts.fixefOut ? collectFixedEffects : undefined);
       const format: OutputFormat = opts.format
         ? parseOutputFormat(opts.format)
         : opts.out

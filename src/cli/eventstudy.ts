@@ -4,7 +4,6 @@
  * prints the long event-time table (or JSON), and optionally writes the plot.
  */
 import type { Command } from "commander";
-import { readCsv } from "../data/csv.js";
 import { readCsvHeader } from "../data/csvHeader.js";
 import { usageError } from "../errors.js";
 import {
@@ -21,7 +20,8 @@ import type { Output } from "../report/result.js";
 import { writeFileAtomic } from "../report/writeAtomic.js";
 import { parseSmallSample } from "../vcov/smallSample.js";
 import { parseVcovType } from "../vcov/vcov.js";
-import { parseListOption, parseNumberOption, parseTypesOption } from "./options.js";
+import { parseListOption, parseNumberOption } from "./options.js";
+import { readNamedColumns } from "./readColumns.js";
 import { VERSION } from "./version.js";
 
 export interface EventStudyCliOptions {
@@ -168,17 +168,7 @@ export async function runEventStudy(data: string, opts: EventStudyCliOptions): P
     ["--weights", opts.weights ? [opts.weights] : []],
     ["--outcome/--controls/--fe", [...needed]],
   ];
-  for (const [option, names] of named) {
-    for (const name of names) {
-      if (!header.includes(name)) throw usageError(`${option}: no column '${name}' in ${data}`);
-      needed.add(name);
-    }
-  }
-  const table = await readCsv(data, {
-    columns: header.filter((h) => needed.has(h)),
-    missing: parseListOption(opts.missing),
-    types: parseTypesOption(opts.types),
-  });
+  const table = await readNamedColumns(data, header, named, opts);
   const fit = estimateEventStudy(table, {
     outcome: opts.outcome,
     unit: opts.unit,

@@ -6,7 +6,6 @@
 
 import type { Command } from "commander";
 import { Matrix } from "ml-matrix";
-import { readCsv } from "../data/csv.js";
 import { readCsvHeader } from "../data/csvHeader.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { estimationError, MobilityError, usageError } from "../errors.js";
@@ -23,8 +22,9 @@ import type { ModelResult, Output } from "../report/result.js";
 import { writeFileAtomic } from "../report/writeAtomic.js";
 import { parseSmallSample } from "../vcov/smallSample.js";
 import { parseVcovType } from "../vcov/vcov.js";
-import { parseListOption, parseNumberOption, parseTypesOption } from "./options.js";
+import { parseListOption, parseNumberOption } from "./options.js";
 import { installProgress } from "./progress.js";
+import { readNamedColumns } from "./readColumns.js";
 import { VERSION } from "./version.js";
 
 function warn(message: string): void {
@@ -272,21 +272,17 @@ export async function runRegress(
       needed.add(name);
     }
   }
-  for (const [option, names] of [
-    ["--cluster", clusters],
-    ["--by", by],
-    ["--weights", opts.weights ? [opts.weights] : []],
-  ] as const) {
-    for (const name of names) {
-      if (!header.includes(name)) throw usageError(`${option}: no column '${name}' in ${data}`);
-      needed.add(name);
-    }
-  }
-  const table = await readCsv(data, {
-    columns: header.filter((h) => needed.has(h)),
-    missing: parseListOption(opts.missing),
-    types: parseTypesOption(opts.types),
-  });
+  const table = await readNamedColumns(
+    data,
+    header,
+    [
+      ["--cluster", clusters],
+      ["--by", by],
+      ["--weights", opts.weights ? [opts.weights] : []],
+    ],
+    opts,
+    needed,
+  );
 
   const models: ModelResult[] = [];
   const skipped: string[] = [];

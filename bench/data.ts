@@ -203,3 +203,113 @@ export function writeIngestCsv(
   sink.close();
   return { rows, bytes: sink.bytes, columns };
 }
+
+// ---------------------------------------------------------------- wide (Atlas-like) file
+
+const WIDE_RACES = ["pooled", "white", "black", "hisp", "asian", "natam", "other"] as const;
+const WIDE_GENDERS = ["pooled", "male", "female"] as const;
+const WIDE_PCTS = [1, 10, 20, 25, 40, 50, 60, 70, 75, 80, 90, 100] as const;
+
+/**
+ * The numeric columns of the wide file, as the Opportunity Atlas names them: kfr_<race>_<gender>_p<pct> and its
+ * standard error kfr_<race>_<gender>_p<pct>_se; 7 races x 3 genders x 12 percentiles x 2 = 504 columns.
+ */
+export const WIDE_NUMERIC_COLUMNS: readonly string[] = WIDE_RACES.flatMap((race) =>
+  WIDE_GENDERS.flatMap((gender) =>
+    WIDE_PCTS.flatMap((p) => [`kfr_${race}_${gender}_p${p}`, `kfr_${race}_${gender}_p${p}_se`]),
+  ),
+);
+export const WIDE_COLUMNS: readonly string[] = ["cty", "county_name", ...WIDE_NUMERIC_COLUMNS];
+/** The 5 columns the benchmark selects: spread over the file (first, middle, last numeric columns). */
+export const WIDE_SELECTION: readonly string[] = [
+  "kfr_pooled_pooled_p25",
+  "kfr_pooled_pooled_p25_se",
+  "kfr_black_male_p50",
+  "kfr_hisp_female_p75_se",
+  "kfr_other_female_p100",
+];
+
+const SYLLABLES = [
+  "al",
+  "ba",
+  "cor",
+  "den",
+  "el",
+  "fay",
+  "gar",
+  "han",
+  "ir",
+  "jef",
+  "kel",
+  "lin",
+  "mar",
+  "nor",
+];
+
+/** ~3,200 FIPS-like county codes (state 01-56, odd county numbers) with made-up names, some needing quotes. */
+function wideCounties(uniform: () => number): { ids: string[]; names: string[] } {
+  const ids: string[] = [];
+  const names: string[] = [];
+  for (let state = 1; state <= 56; state++) {
+    const count = 20 + Math.floor(uniform() * 75);
+    for (let c = 0; c < count; c++) {
+      ids.push(`${String(state).padStart(2, "0")}${String(2 * c + 1).padStart(3, "0")}`);
+      let name = "";
+      const parts = 2 + Math.floor(uniform() * 2);
+      for (let k = 0; k < parts; k++) name += SYLLABLES[Math.floor(uniform() * SYLLABLES.length)];
+      name = `${name[0]?.toUpperCase()}${name.slice(1)}`;
+      const r = uniform();
+      // As in the Atlas: a few names carry a comma (quoted) or an escaped quote.
+      if (r < 0.02) names.push(`"${name}, City and Borough of"`);
+      else if (r < 0.025) names.push(`"${name} ""Old"" County"`);
+      else names.push(`${name} ${r < 0.9 ? "County" : "Parish"}`);
+    }
+  }
+  return { ids, names };
+}
+
+/** Bumped when writeWideCsv changes (part of the wide file's cache key; GENERATOR_VERSION covers the others). */
+export const WIDE_GENERATOR_VERSION = 1;
+
+/**
+ * Writes an Atlas-like wide CSV until it reaches `targetBytes`: cty (5-digit zero-padded code, text),
+ * county_name (text, a few quoted), then WIDE_NUMERIC_COLUMNS written as the Atlas writes them, without a
+ * leading zero: estimates like .36166623 (8 decimals), standard errors like .0050261188 (10 decimals). Cells are
+ * empty (missing) for small groups: about 4% of rows miss a whole race group, and 1% of other cells are empty.
+ */
+export function writeWideCsv(
+  path: string,
+  targetBytes: number,
+  seed = 11,
+): { rows: number; bytes: number; columns: number } {
+  const uniform = mulberry32(seed);
+  const { ids, names } = wideCounties(uniform);
+  const sink = new CsvSink(path);
+  sink.write(`${WIDE_COLUMNS.join(",")}\n`);
+  const perRace = WIDE_GENDERS.length * WIDE_PCTS.length * 2;
+  let rows = 0;
+  while (sink.bytes < targetBytes) {
+    for (let r = 0; r < 256; r++) {
+      const county = rows % ids.length;
+      rows++;
+      let line = `${ids[county]},${names[county]}`;
+      const level = 0.3 + 0.2 * uniform();
+      for (let race = 0; race < WIDE_RACES.length; race++) {
+        const absent = race > 0 && uniform() < 0.04;
+        for (let j = 0; j < perRace; j += 2) {
+          if (absent || uniform() < 0.01) {
+            line += ",,";
+            continue;
+          }
+          // Estimate in [.1, .9) with 8 decimals; standard error in [.001, .01) with 10 decimals.
+          const estimate = 10_000_000 + Math.floor((level + 0.4 * uniform()) * 80_000_000);
+          const se = 10_000_000 + Math.floor(uniform() * 90_000_000);
+          line += `,.${estimate},.00${se}`;
+        }
+      }
+      sink.write(`${line}\n`);
+    }
+  }
+  sink.close();
+  return { rows, bytes: sink.bytes, columns: WIDE_COLUMNS.length };
+}

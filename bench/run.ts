@@ -5,6 +5,8 @@
  *                           vs lm + sandwich::vcovCL on the same data; coefficients checked to 1e-8 relative.
  *   csv_ingest              readCsv of a ~BENCH_CSV_MB MiB CSV of 10 numeric columns, vs data.table::fread.
  *   csv_ingest_3cols        the same file, 3 of the 10 columns.
+ *   csv_wide_select5        readCsv of 5 of the 506 columns of a ~BENCH_WIDE_MB MiB Atlas-like wide CSV, vs
+ *                           fread(select = ...).
  *   regress_cli_end_to_end  `node bin/mobility regress ... --cluster firm,year --format json` as a whole process,
  *                           vs an Rscript doing fread + lm + vcovCL.
  *
@@ -12,8 +14,9 @@
  * process.resourceUsage().maxRSS from inside the child, whole processes (R, the CLI) are run under
  * /usr/bin/time -v (or report /proc/self/status VmHWM themselves when it is absent).
  *
- * Environment: BENCH_ROWS (default 10,000,000), BENCH_CSV_MB (default 1024), BENCH_DEMEAN=1 to also run the
- * fixed-effect kernel benchmark (bench/demean.ts). Generated data goes to bench/data/ (git-ignored) and is reused
+ * Environment: BENCH_ROWS (default 10,000,000), BENCH_CSV_MB (default 1024), BENCH_WIDE_MB (default 1024),
+ * BENCH_CASES=name,name to run only those cases (results then go to a dated file named after them, and
+ * latest.json is left alone), BENCH_DEMEAN=1 to also run the fixed-effect kernel benchmark (bench/demean.ts). Generated data goes to bench/data/ (git-ignored) and is reused
  * across runs when its parameters match; results go to bench/results/latest.json and a dated copy.
  *
  * Child mode (used by the harness itself): run.js --child ols <n> | --child ingest <file> [col,col,...]
@@ -45,8 +48,12 @@ import {
   INGEST_COLUMNS,
   OLS_COLUMNS,
   OLS_REGRESSORS,
+  WIDE_COLUMNS,
+  WIDE_GENERATOR_VERSION,
+  WIDE_SELECTION,
   writeIngestCsv,
   writeOlsCsv,
+  writeWideCsv,
 } from "./data.js";
 
 const SELF = fileURLToPath(import.meta.url);
@@ -59,6 +66,13 @@ const MIB = 1024 * 1024;
 const COEFFICIENT_TOLERANCE = 1e-8;
 const FORMULA = `y ~ ${OLS_REGRESSORS.join(" + ")}`;
 const INGEST_SELECTION = ["income", "z", "rate"];
+const CASE_NAMES = [
+  "ols_twoway_cluster",
+  "csv_ingest",
+  "csv_ingest_3cols",
+  "csv_wide_select5",
+  "regress_cli_end_to_end",
+] as const;
 
 /**
  * What the children and the CLI run: a snapshot of dist/ taken right after `npm run build` (snapshotBuild), so
@@ -118,7 +132,9 @@ interface IngestChildResult {
   cpuSeconds: number;
   peakRssMB: number;
   columns: string[];
+  /** Per column: the sum of the values that are not missing, and the count of missing values. */
   sums: number[];
+  missing: number[];
 }
 
 interface PeerOutput {
@@ -216,13 +232,29 @@ async function ingestChild(path: string, columns: string[] | undefined): Promise
   const cpuSeconds = cpuSince(cpu0);
   const peak = peakRssMB();
   const names = columns ?? INGEST_COLUMNS.map((c) => c.name);
-  const sums = names.map((name) => {
+  const sums: number[] = [];
+  const missing: number[] = [];
+  for (const name of names) {
     const values = table.numeric(name).values;
     let s = 0;
-    for (let i = 0; i < values.length; i++) s += values[i] as number;
-    return s;
-  });
-  return { n: table.nrows, seconds: (t1 - t0) / 1000, cpuSeconds, peakRssMB: peak, columns: names, sums };
+    let na = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as number;
+      if (Number.isNaN(v)) na++;
+      else s += v;
+    }
+    sums.push(s);
+    missing.push(na);
+  }
+  return {
+    n: table.nrows,
+    seconds: (t1 - t0) / 1000,
+    cpuSeconds,
+    peakRssMB: peak,
+    columns: names,
+    sums,
+    missing,
+  };
 }
 
 // ---------------------------------------------------------------- process helpers
@@ -452,8 +484,9 @@ function caseIngest(
   name: string,
   file: string,
   fileBytes: number,
-  select: string[] | undefined,
+  select: readonly string[] | undefined,
   withR: boolean,
+  totalColumns = INGEST_COLUMNS.length,
 ): CaseResult {
   const load1 = loadavg()[0] as number;
   log(`${name}: ours`);
@@ -474,7 +507,7 @@ function caseIngest(
     const r = runPeer("fread_ingest.R", [file, ...(select ? [select.join(",")] : [])]);
     const seconds = r.json.seconds as number;
     peer = {
-      what: `data.table::fread(${select ? "select = 3 columns" : "all columns"}), timed inside R`,
+      what: `data.table::fread(${select ? `select = ${select.length} columns` : "all columns"}), timed inside R`,
       wallSeconds: seconds,
       cpuSeconds: (r.json.cpu_seconds as number | undefined) ?? null,
       rowsPerSecond: (r.json.n as number) / seconds,
@@ -483,11 +516,19 @@ function caseIngest(
       details: { threads: (r.json.versions as Record<string, unknown>).dt_threads },
     };
     const diff = maxRelDiff(ours.sums, numbers(r.json.sums));
-    check = { rowsOurs: ours.n, rowsPeer: r.json.n, columnSumsMaxRelDiff: diff, pass: diff < 1e-9 };
+    const missingAgree = JSON.stringify(ours.missing) === JSON.stringify(numbers(r.json.missing));
+    check = {
+      rowsOurs: ours.n,
+      rowsPeer: r.json.n,
+      columnSumsMaxRelDiff: diff,
+      missingOurs: ours.missing,
+      missingAgree,
+      pass: diff < 1e-9 && missingAgree && ours.n === r.json.n,
+    };
   }
   return {
     name,
-    description: `readCsv of ${select ? `${select.length} of ${INGEST_COLUMNS.length}` : `all ${INGEST_COLUMNS.length}`} numeric columns`,
+    description: `readCsv of ${select ? `${select.length} of ${totalColumns}` : `all ${totalColumns}`} columns (numeric ones read)`,
     n: ours.n,
     fileMB: mb,
     ...mine,
@@ -666,6 +707,16 @@ function printTable(cases: CaseResult[]): void {
 async function main(): Promise<void> {
   const n = Math.round(envNumber("BENCH_ROWS", 10_000_000));
   const csvMB = envNumber("BENCH_CSV_MB", 1024);
+  const wideMB = envNumber("BENCH_WIDE_MB", 1024);
+  const only = (process.env.BENCH_CASES ?? "")
+    .split(",")
+    .map((c) => c.trim())
+    .filter((c) => c !== "");
+  for (const name of only) {
+    if (!(CASE_NAMES as readonly string[]).includes(name))
+      throw new Error(`BENCH_CASES: unknown case '${name}' (cases: ${CASE_NAMES.join(", ")})`);
+  }
+  const wanted = (name: (typeof CASE_NAMES)[number]) => only.length === 0 || only.includes(name);
   mkdirSync(DATA_DIR, { recursive: true });
   mkdirSync(RESULTS_DIR, { recursive: true });
   const snapshot = snapshotBuild();
@@ -676,13 +727,21 @@ async function main(): Promise<void> {
   const started = new Date();
   const load = loadavg();
 
+  // Only the files the selected cases read are generated.
   const olsCsv = join(DATA_DIR, `ols_${n}.csv`);
-  const ols = cachedFile(olsCsv, { n }, () => ({
-    rows: n,
-    written: writeOlsCsv(olsCsv, generateOlsData(n)),
-  }));
+  const ols =
+    wanted("ols_twoway_cluster") || wanted("regress_cli_end_to_end")
+      ? cachedFile(olsCsv, { n }, () => ({ rows: n, written: writeOlsCsv(olsCsv, generateOlsData(n)) }))
+      : null;
   const ingestCsv = join(DATA_DIR, `ingest_${csvMB}mb.csv`);
-  const ingest = cachedFile(ingestCsv, { csvMB }, () => writeIngestCsv(ingestCsv, csvMB * MIB));
+  const ingest =
+    wanted("csv_ingest") || wanted("csv_ingest_3cols")
+      ? cachedFile(ingestCsv, { csvMB }, () => writeIngestCsv(ingestCsv, csvMB * MIB))
+      : null;
+  const wideCsv = join(DATA_DIR, `wide_${wideMB}mb.csv`);
+  const wide = wanted("csv_wide_select5")
+    ? cachedFile(wideCsv, { wideMB, wide: WIDE_GENERATOR_VERSION }, () => writeWideCsv(wideCsv, wideMB * MIB))
+    : null;
 
   const cases: (CaseResult | FailedCase)[] = [];
   const notes: string[] = [];
@@ -700,16 +759,29 @@ async function main(): Promise<void> {
     }
   };
   let case1Ours: OlsChildResult | null = null;
-  attempt("ols_twoway_cluster", () => {
-    const { result, ours } = caseOls(n, olsCsv, withR);
-    case1Ours = ours;
-    return result;
-  });
-  attempt("csv_ingest", () => caseIngest("csv_ingest", ingestCsv, ingest.bytes, undefined, withR));
-  attempt("csv_ingest_3cols", () =>
-    caseIngest("csv_ingest_3cols", ingestCsv, ingest.bytes, INGEST_SELECTION, withR),
-  );
-  attempt("regress_cli_end_to_end", () => caseCli(n, olsCsv, ols.bytes, withR, case1Ours));
+  if (wanted("ols_twoway_cluster")) {
+    attempt("ols_twoway_cluster", () => {
+      const { result, ours } = caseOls(n, olsCsv, withR);
+      case1Ours = ours;
+      return result;
+    });
+  }
+  if (ingest !== null && wanted("csv_ingest")) {
+    attempt("csv_ingest", () => caseIngest("csv_ingest", ingestCsv, ingest.bytes, undefined, withR));
+  }
+  if (ingest !== null && wanted("csv_ingest_3cols")) {
+    attempt("csv_ingest_3cols", () =>
+      caseIngest("csv_ingest_3cols", ingestCsv, ingest.bytes, INGEST_SELECTION, withR),
+    );
+  }
+  if (wide !== null) {
+    attempt("csv_wide_select5", () =>
+      caseIngest("csv_wide_select5", wideCsv, wide.bytes, WIDE_SELECTION, withR, WIDE_COLUMNS.length),
+    );
+  }
+  if (ols !== null && wanted("regress_cli_end_to_end")) {
+    attempt("regress_cli_end_to_end", () => caseCli(n, olsCsv, ols.bytes, withR, case1Ours));
+  }
   const demean = runDemeanHook(n);
 
   const done = cases.filter((c): c is CaseResult => !("error" in c));
@@ -732,8 +804,12 @@ async function main(): Promise<void> {
     settings: {
       BENCH_ROWS: n,
       BENCH_CSV_MB: csvMB,
-      olsCsvMB: ols.bytes / MIB,
-      ingestCsvRows: ingest.rows,
+      BENCH_WIDE_MB: wideMB,
+      BENCH_CASES: only.length > 0 ? only : null,
+      olsCsvMB: ols ? ols.bytes / MIB : null,
+      ingestCsvRows: ingest?.rows ?? null,
+      wideCsvRows: wide?.rows ?? null,
+      wideCsvColumns: wide ? WIDE_COLUMNS.length : null,
       columns: OLS_COLUMNS,
     },
     machine: {
@@ -752,11 +828,15 @@ async function main(): Promise<void> {
     notes,
   };
   const day = started.toISOString().slice(0, 10);
-  writeJsonAtomic(join(RESULTS_DIR, "latest.json"), report);
-  writeJsonAtomic(join(RESULTS_DIR, `${day}-${short}.json`), report);
+  // A run of some cases only does not replace latest.json (the last full run); its file is named after them.
+  const dated = `${day}-${short}${only.length > 0 ? `-${only.join("+")}` : ""}.json`;
+  if (only.length === 0) writeJsonAtomic(join(RESULTS_DIR, "latest.json"), report);
+  writeJsonAtomic(join(RESULTS_DIR, dated), report);
   printTable(done);
   for (const c of done) if (c.check) process.stdout.write(`${c.name} check: ${summarizeCheck(c.check)}\n`);
-  process.stdout.write(`results: bench/results/latest.json, bench/results/${day}-${short}.json\n`);
+  process.stdout.write(
+    `results: ${only.length === 0 ? "bench/results/latest.json, " : ""}bench/results/${dated}\n`,
+  );
   if (failures.length > 0 || done.length < cases.length) {
     for (const note of notes) process.stderr.write(`${note}\n`);
     process.exitCode = 1;

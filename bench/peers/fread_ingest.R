@@ -1,5 +1,6 @@
 # Peer for case csv_ingest: data.table::fread of the same file, all columns or a selection (timed inside R).
-# Column sums (not timed) let the harness check that both readers got the same numbers.
+# Column sums of the values present and counts of missing values (not timed) let the harness check that both
+# readers got the same numbers. Also the peer of csv_wide_select5 (fread(select = 5 of 506 columns)).
 #   Rscript bench/peers/fread_ingest.R <file.csv> <out.json> [col1,col2,...]
 args <- commandArgs(trailingOnly = TRUE)
 source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(), value = TRUE)[1])), "common.R"))
@@ -14,7 +15,8 @@ write_result(list(
   seconds = p1[["elapsed"]] - p0[["elapsed"]],
   cpu_seconds = cpu_seconds(p0, p1),
   columns = names(dt),
-  sums = digits17(vapply(dt, function(v) sum(as.numeric(v)), numeric(1))),
+  sums = digits17(vapply(dt, function(v) sum(as.numeric(v), na.rm = TRUE), numeric(1))),
+  missing = vapply(dt, function(v) sum(is.na(v)), numeric(1)),
   peak_rss_mb = peak_rss_mb(),
   versions = versions()
 ), args[2])

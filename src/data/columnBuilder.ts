@@ -48,16 +48,27 @@ export class ColumnBuilder {
     }
   }
 
+  /**
+   * The column, without a second copy next to the grown array where little would be wasted: a view of the first
+   * `length` values when at most 1/8 of the array is unused, else an exact copy (a column never keeps up to twice
+   * its size). The builder drops its own reference either way.
+   */
   finish(): Column {
+    const n = this.length;
+    const trimmed = <T extends Float64Array | Int32Array>(array: T): T =>
+      (n === array.length
+        ? array
+        : n >= array.length - (array.length >>> 3)
+          ? array.subarray(0, n)
+          : array.slice(0, n)) as T;
     if (this.mode === "string") {
-      return {
-        kind: "string",
-        name: this.name,
-        codes: this.codes.slice(0, this.length),
-        levels: this.levels,
-      };
+      const codes = trimmed(this.codes);
+      this.codes = new Int32Array(0);
+      return { kind: "string", name: this.name, codes, levels: this.levels };
     }
-    return { kind: "number", name: this.name, values: this.numbers.slice(0, this.length) };
+    const values = trimmed(this.numbers);
+    this.numbers = new Float64Array(0);
+    return { kind: "number", name: this.name, values };
   }
 
   private pushNumber(value: number): void {

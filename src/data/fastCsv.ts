@@ -2,7 +2,10 @@
  * Byte-level CSV reader for large plain files: numbers are parsed straight from the bytes into Float64Array (no
  * string per numeric field), text columns are dictionary-encoded from the bytes (one string per distinct
  * value), the file is read in fixed-size chunks, and above a size threshold byte ranges are parsed in
- * worker threads and stitched together.
+ * worker threads and stitched together. Runs of fields that are not read are passed four bytes at a time
+ * (commas counted with bit tricks while no newline or quote is in sight). With several byte ranges, the lines of
+ * each are counted first and every range writes its numbers straight into the final columns at its offset
+ * (SharedArrayBuffers when workers write them), so the peak memory is about one copy of the columns read.
  *
  * It gives exactly the Table that the papaparse reader (csv.ts) gives, or it gives up: `readCsvFast` returns
  * undefined and the caller reads the file with papaparse. It gives up on anything it does not model exactly:
@@ -104,16 +107,69 @@ export async function readCsvFast(path: string, options: FastCsvOptions = {}): P
   const nparts = Math.max(1, options.parts ?? threads);
   const ranges = splitRanges(path, bodyStart, size, nparts);
   const progress = makeProgress(ranges.length, size, bodyStart, options.onProgress);
+  // The line count of each range bounds its rows: numbers are written straight into final columns of the
+  // total line count, each range at its offset (in SharedArrayBuffers when workers write them), so that no
+  // part is copied into place afterwards and the peak stays near one copy of the data.
+  // One range (nothing to stitch) sizes its own columns from its first chunk instead (no counting pass).
+  const single = ranges.length === 1;
+  const lines = ranges.map(([start, end]) => (single ? 0 : countLines(path, start, end)));
+  const offsets: number[] = [];
+  let total = 0;
+  for (const n of lines) {
+    offsets.push(total);
+    total += n;
+  }
+  const workers = threads > 1 && options.parts === undefined && ranges.length > 1;
+  const finals = spec.forced.map((t): Float64Array | null => {
+    if (t === "string" || single) return null;
+    return workers ? new Float64Array(new SharedArrayBuffer(8 * total)) : new Float64Array(total);
+  });
+  const layout: Layout = { finals, offsets, lines: single ? null : lines };
   let parts: PartResult[] | undefined;
   try {
-    if (threads > 1 && options.parts === undefined && ranges.length > 1) {
-      parts = await parseInWorkers(spec, ranges, progress);
-    }
-    parts ??= ranges.map(([start, end], k) => parseRange(spec, start, end, (bytes) => progress(k, bytes)));
-    return stitch(spec, ranges, parts, path);
+    if (workers) parts = await parseInWorkers(spec, ranges, layout, progress);
+    parts ??= ranges.map(([start, end], k) =>
+      parseRange(spec, start, end, rangeTarget(layout, k), (bytes) => progress(k, bytes)),
+    );
+    return stitch(spec, ranges, layout, parts, path);
   } catch (error) {
     if (error instanceof Fallback) return undefined;
     throw error;
+  }
+}
+
+/** Final numeric columns (null for columns forced to text) and where each byte range's rows go in them. */
+interface Layout {
+  finals: (Float64Array | null)[];
+  offsets: number[];
+  /** Line count of each range: an upper bound on its rows (null for one range: it sizes its own columns). */
+  lines: number[] | null;
+}
+
+function rangeTarget(layout: Layout, k: number): RangeTarget {
+  if (layout.lines === null) return { capacity: null, numbers: layout.finals.map(() => null) };
+  const at = layout.offsets[k] as number;
+  const capacity = layout.lines[k] as number;
+  return { capacity, numbers: layout.finals.map((f) => (f ? f.subarray(at, at + capacity) : null)) };
+}
+
+/** Lines in [start, end): newlines, plus one for a last line without one. */
+function countLines(path: string, start: number, end: number): number {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(Math.min(DEFAULT_CHUNK, Math.max(1, end - start)));
+    let n = 0;
+    let last = -1;
+    for (let pos = start; pos < end; ) {
+      const got = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
+      if (got <= 0) break;
+      for (let i = buf.indexOf(10); i >= 0 && i < got; i = buf.indexOf(10, i + 1)) n++;
+      last = buf[got - 1] as number;
+      pos += got;
+    }
+    return last >= 0 && last !== 10 ? n + 1 : n;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -327,11 +383,26 @@ function isWs(b: number): boolean {
   return b === 32 || (b >= 9 && b <= 13);
 }
 
+/**
+ * Where a byte range's rows go. With `capacity`, an upper bound on its rows (its line count, countLines), each
+ * output slot has a Float64Array of that length to write numbers into (a view of the final column at this
+ * range's offset, in a SharedArrayBuffer when a worker writes it) or null for an array of its own. Without
+ * (capacity null: one range, nothing to stitch), the columns are the range's own, sized from the first chunk.
+ */
+interface RangeTarget {
+  capacity: number | null;
+  numbers: (Float64Array | null)[];
+}
+
+/** Fewest delimiters an unread run of fields must span for the word-at-a-time skip (skipFields) to be used. */
+const SKIP_MIN_COMMAS = 2;
+
 /** Parses the bytes of [start, end) (which begin at a line start) into columns. */
 function parseRange(
   spec: ParseSpec,
   start: number,
   end: number,
+  target: RangeTarget,
   onChunk?: (bytesDone: number) => void,
 ): PartResult {
   const nslots = spec.names.length;
@@ -342,10 +413,20 @@ function parseRange(
   const missingBytes = spec.missing.map((t) => encoder.encode(t)).filter((t) => t.length > 0);
   const numericMissing = spec.missing.some((t) => t !== "" && classifyToken(t, new Set()) !== "text");
   const forcedNumber = spec.forced.map((t) => t === "number");
-  let capacity = 1024;
+  let capacity = target.capacity ?? 1024;
   const isText = spec.forced.map((t) => t === "string");
-  const numbers: Float64Array[] = spec.names.map((_, k) => new Float64Array(isText[k] ? 0 : capacity));
+  const numbers: Float64Array[] = spec.names.map((_, k) =>
+    isText[k] ? new Float64Array(0) : (target.numbers[k] ?? new Float64Array(capacity)),
+  );
   const codes: Int32Array[] = spec.names.map((_, k) => new Int32Array(isText[k] ? capacity : 0));
+  // Per field: how many delimiters the run of unread fields starting there spans, when it is worth skipping
+  // word by word (a run that reaches the end of the line leaves its last field to the field loop).
+  const skipCommas = new Int32Array(nfields);
+  for (let f = nfields - 1, run = 0; f >= 0; f--) {
+    run = (slotOf[f] as number) >= 0 ? 0 : run + 1;
+    const commas = f + run === nfields ? run - 1 : run;
+    skipCommas[f] = commas >= SKIP_MIN_COMMAS ? commas : 0;
+  }
   const dicts = spec.names.map(() => new ByteDict());
   const numericSeen = new Float64Array(nslots);
   let row = 0;
@@ -507,7 +588,9 @@ function parseRange(
     numericSeen[slot] = (numericSeen[slot] as number) + 1;
   };
 
+  /** Only for columns of the range's own (no capacity given): a doubling, or the size estimated. */
   const grow = (to = capacity * 2): void => {
+    if (target.capacity !== null) throw new Fallback("internal: more rows than lines");
     capacity = to;
     for (let k = 0; k < nslots; k++) {
       if (isText[k]) {
@@ -524,16 +607,60 @@ function parseRange(
 
   const fd = openSync(spec.path, "r");
   try {
-    let buf = Buffer.allocUnsafe(spec.chunkSize + 1);
+    // Its own ArrayBuffer, of a multiple of 4 bytes: skipFields reads it as 32-bit words too.
+    let buf = Buffer.from(new ArrayBuffer((spec.chunkSize + 4) & ~3));
+    let words = new Int32Array(buf.buffer, 0, buf.length >> 2);
     let carry = 0; // bytes of an unfinished line at the start of buf
     let pos = start;
     let done = 0;
-    let sized = false;
+    let sized = target.capacity !== null;
+
+    /**
+     * From `from`, the start of an unread field, passes `commas` delimiters without looking at the fields: four
+     * bytes at a time, counting commas with bit tricks while no newline or quote is in the word. Returns where
+     * the field after the last delimiter starts, or -1 when a newline or a quote comes first (the field loop
+     * then reads these fields one by one: it knows ragged rows and quoted fields).
+     */
+    const skipFields = (from: number, commas: number): number => {
+      let p = from;
+      let count = 0;
+      for (; (p & 3) !== 0; p++) {
+        const c = buf[p] as number;
+        if (c === 44) {
+          if (++count === commas) return p + 1;
+        } else if (c === 10 || c === 34) {
+          return -1;
+        }
+      }
+      let w = p >> 2;
+      for (;;) {
+        const x = words[w] as number;
+        const u = x ^ 0x0a0a0a0a; // newlines
+        const v = x ^ 0x22222222; // quotes
+        if (((((u - 0x01010101) & ~u) | ((v - 0x01010101) & ~v)) & 0x80808080) !== 0) break;
+        const t = x ^ 0x2c2c2c2c; // commas: exactly 0x80 in each byte of t that is zero
+        const n = Math.imul((~(((t & 0x7f7f7f7f) + 0x7f7f7f7f) | t) & 0x80808080) >>> 7, 0x01010101) >>> 24;
+        if (count + n >= commas) break;
+        count += n;
+        w++;
+      }
+      // The word with the last delimiter, a newline or a quote: byte by byte.
+      for (p = w << 2; ; p++) {
+        const c = buf[p] as number;
+        if (c === 44) {
+          if (++count === commas) return p + 1;
+        } else if (c === 10 || c === 34) {
+          return -1;
+        }
+      }
+    };
+
     while (pos < end || carry > 0) {
       if (carry + Math.min(spec.chunkSize, end - pos) + 1 > buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        const bigger = Buffer.from(new ArrayBuffer(buf.length * 2));
         buf.copy(bigger, 0, 0, carry);
         buf = bigger;
+        words = new Int32Array(buf.buffer, 0, buf.length >> 2);
       }
       const want = Math.min(buf.length - 1 - carry, end - pos);
       let got = 0;
@@ -576,6 +703,16 @@ function parseRange(
         let f = 0;
         for (;;) {
           if (f >= nfields) throw new Fallback("too many fields");
+          const skip = skipCommas[f] as number;
+          if (skip > 0 && b !== 34) {
+            const to = skipFields(q, skip);
+            if (to >= 0) {
+              q = to;
+              b = buf[q] as number;
+              f += skip;
+              continue;
+            }
+          }
           const slot = slotOf[f] as number;
           if (b === 34) {
             // A quoted field: up to the closing quote ("" is an escaped quote), then spaces, then , or \n.
@@ -596,6 +733,8 @@ function parseRange(
             }
             let after = r + 1;
             while (buf[after] === 32 || buf[after] === 9) after++;
+            // papaparse calls spaces after a closing quote at the very end of the file malformed quoting.
+            if (after === virtualNl && after > r + 1) throw new Fallback("spaces after a final quote");
             if (crlf && buf[after] === 13 && buf[after + 1] === 10) after++;
             const c = buf[after] as number;
             if (c !== 44 && c !== 10) throw new Fallback("text after a closing quote");
@@ -726,7 +865,11 @@ function parseRange(
   for (let k = 0; k < nslots; k++) {
     columns.push({
       text: isText[k] as boolean,
-      numbers: isText[k] ? null : fitLength(numbers[k] as Float64Array, row),
+      numbers: isText[k]
+        ? null
+        : target.numbers[k]
+          ? (numbers[k] as Float64Array).subarray(0, row) // a view of the final column
+          : fitLength(numbers[k] as Float64Array, row),
       codes: isText[k] ? fitLength(codes[k] as Int32Array, row) : null,
       levels: (dicts[k] as ByteDict).levels,
       numericSeen: numericSeen[k] as number,
@@ -743,7 +886,13 @@ function fitLength<T extends Float64Array | Int32Array>(a: T, n: number): T {
 // ---------------------------------------------------------------------------------------------------------------
 // Stitching byte ranges together (the same Table a single sequential pass gives).
 
-function stitch(spec: ParseSpec, ranges: [number, number][], parts: PartResult[], source: string): Table {
+function stitch(
+  spec: ParseSpec,
+  ranges: [number, number][],
+  layout: Layout,
+  parts: PartResult[],
+  source: string,
+): Table {
   // A part after the first text value of a column must not have turned numbers into String(v): the sequential
   // reader keeps those tokens as spelled. Re-parse such parts with the column forced to text (rare).
   for (let k = 0; k < spec.names.length; k++) {
@@ -753,7 +902,8 @@ function stitch(spec: ParseSpec, ranges: [number, number][], parts: PartResult[]
       if (textBefore && col.numericSeen > 0) {
         const forced = spec.forced.map((t, j) => (j === k ? "string" : t));
         const [start, end] = ranges[p] as [number, number];
-        const again = parseRange({ ...spec, forced }, start, end);
+        // The other columns are written again, with the same values, where they already are.
+        const again = parseRange({ ...spec, forced }, start, end, rangeTarget(layout, p));
         (parts[p] as PartResult).columns[k] = again.columns[k] as PartColumn;
       }
       if ((parts[p] as PartResult).columns[k]?.text) textBefore = true;
@@ -769,6 +919,18 @@ function stitch(spec: ParseSpec, ranges: [number, number][], parts: PartResult[]
     if (!cols.some((c) => c.text)) {
       if (cols.length === 1)
         return { kind: "number", name, values: (cols[0] as PartColumn).numbers as Float64Array };
+      const final = layout.finals[k];
+      if (final) {
+        // Every part wrote its rows at its offset: close the gaps that blank lines left, in place.
+        let at = 0;
+        for (let p = 0; p < parts.length; p++) {
+          const from = layout.offsets[p] as number;
+          const n = (parts[p] as PartResult).nrows;
+          if (at !== from) final.copyWithin(at, from, from + n);
+          at += n;
+        }
+        return { kind: "number", name, values: at === final.length ? final : fitLength(final, at) };
+      }
       const values = new Float64Array(nrows);
       let at = 0;
       for (const c of cols) {
@@ -821,6 +983,11 @@ interface WorkerJob {
   spec: ParseSpec;
   start: number;
   end: number;
+  capacity: number;
+  /** Where this range's rows start in the final columns. */
+  offset: number;
+  /** Per slot, the final column's SharedArrayBuffer (null for columns forced to text). */
+  shared: (SharedArrayBuffer | null)[];
 }
 
 type WorkerMessage =
@@ -832,8 +999,10 @@ type WorkerMessage =
 function parseInWorkers(
   spec: ParseSpec,
   ranges: [number, number][],
+  layout: Layout,
   progress: (part: number, bytes: number) => void,
 ): Promise<PartResult[] | undefined> {
+  const shared = layout.finals.map((f) => (f ? (f.buffer as SharedArrayBuffer) : null));
   return new Promise((resolve, reject) => {
     const results: (PartResult | undefined)[] = ranges.map(() => undefined);
     const workers: Worker[] = [];
@@ -849,7 +1018,15 @@ function parseInWorkers(
     ranges.forEach(([start, end], k) => {
       let worker: Worker;
       try {
-        const job: WorkerJob = { kind: "mobility-fastcsv", spec, start, end };
+        const job: WorkerJob = {
+          kind: "mobility-fastcsv",
+          spec,
+          start,
+          end,
+          capacity: layout.lines?.[k] ?? 0,
+          offset: layout.offsets[k] as number,
+          shared,
+        };
         worker = new Worker(new URL(import.meta.url), { workerData: job });
       } catch {
         finish(undefined); // no workers here (e.g. a TypeScript source under a test runner): parse in-thread
@@ -874,14 +1051,17 @@ function runWorker(job: WorkerJob): void {
   const port = parentPort;
   if (port === null) return;
   try {
-    const result = parseRange(job.spec, job.start, job.end, (bytes) =>
+    const target: RangeTarget = {
+      capacity: job.capacity,
+      numbers: job.shared.map((b) => (b ? new Float64Array(b, 8 * job.offset, job.capacity) : null)),
+    };
+    const result = parseRange(job.spec, job.start, job.end, target, (bytes) =>
       port.postMessage({ type: "progress", bytes } satisfies WorkerMessage),
     );
+    // Numbers are in the shared final columns already (posting a view of one shares it, copies nothing);
+    // text codes are the worker's own: transferred.
     const transfer: ArrayBuffer[] = [];
-    for (const c of result.columns) {
-      if (c.numbers) transfer.push(c.numbers.buffer as ArrayBuffer);
-      if (c.codes) transfer.push(c.codes.buffer as ArrayBuffer);
-    }
+    for (const c of result.columns) if (c.codes) transfer.push(c.codes.buffer as ArrayBuffer);
     port.postMessage({ type: "done", result } satisfies WorkerMessage, transfer);
   } catch (error) {
     if (error instanceof Fallback) port.postMessage({ type: "fallback" } satisfies WorkerMessage);

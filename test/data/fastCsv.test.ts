@@ -165,6 +165,89 @@ describe("fast CSV reader = papaparse reader", () => {
     );
   });
 
+  it("skips unread fields exactly (selected columns among many, quotes, empties, CRLF, ragged rows)", async () => {
+    // Unread fields are passed four bytes at a time: quotes, commas inside quotes, escaped quotes, empty and
+    // padded cells, CRLF and ragged rows in them must give papaparse's table (or a hand-over to papaparse).
+    const unreadArb = fc.oneof(
+      { weight: 6, arbitrary: tokenArb },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom('"a,b"', '""', '"x ""y"""', '" , "', '"1,000"', "  ", ",,", ","),
+      },
+      { weight: 2, arbitrary: fc.stringMatching(/^[0-9.,]{0,12}$/) },
+      { weight: 1, arbitrary: fc.constantFrom('a"b', '"open', "\r", '"q" ', "x\ny") },
+    );
+    const wideArb = fc.integer({ min: 2, max: 40 }).chain((ncols) =>
+      fc.record({
+        ncols: fc.constant(ncols),
+        rows: fc.array(fc.array(unreadArb, { minLength: ncols, maxLength: ncols }), { maxLength: 25 }),
+        selected: fc.shuffledSubarray(
+          Array.from({ length: ncols }, (_, j) => j),
+          { minLength: 1, maxLength: Math.min(ncols, 5) },
+        ),
+        crlf: fc.boolean(),
+        finalNewline: fc.boolean(),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(wideArb, async (spec) => {
+        const nl = spec.crlf ? "\r\n" : "\n";
+        const header = Array.from({ length: spec.ncols }, (_, j) => `c${j}`);
+        const chosen = new Set(spec.selected);
+        const lines = [header.join(",")];
+        for (const row of spec.rows) {
+          // Selected cells hold plain tokens; the unread ones anything, ragged rows included.
+          lines.push(row.map((t, j) => (chosen.has(j) ? t.replace(/[",\r\n]/g, "") || "NA" : t)).join(","));
+        }
+        let text = lines.join(nl);
+        if (spec.finalNewline) text += nl;
+        const path = writeTemp(text);
+        const columns = spec.selected.map((j) => `c${j}`);
+        let reference: Table | undefined;
+        let referenceError: unknown;
+        try {
+          reference = await readCsv(path, { engine: "papaparse", columns });
+        } catch (error) {
+          referenceError = error;
+        }
+        for (const options of [{}, { chunkSize: 16 }, { parts: 3, chunkSize: 64 }, { parts: 2 }]) {
+          const fast = await readCsvFast(path, { ...options, columns });
+          if (fast !== undefined) {
+            expect(referenceError).toBeUndefined();
+            expectSameTable(fast, reference as Table);
+          }
+        }
+        if (reference !== undefined) {
+          expectSameTable(await readCsv(path, { engine: "fast", columns }), reference);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("skips unread fields of a plain wide file without handing over", async () => {
+    const ncols = 60;
+    const header = Array.from({ length: ncols }, (_, j) => `v${j}`);
+    const lines = [header.join(",")];
+    for (let i = 0; i < 300; i++) {
+      const cells = header.map((_, j) => ((i * 7 + j * 13) % 11 === 0 ? "" : `.${(i * 31 + j * 17) % 997}`));
+      // Quoted fields at the start and in the middle of unread runs (v3-v6, v31-v58): not handed over.
+      if (i % 10 === 0) cells[3] = '"Name, with comma"';
+      if (i % 10 === 5) cells[4 + (i % 3)] = '"a,b,c"';
+      if (i % 25 === 0) cells[40] = '"say ""hi"", ok"';
+      if (i % 25 === 1) cells[57] = '","';
+      lines.push(cells.join(","));
+    }
+    const path = writeTemp(`${lines.join("\r\n")}\r\n`);
+    const columns = ["v7", "v2", "v59", "v30"];
+    const reference = await readCsv(path, { engine: "papaparse", columns });
+    for (const options of [{}, { chunkSize: 100 }, { parts: 4, chunkSize: 256 }]) {
+      const fast = await readCsvFast(path, { ...options, columns });
+      expect(fast).toBeDefined();
+      expectSameTable(fast as Table, reference);
+    }
+  });
+
   it("switches a column to text like ColumnBuilder, across stitched ranges", async () => {
     const rows = ["v"];
     for (let i = 0; i < 200; i++) rows.push(i === 120 ? "text" : i % 7 === 0 ? "1.50" : String(i));

@@ -65,7 +65,8 @@ export function absorbFixedEffects(frame: ModelFrame, options: AbsorbOptions): A
     ...frame.endogenous.map((c) => c.hi),
     ...frame.instruments.map((c) => c.hi),
   ];
-  const result = absorber.demean(inputs, { tol: DEMEAN_TOL });
+  // Large problems split the columns over a worker thread (demean.ts, "Parallel path"): identical results.
+  const result = absorber.demean(inputs, { tol: DEMEAN_TOL, parallel: true });
   if (!result.converged) {
     notes.push(
       "the fixed-effects demeaning did not converge: results are approximate (see --help for tolerances)",

@@ -56,7 +56,15 @@
  * MEMORY. Outputs are copies unless `inPlace: true` (then the input arrays are overwritten and returned). Beyond
  * that: the cross-tabs (<= 12 bytes per distinct pair of levels, per pair of FEs; a temporary n-length Int32
  * permutation while they are built), and O(levels x columns) coefficient vectors. No n x k matrix is formed.
+ * The parallel path adds shared copies of the FE ids (and weights, slopes) and a worker thread's own heap.
+ *
+ * THREADS. With `parallel: true` and a large problem (`parallelGate`), the columns are split between the main
+ * thread and one worker thread; each column's result is bit for bit the serial one (see "Parallel path" below).
  */
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { estimationError } from "../errors.js";
 import { coefficientsPerLevel, type FixedEffect, hasIntercept } from "./fixedEffects.js";
 
@@ -73,6 +81,11 @@ export interface DemeanOptions {
   warmup?: number;
   projAfterAcc?: number;
   grandAcc?: number;
+  /**
+   * Allow the parallel path (columns split between the main thread and a worker thread) when `parallelGate`
+   * accepts the problem. The results are bit for bit those of the serial path. Ignored with `coefficients`.
+   */
+  parallel?: boolean;
 }
 
 export interface DemeanResult {
@@ -118,11 +131,13 @@ export function createAbsorber(fes: readonly FixedEffect[], weights: Float64Arra
   const n = (fes[0] as FixedEffect).ids.length;
   validate(fes, weights, n);
   const anySlope = fes.some((fe) => fe.slope !== undefined);
-  const engine: Engine = anySlope ? new RowEngine(fes, weights, n) : new CrossEngine(fes, weights, n);
+  const engine = anySlope ? RowEngine.create(fes, weights, n) : CrossEngine.create(fes, weights, n);
   return {
     n,
     fes,
     demean(columns, options = {}) {
+      if (parallelGate(n, columns.length, engine.Q, options).parallel)
+        return demeanParallel(engine, columns, weights, n, options);
       return run(engine, columns, weights, n, options);
     },
   };
@@ -150,13 +165,15 @@ interface Engine {
   /**
    * Accelerated phase over the internal FEs `subset` (ascending) for the given residual columns; returns, per
    * column, the coefficient increments per subset FE (internal layout) plus iterations and convergence.
+   * `maxIter[k]` caps column k's iterations: each column has its own budget, so that a column's result never
+   * depends on which other columns are processed with it (see `accelerate`).
    */
   phase(
     cols: Float64Array[],
     subset: readonly number[],
     scale: Float64Array,
     s: Settings,
-    maxIter: number,
+    maxIter: readonly number[],
   ): PhaseResult;
   /** r_k -= sum over subset FEs of their contribution with the given coefficients (internal layout). */
   apply(cols: Float64Array[], subset: readonly number[], coefs: Float64Array[][]): void;
@@ -172,13 +189,7 @@ interface PhaseResult {
   converged: Uint8Array;
 }
 
-function run(
-  engine: Engine,
-  columns: readonly Float64Array[],
-  weights: Float64Array | undefined,
-  n: number,
-  options: DemeanOptions,
-): DemeanResult {
+function resolveSettings(options: DemeanOptions): Settings {
   const s: Settings = {
     tol: options.tol ?? DEFAULTS.tol,
     maxIter: options.maxIter ?? DEFAULTS.maxIter,
@@ -188,10 +199,25 @@ function run(
   };
   if (!(s.tol > 0)) throw estimationError(`demean: tol must be positive, got ${s.tol}`);
   if (!(s.maxIter >= 1)) throw estimationError(`demean: maxIter must be at least 1, got ${s.maxIter}`);
+  return s;
+}
+
+function checkLengths(columns: readonly Float64Array[], n: number): void {
   for (const c of columns) {
     if (c.length !== n)
       throw estimationError(`internal: demean column has ${c.length} rows, fixed effects have ${n}`);
   }
+}
+
+function run(
+  engine: Engine,
+  columns: readonly Float64Array[],
+  weights: Float64Array | undefined,
+  n: number,
+  options: DemeanOptions,
+): DemeanResult {
+  const s = resolveSettings(options);
+  checkLengths(columns, n);
   const out = options.inPlace ? columns.slice() : columns.map((c) => c.slice());
   const K = out.length;
   const Q = engine.Q;
@@ -233,7 +259,7 @@ function run(
       all,
       scale,
       s,
-      firstBudget,
+      pending.map(() => firstBudget),
       iterations,
       convergedColumns,
       addTotals,
@@ -246,14 +272,28 @@ function run(
       // handful of outer rounds suffice, each costing a few passes over the rows instead of hundreds of sweeps
       // over the worker x year cross-tab. The generic accelerated phase on all FEs then has the last word on
       // convergence, with fixest's criterion.
+      // Budgets, rounds and the final phase are per column: a column's path is the one it would take alone.
       const big = [Q - 2, Q - 1];
       const small = Array.from({ length: Q - 2 }, (_, t) => t);
-      let budget2 = Math.floor(s.maxIter / 2) - s.warmup;
-      let outer = pending;
-      for (let round = 0; round < 100 && outer.length > 0 && budget2 > 0; round++) {
+      const budget2 = new Array<number>(K).fill(Math.floor(s.maxIter / 2) - s.warmup);
+      let outer = pending.filter((k) => (budget2[k] as number) > 0);
+      for (let round = 0; round < 100 && outer.length > 0; round++) {
         const used = outer.map((k) => iterations[k] as number);
-        runPhase(engine, out, outer, big, scale, s, budget2, iterations, convergedColumns, addTotals);
-        budget2 -= Math.max(...outer.map((k, j) => (iterations[k] as number) - (used[j] as number)));
+        runPhase(
+          engine,
+          out,
+          outer,
+          big,
+          scale,
+          s,
+          outer.map((k) => budget2[k] as number),
+          iterations,
+          convergedColumns,
+          addTotals,
+        );
+        outer.forEach((k, j) => {
+          budget2[k] = (budget2[k] as number) - ((iterations[k] as number) - (used[j] as number));
+        });
         const moved = runPhase(
           engine,
           out,
@@ -261,15 +301,16 @@ function run(
           small,
           scale,
           s,
-          budget2,
+          outer.map((k) => budget2[k] as number),
           iterations,
           convergedColumns,
           addTotals,
         );
-        outer = outer.filter((_, j) => !((moved.maxChange[j] as number) <= s.tol));
+        outer = outer.filter(
+          (k, j) => !((moved.maxChange[j] as number) <= s.tol) && (budget2[k] as number) > 0,
+        );
       }
-      const remaining = pending.map((k) => s.maxIter - (iterations[k] as number));
-      const budget3 = Math.max(1, Math.min(...remaining));
+      const budget3 = pending.map((k) => Math.max(1, s.maxIter - (iterations[k] as number)));
       runPhase(engine, out, pending, all, scale, s, budget3, iterations, convergedColumns, addTotals);
     }
   }
@@ -307,14 +348,14 @@ function runPhase(
   subset: readonly number[],
   scale: Float64Array,
   s: Settings,
-  budget: number,
+  budgets: readonly number[],
   iterations: number[],
   convergedColumns: boolean[],
   addTotals: (k: number, subset: readonly number[], coefs: Float64Array[]) => void,
 ): { still: number[]; maxChange: Float64Array } {
   const cols = pending.map((k) => out[k] as Float64Array);
   const sc = Float64Array.from(pending, (k) => scale[k] as number);
-  const res = engine.phase(cols, subset, sc, s, budget);
+  const res = engine.phase(cols, subset, sc, s, budgets);
   engine.apply(cols, subset, res.coefs);
   const still: number[] = [];
   // Largest coefficient increment of the phase per column, relative to the column's scale.
@@ -363,6 +404,11 @@ function columnScales(cols: readonly Float64Array[], weights: Float64Array | und
  * entries at idx*K + k). `sweep(x, y)` sets y = F(x) for all columns and leaves the engine's own buffers (the
  * largest FE's coefficients) consistent with y; `finish(k, y)` is called once per column, right after the sweep
  * that produced its final y. The iteration schedule is fixest's demean_acc_gnl.
+ *
+ * COLUMNS ARE INDEPENDENT. The schedule depends only on the shared counter `iter`; each sweep, Irons-Tuck step and
+ * convergence check acts on one column's entries alone (the K-specialised sweeps do the same floating-point
+ * operations in the same order for each column), and column k stops at its own cap maxIter[k]. So a column's
+ * result, bit for bit, does not depend on which columns are processed with it: the parallel path relies on this.
  */
 function accelerate(
   sweep: (x: Float64Array, y: Float64Array) => void,
@@ -370,7 +416,7 @@ function accelerate(
   K: number,
   scale: Float64Array,
   s: Settings,
-  maxIter: number,
+  maxIter: readonly number[],
   finish: (k: number, y: Float64Array) => void,
 ): { iterations: Int32Array; converged: Uint8Array } {
   const N = len * K;
@@ -412,7 +458,10 @@ function accelerate(
   sweep(X, GX);
   check();
   let grand = 0;
-  while (nActive > 0 && iter < maxIter) {
+  while (nActive > 0) {
+    // Column k stops at its own cap, with the state it would have had alone (every step below is per column).
+    for (let k = 0; k < K; k++) if (active[k] === 1 && iter >= (maxIter[k] as number)) stop(k, GX, false);
+    if (nActive === 0) break;
     iter++;
     sweep(GX, GGX);
     for (let k = 0; k < K; k++) {
@@ -448,7 +497,6 @@ function accelerate(
       }
     }
   }
-  for (let k = 0; k < K; k++) if (active[k] === 1) stop(k, GX, false);
   return { iterations, converged };
 }
 
@@ -477,6 +525,279 @@ function ironsTuck(X: Float64Array, GX: Float64Array, GGX: Float64Array, k: numb
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Parallel path: the columns split between the main thread and one worker thread.
+//
+// WHY COLUMNS. Each column's iteration is independent of the others (see `accelerate`), so splitting the columns
+// gives results identical, bit for bit, to the serial path whatever the split. Splitting a sweep's rows instead
+// would change the order of the sums that the smaller FE accumulates, and hence the rounding.
+//
+// SYNCHRONOUS. The callers (absorb -> design -> OLS/IV, event studies, ...) are synchronous, so the main thread
+// starts the worker, demeans its own group, then blocks in Atomics.wait on a shared flag until the worker is done
+// (allowed on Node's main thread). Everything the worker needs is in workerData (no message from the main thread,
+// whose event loop is blocked); its results go to shared memory.
+//
+// DATA. The output columns are allocated in SharedArrayBuffers and filled with the inputs (the copy the serial
+// path makes anyway); both threads demean their group in place. The FE ids (and weights, slopes) are copied once
+// into shared memory (4 bytes per row per FE). The cross-tabulations are built once, by the worker, directly into
+// shared memory, and sent to the main thread (receiveMessageOnPort, synchronous), which meanwhile computes its
+// columns' right-hand sides and then iterates on the same tabs. (Building them on the main thread before starting
+// the worker measured ~0.5 s slower on 10M rows, twofe: the build, ~0.5 s, is then on the critical path; a private
+// build per thread would also double their memory and compete for memory bandwidth.) Per-level arrays are cloned.
+//
+// SPLIT. Deterministic: the main thread takes the first ceil(K/2) columns (y first), the worker the rest. With
+// y and two regressors the worker has one column plus the cross-tabs and its start-up (~50 ms), the main thread
+// two columns, whose sweeps read the cross-tab once for both. Splitting columns duplicates the per-row overhead
+// (each thread streams the cross-tab and the FE ids), so two threads use ~40% more CPU in total than one.
+//
+// FAILURE. If the worker cannot be created, does not start within WORKER_START_TIMEOUT_MS or throws, the main
+// thread demeans the worker's columns itself (from the untouched inputs, into fresh arrays): same results.
+
+/** Below this many cells (rows x columns), a worker's start-up (~50-100 ms) is not worth it. */
+export const PARALLEL_MIN_CELLS = 4e6;
+const WORKER_URL = new URL("./demeanWorker.js", import.meta.url);
+const WORKER_START_TIMEOUT_MS = 10_000;
+/** Shared control array: status (0 running, 1 done, 2 failed), started, cross-tabs sent; then per worker column
+ * its iterations, then its convergence (0/1). */
+const STATUS = 0;
+const STARTED = 1;
+const CROSS_READY = 2;
+const CONTROL_HEADER = 3;
+
+let workerFileExists: boolean | undefined;
+
+/** Whether the compiled worker (demeanWorker.js) sits next to this module: not when running the .ts sources. */
+export function demeanWorkerAvailable(): boolean {
+  if (workerFileExists === undefined) {
+    try {
+      workerFileExists = WORKER_URL.protocol === "file:" && existsSync(fileURLToPath(WORKER_URL));
+    } catch {
+      workerFileExists = false;
+    }
+  }
+  return workerFileExists;
+}
+
+export interface ParallelDecision {
+  parallel: boolean;
+  /** Why (not): for diagnostics (MOBILITY_THREADS_TRACE=1) and tests. */
+  reason: string;
+}
+
+/**
+ * Whether `absorber.demean` takes the parallel path: asked for (`parallel: true`), not disabled by
+ * MOBILITY_THREADS=1 (any number <= 1), more than one CPU (os.availableParallelism()), at least two columns and
+ * two FEs (one FE is a closed form: two passes over the rows), n x columns >= PARALLEL_MIN_CELLS, no
+ * coefficients asked for, and the compiled worker file present.
+ */
+export function parallelGate(
+  n: number,
+  columns: number,
+  fixedEffects: number,
+  options: DemeanOptions = {},
+): ParallelDecision {
+  const no = (reason: string): ParallelDecision => ({ parallel: false, reason });
+  if (options.parallel !== true) return no("not requested");
+  if (options.coefficients === true) return no("coefficients requested");
+  const env = process.env.MOBILITY_THREADS?.trim();
+  if (env !== undefined && env !== "" && Number(env) <= 1) return no(`MOBILITY_THREADS=${env}`);
+  if (availableParallelism() < 2) return no("one CPU");
+  if (columns < 2) return no("fewer than two columns");
+  if (fixedEffects < 2) return no("one fixed effect (closed form)");
+  if (n * columns < PARALLEL_MIN_CELLS) return no(`n x columns = ${n * columns} < ${PARALLEL_MIN_CELLS}`);
+  if (!demeanWorkerAvailable()) return no("worker not compiled (running from TypeScript sources)");
+  return { parallel: true, reason: "large problem" };
+}
+
+/** What the worker receives in workerData (plain data and shared memory only). */
+export interface WorkerTask {
+  state: CrossState | RowState;
+  /** The worker's columns (shared memory), demeaned in place. */
+  columns: Float64Array[];
+  options: DemeanOptions;
+  /** Build the cross-tabs (in shared memory) first and send them to the main thread. */
+  publishCrossTabs: boolean;
+  control: Int32Array;
+  /** Messages to the main thread, read with receiveMessageOnPort (its event loop is blocked). */
+  port: MessagePort;
+}
+
+type WorkerMessage =
+  | { type: "cross"; cross: (CrossTab | undefined)[][] }
+  | { type: "error"; message: string };
+
+/** The worker's job (called by demeanWorker.ts): demean its columns in place, write iterations and convergence. */
+export function runWorkerTask(task: WorkerTask): void {
+  const { state, columns, control } = task;
+  const engine = state.kind === "cross" ? new CrossEngine(state) : new RowEngine(state);
+  if (task.publishCrossTabs && engine instanceof CrossEngine) {
+    const message: WorkerMessage = { type: "cross", cross: engine.buildSharedCrossTabs() };
+    task.port.postMessage(message);
+    Atomics.store(control, CROSS_READY, 1);
+    Atomics.notify(control, CROSS_READY);
+  }
+  const res = run(engine, columns, state.weights, state.n, {
+    ...task.options,
+    inPlace: true,
+    coefficients: false,
+  });
+  const K = columns.length;
+  for (let j = 0; j < K; j++) {
+    control[CONTROL_HEADER + j] = res.iterations[j] as number;
+    control[CONTROL_HEADER + K + j] = res.convergedColumns[j] ? 1 : 0;
+  }
+}
+
+/** Reports a failure from the worker (demeanWorker.ts) and wakes the main thread wherever it waits. */
+export function reportWorkerFailure(task: WorkerTask, error: unknown): void {
+  const message: WorkerMessage = {
+    type: "error",
+    message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  };
+  task.port.postMessage(message);
+  Atomics.store(task.control, STATUS, 2);
+}
+
+function trace(message: string): void {
+  if (process.env.MOBILITY_THREADS_TRACE === "1") process.stderr.write(`mobility demean: ${message}\n`);
+}
+
+function sharedCopy(c: Float64Array): Float64Array {
+  const a = float64(c.length, true);
+  a.set(c);
+  return a;
+}
+
+function demeanParallel(
+  engine: CrossEngine | RowEngine,
+  columns: readonly Float64Array[],
+  weights: Float64Array | undefined,
+  n: number,
+  options: DemeanOptions,
+): DemeanResult {
+  const started = performance.now();
+  resolveSettings(options);
+  checkLengths(columns, n);
+  const K = columns.length;
+  const split = Math.ceil(K / 2);
+  // The worker's columns first, so that it can start while the main thread copies its own.
+  const theirs = columns.slice(split).map(sharedCopy);
+  const Kw = theirs.length;
+  const cross = engine instanceof CrossEngine ? engine : undefined;
+  // The worker builds the cross-tabs while the main thread computes its columns' right-hand sides.
+  const publish = cross !== undefined && !cross.hasCrossTabs();
+  const state = cross ? cross.share() : (engine as RowEngine).share();
+  const control = new Int32Array(new SharedArrayBuffer(4 * (CONTROL_HEADER + 2 * Kw)));
+  const channel = new MessageChannel();
+  const runOptions: DemeanOptions = { ...options, inPlace: true, coefficients: false, parallel: false };
+  const task: WorkerTask = {
+    state,
+    columns: theirs,
+    options: runOptions,
+    publishCrossTabs: publish,
+    control,
+    port: channel.port2,
+  };
+  let worker: Worker | undefined;
+  let failure: string | undefined;
+  const spawned = Date.now();
+  try {
+    worker = new Worker(WORKER_URL, { workerData: task, transferList: [channel.port2] });
+    // Errors are reported through `control` (and handled below); an unhandled 'error' event would throw.
+    worker.on("error", () => {});
+    worker.unref();
+  } catch (e) {
+    failure = `could not start a worker: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  const mine = columns.slice(0, split).map(sharedCopy);
+  const prepared = performance.now();
+  let crossWait = 0;
+  /** Waits on control[index] != 0; false if the worker failed or never started. */
+  const waitFor = (index: number): boolean => {
+    for (;;) {
+      if (Atomics.load(control, index) !== 0) return true;
+      const status = Atomics.load(control, STATUS);
+      if (status === 2 || (index !== STATUS && status !== 0)) return false;
+      if (Atomics.load(control, STARTED) === 0 && Date.now() - spawned > WORKER_START_TIMEOUT_MS)
+        return false;
+      Atomics.wait(control, index, 0, 100);
+    }
+  };
+  const messages: WorkerMessage[] = [];
+  const drain = () => {
+    for (let m = receiveMessageOnPort(channel.port1); m; m = receiveMessageOnPort(channel.port1))
+      messages.push(m.message as WorkerMessage);
+  };
+  if (cross && publish && worker) {
+    cross.awaitCrossTabs = () => {
+      const t0 = performance.now();
+      if (waitFor(CROSS_READY)) {
+        drain();
+        for (const m of messages) if (m.type === "cross") cross.installCrossTabs(m.cross);
+      }
+      crossWait = performance.now() - t0;
+    };
+  }
+  let mainResult: DemeanResult;
+  try {
+    mainResult = run(engine, mine, weights, n, runOptions);
+  } catch (e) {
+    void worker?.terminate();
+    channel.port1.close();
+    throw e;
+  } finally {
+    if (cross) cross.awaitCrossTabs = undefined;
+  }
+  const mainDone = performance.now();
+  if (worker) {
+    if (!waitFor(STATUS) || Atomics.load(control, STATUS) !== 1) {
+      drain();
+      const error = messages.find((m) => m.type === "error");
+      failure =
+        Atomics.load(control, STARTED) === 0
+          ? "worker did not start"
+          : `worker failed: ${error?.type === "error" ? error.message : "unknown error"}`;
+    }
+    void worker.terminate();
+  }
+  channel.port1.close();
+  const waited = performance.now();
+  const iterations = [...mainResult.iterations];
+  const convergedColumns = [...mainResult.convergedColumns];
+  let result: Float64Array[];
+  if (failure === undefined) {
+    for (let j = 0; j < Kw; j++) {
+      iterations.push(control[CONTROL_HEADER + j] as number);
+      convergedColumns.push(control[CONTROL_HEADER + Kw + j] === 1);
+    }
+    result = [...mine, ...theirs];
+  } else {
+    // The worker may still be writing to `theirs`: redo its columns from the inputs, into fresh arrays.
+    const redo = run(engine, columns.slice(split), weights, n, { ...runOptions, inPlace: false });
+    iterations.push(...redo.iterations);
+    convergedColumns.push(...redo.convergedColumns);
+    result = [...mine, ...redo.columns];
+  }
+  trace(
+    failure === undefined
+      ? `2 threads, columns 0-${split - 1} on the main thread, ${split}-${K - 1} on a worker` +
+          `${publish ? " (which built the cross-tabs)" : ""}: setup ${(prepared - started).toFixed(0)} ms, ` +
+          `main ${(mainDone - prepared).toFixed(0)} ms (of which waiting for cross-tabs ${crossWait.toFixed(0)}), ` +
+          `then waited ${(waited - mainDone).toFixed(0)} ms`
+      : `${failure}; demeaned the worker's columns on the main thread`,
+  );
+  if (options.inPlace) {
+    for (let k = 0; k < K; k++) (columns[k] as Float64Array).set(result[k] as Float64Array);
+    result = columns.slice();
+  }
+  return {
+    columns: result,
+    iterations,
+    converged: convergedColumns.every(Boolean),
+    convergedColumns,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Cross-tabulation engine (plain FEs).
 
 /** Sparse cross-tabulation of two FEs: rows = levels of the larger, entries = levels of the smaller. */
@@ -487,27 +808,114 @@ interface CrossTab {
   w: Float64Array | undefined;
 }
 
+/** Everything a CrossEngine holds, as plain data (a worker thread rebuilds the engine from it). */
+interface CrossState {
+  kind: "cross";
+  n: number;
+  weights: Float64Array | undefined;
+  order: number[];
+  ids: Int32Array[];
+  G: number[];
+  /** 1 / (sum of weights) per level (0 for a level without weight). */
+  invW: Float64Array[];
+  /** cross[a][b], a > b: built on first use. */
+  cross: (CrossTab | undefined)[][];
+}
+
 class CrossEngine implements Engine {
   readonly Q: number;
   readonly order: number[];
   private readonly ids: Int32Array[];
   private readonly G: number[];
-  /** 1 / (sum of weights) per level (0 for a level without weight). */
   private readonly invW: Float64Array[];
   private readonly weights: Float64Array | undefined;
   private readonly n: number;
-  /** cross[a][b], a > b: built on first use. */
   private readonly cross: (CrossTab | undefined)[][];
 
-  constructor(fes: readonly FixedEffect[], weights: Float64Array | undefined, n: number) {
-    this.n = n;
-    this.weights = weights;
-    this.order = sortBySize(fes);
-    this.Q = fes.length;
-    this.ids = this.order.map((o) => (fes[o] as FixedEffect).ids);
-    this.G = this.order.map((o) => (fes[o] as FixedEffect).nlevels);
-    this.invW = this.ids.map((d, t) => inverseLevelWeights(d, this.G[t] as number, weights));
-    this.cross = Array.from({ length: this.Q }, () => new Array<CrossTab | undefined>(this.Q));
+  static create(fes: readonly FixedEffect[], weights: Float64Array | undefined, n: number): CrossEngine {
+    const order = sortBySize(fes);
+    const ids = order.map((o) => (fes[o] as FixedEffect).ids);
+    const G = order.map((o) => (fes[o] as FixedEffect).nlevels);
+    return new CrossEngine({
+      kind: "cross",
+      n,
+      weights,
+      order,
+      ids,
+      G,
+      invW: ids.map((d, t) => inverseLevelWeights(d, G[t] as number, weights)),
+      cross: Array.from({ length: fes.length }, () => new Array<CrossTab | undefined>(fes.length)),
+    });
+  }
+
+  constructor(state: CrossState) {
+    this.n = state.n;
+    this.weights = state.weights;
+    this.order = state.order;
+    this.Q = state.order.length;
+    this.ids = state.ids;
+    this.G = state.G;
+    this.invW = state.invW;
+    this.cross = Array.from({ length: this.Q }, (_, a) =>
+      Array.from({ length: this.Q }, (_, b) => state.cross[a]?.[b]),
+    );
+  }
+
+  /**
+   * Called (once) when a cross-tab is needed and missing: in the parallel path, waits for the worker that builds
+   * them and installs them (see `demeanParallel`); if it installs nothing, the tab is built here.
+   */
+  awaitCrossTabs: (() => void) | undefined;
+
+  /**
+   * The engine's data for a worker: the FE ids and weights copied once into SharedArrayBuffers, per-level arrays
+   * (cloned), and the cross-tabs already built in shared memory (the worker builds the others).
+   */
+  share(): CrossState {
+    const cross = this.cross.map((row) => row.map((ct) => (ct && isShared(ct.col) ? ct : undefined)));
+    return {
+      kind: "cross",
+      n: this.n,
+      weights: this.weights ? toShared(this.weights) : undefined,
+      order: this.order,
+      ids: this.ids.map(toShared),
+      G: this.G,
+      invW: this.invW,
+      cross,
+    };
+  }
+
+  /** Whether every cross-tab a phase may need (all pairs) is built. */
+  hasCrossTabs(): boolean {
+    for (let a = 1; a < this.Q; a++) for (let b = 0; b < a; b++) if (!this.cross[a]?.[b]) return false;
+    return true;
+  }
+
+  /** Builds the missing cross-tabs (all pairs) in shared memory; returns them all. */
+  buildSharedCrossTabs(): (CrossTab | undefined)[][] {
+    for (let a = 1; a < this.Q; a++) {
+      const row = this.cross[a] as (CrossTab | undefined)[];
+      for (let b = 0; b < a; b++) {
+        if (row[b]) continue;
+        row[b] = buildCrossTab(
+          this.ids[a] as Int32Array,
+          this.G[a] as number,
+          this.ids[b] as Int32Array,
+          this.G[b] as number,
+          this.weights,
+          true,
+        );
+      }
+    }
+    return this.cross;
+  }
+
+  /** Installs cross-tabs built elsewhere (a worker), where this engine has none. */
+  installCrossTabs(cross: readonly (readonly (CrossTab | undefined)[])[]): void {
+    for (let a = 1; a < this.Q; a++) {
+      const row = this.cross[a] as (CrossTab | undefined)[];
+      for (let b = 0; b < a; b++) if (!row[b]) row[b] = cross[a]?.[b];
+    }
   }
 
   publicLength(t: number): number {
@@ -539,6 +947,12 @@ class CrossEngine implements Engine {
   private crossTab(a: number, b: number): CrossTab {
     const row = this.cross[a] as (CrossTab | undefined)[];
     let ct = row[b];
+    if (!ct && this.awaitCrossTabs) {
+      const wait = this.awaitCrossTabs;
+      this.awaitCrossTabs = undefined;
+      wait();
+      ct = row[b];
+    }
     if (!ct) {
       ct = buildCrossTab(
         this.ids[a] as Int32Array,
@@ -546,6 +960,7 @@ class CrossEngine implements Engine {
         this.ids[b] as Int32Array,
         this.G[b] as number,
         this.weights,
+        false,
       );
       row[b] = ct;
     }
@@ -557,7 +972,7 @@ class CrossEngine implements Engine {
     subset: readonly number[],
     scale: Float64Array,
     s: Settings,
-    maxIter: number,
+    maxIter: readonly number[],
   ): PhaseResult {
     const K = cols.length;
     const m = subset.length;
@@ -579,6 +994,20 @@ class CrossEngine implements Engine {
         continue;
       }
       // All columns in one pass: the K sums of a level share a cache line, so a large FE costs one miss per row.
+      // Two and three columns unrolled (the same operations as the loop below).
+      if (K === 2 || K === 3) {
+        const c0 = cols[0] as Float64Array;
+        const c1 = cols[1] as Float64Array;
+        const c2 = (K === 3 ? cols[2] : cols[1]) as Float64Array;
+        for (let i = 0; i < n; i++) {
+          const base = (d[i] as number) * K;
+          const wi = w ? (w[i] as number) : 1;
+          Sj[base] = (Sj[base] as number) + wi * (c0[i] as number);
+          Sj[base + 1] = (Sj[base + 1] as number) + wi * (c1[i] as number);
+          if (K === 3) Sj[base + 2] = (Sj[base + 2] as number) + wi * (c2[i] as number);
+        }
+        continue;
+      }
       for (let i = 0; i < n; i++) {
         const base = (d[i] as number) * K;
         const wi = w ? (w[i] as number) : 1;
@@ -837,7 +1266,65 @@ class CrossEngine implements Engine {
       for (let e = 0; e < n0; e++)
         y[e] = ((S0[e] as number) - (acc0[e] as number)) * (inv0[(e / 3) | 0] as number);
     };
-    const sweep = m === 2 ? (K === 3 ? sweepTwo3 : sweepTwo) : sweepGeneric;
+    // Two columns (how the parallel path splits y and two regressors, or IV's four columns): the same unrolled.
+    const sweepTwo2 = (x: Float64Array, y: Float64Array) => {
+      const ct = (cross[1] as CrossTab[])[0] as CrossTab;
+      const st = ct.start;
+      const col = ct.col;
+      const cw = ct.w;
+      const S1 = S[1] as Float64Array;
+      const inv1 = invW[1] as Float64Array;
+      const acc0 = acc[0] as Float64Array;
+      const G1 = G[1] as number;
+      acc0.fill(0);
+      let p0 = 0;
+      for (let g = 0; g < G1; g++) {
+        const p1 = st[g + 1] as number;
+        const base = 2 * g;
+        let v0 = S1[base] as number;
+        let v1 = S1[base + 1] as number;
+        if (cw) {
+          for (let p = p0; p < p1; p++) {
+            const h = 2 * (col[p] as number);
+            const wp = cw[p] as number;
+            v0 -= wp * (x[h] as number);
+            v1 -= wp * (x[h + 1] as number);
+          }
+        } else {
+          for (let p = p0; p < p1; p++) {
+            const h = 2 * (col[p] as number);
+            v0 -= x[h] as number;
+            v1 -= x[h + 1] as number;
+          }
+        }
+        const iv = inv1[g] as number;
+        v0 *= iv;
+        v1 *= iv;
+        big[base] = v0;
+        big[base + 1] = v1;
+        if (cw) {
+          for (let p = p0; p < p1; p++) {
+            const h = 2 * (col[p] as number);
+            const wp = cw[p] as number;
+            acc0[h] = (acc0[h] as number) + wp * v0;
+            acc0[h + 1] = (acc0[h + 1] as number) + wp * v1;
+          }
+        } else {
+          for (let p = p0; p < p1; p++) {
+            const h = 2 * (col[p] as number);
+            acc0[h] = (acc0[h] as number) + v0;
+            acc0[h + 1] = (acc0[h + 1] as number) + v1;
+          }
+        }
+        p0 = p1;
+      }
+      const S0 = S[0] as Float64Array;
+      const inv0 = invW[0] as Float64Array;
+      const n0 = 2 * (G[0] as number);
+      for (let e = 0; e < n0; e++)
+        y[e] = ((S0[e] as number) - (acc0[e] as number)) * (inv0[e >> 1] as number);
+    };
+    const sweep = m === 2 ? (K === 3 ? sweepTwo3 : K === 2 ? sweepTwo2 : sweepTwo) : sweepGeneric;
 
     const coefs: Float64Array[][] = cols.map(() => []);
     const finish = (k: number, y: Float64Array) => {
@@ -879,6 +1366,7 @@ function buildCrossTab(
   db: Int32Array,
   Gb: number,
   weights: Float64Array | undefined,
+  shared: boolean,
 ): CrossTab {
   const n = da.length;
   const rowStart = new Int32Array(Ga + 1);
@@ -898,7 +1386,7 @@ function buildCrossTab(
   const ws = weights ? new Float64Array(n) : undefined;
   if (ws && weights) for (let p = 0; p < n; p++) ws[p] = weights[perm[p] as number] as number;
   const mark = new Int32Array(Gb).fill(-1);
-  const start = new Int32Array(Ga + 1);
+  const start = int32(Ga + 1, shared);
   let nnz = 0;
   for (let g = 0; g < Ga; g++) {
     start[g] = nnz;
@@ -912,9 +1400,9 @@ function buildCrossTab(
     }
   }
   start[Ga] = nnz;
-  const col = new Int32Array(nnz);
+  const col = int32(nnz, shared);
   const needW = weights !== undefined || nnz < n;
-  const w = needW ? new Float64Array(nnz) : undefined;
+  const w = needW ? float64(nnz, shared) : undefined;
   mark.fill(-1);
   const pos = new Int32Array(Gb);
   let q = 0;
@@ -955,6 +1443,15 @@ interface RowFe {
   inv1: Float64Array | undefined;
 }
 
+/** Everything a RowEngine holds, as plain data (a worker thread rebuilds the engine from it). */
+interface RowState {
+  kind: "row";
+  n: number;
+  weights: Float64Array | undefined;
+  order: number[];
+  fe: RowFe[];
+}
+
 class RowEngine implements Engine {
   readonly Q: number;
   readonly order: number[];
@@ -962,12 +1459,33 @@ class RowEngine implements Engine {
   private readonly weights: Float64Array | undefined;
   private readonly n: number;
 
-  constructor(fes: readonly FixedEffect[], weights: Float64Array | undefined, n: number) {
-    this.n = n;
-    this.weights = weights;
-    this.order = sortBySize(fes);
-    this.Q = fes.length;
-    this.fe = this.order.map((o) => prepareRowFe(fes[o] as FixedEffect, weights, n));
+  static create(fes: readonly FixedEffect[], weights: Float64Array | undefined, n: number): RowEngine {
+    const order = sortBySize(fes);
+    const fe = order.map((o) => prepareRowFe(fes[o] as FixedEffect, weights, n));
+    return new RowEngine({ kind: "row", n, weights, order, fe });
+  }
+
+  constructor(state: RowState) {
+    this.n = state.n;
+    this.weights = state.weights;
+    this.order = state.order;
+    this.Q = state.order.length;
+    this.fe = state.fe;
+  }
+
+  /** The engine's data for a worker: ids, slopes and weights copied once into SharedArrayBuffers. */
+  share(): RowState {
+    return {
+      kind: "row",
+      n: this.n,
+      weights: this.weights ? toShared(this.weights) : undefined,
+      order: this.order,
+      fe: this.fe.map((f) => ({
+        ...f,
+        ids: toShared(f.ids),
+        slope: f.slope ? toShared(f.slope) : undefined,
+      })),
+    };
   }
 
   publicLength(t: number): number {
@@ -993,7 +1511,13 @@ class RowEngine implements Engine {
   single(cols: Float64Array[]): Float64Array[] {
     // One FE: the projection is exact in one update from zero.
     const scale = new Float64Array(cols.length).fill(1);
-    const res = this.phase(cols, [0], scale, { ...DEFAULTS, tol: 1 }, 1);
+    const res = this.phase(
+      cols,
+      [0],
+      scale,
+      { ...DEFAULTS, tol: 1 },
+      cols.map(() => 1),
+    );
     this.apply(cols, [0], res.coefs);
     return res.coefs.map((c) => c[0] as Float64Array);
   }
@@ -1003,7 +1527,7 @@ class RowEngine implements Engine {
     subset: readonly number[],
     scale: Float64Array,
     s: Settings,
-    maxIter: number,
+    maxIter: readonly number[],
   ): PhaseResult {
     const K = cols.length;
     const m = subset.length;
@@ -1237,6 +1761,26 @@ function prepareRowFe(fe: FixedEffect, weights: Float64Array | undefined, n: num
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+
+function isShared(a: Int32Array | Float64Array): boolean {
+  return a.buffer instanceof SharedArrayBuffer;
+}
+
+function int32(length: number, shared: boolean): Int32Array {
+  return shared ? new Int32Array(new SharedArrayBuffer(4 * length)) : new Int32Array(length);
+}
+
+function float64(length: number, shared: boolean): Float64Array {
+  return shared ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float64Array(length);
+}
+
+/** The array itself when it lives in a SharedArrayBuffer, else a copy in one. */
+function toShared<T extends Int32Array | Float64Array>(a: T): T {
+  if (isShared(a)) return a;
+  const copy = (a instanceof Int32Array ? int32(a.length, true) : float64(a.length, true)) as T;
+  copy.set(a);
+  return copy;
+}
 
 function invert(a: Float64Array): Float64Array {
   const out = new Float64Array(a.length);

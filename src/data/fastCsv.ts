@@ -111,7 +111,9 @@ export async function readCsvFast(path: string, options: FastCsvOptions = {}): P
   // total line count, each range at its offset (in SharedArrayBuffers when workers write them), so that no
   // part is copied into place afterwards and the peak stays near one copy of the data.
   // One range (nothing to stitch) sizes its own columns from its first chunk instead (no counting pass).
-  const single = ranges.length === 1;
+  // So does a file whose columns read are small next to it (a few columns of a wide file): there the copy
+  // saved is cheaper than the counting pass.
+  const single = ranges.length === 1 || !worthCounting(head, bodyStart, spec);
   const lines = ranges.map(([start, end]) => (single ? 0 : countLines(path, start, end)));
   const offsets: number[] = [];
   let total = 0;
@@ -151,6 +153,19 @@ function rangeTarget(layout: Layout, k: number): RangeTarget {
   const at = layout.offsets[k] as number;
   const capacity = layout.lines[k] as number;
   return { capacity, numbers: layout.finals.map((f) => (f ? f.subarray(at, at + capacity) : null)) };
+}
+
+/**
+ * Whether the numeric columns read (8 bytes a row each) come to at least 1/8 of the file's bytes, as estimated
+ * from the rows in the sniffed head: then writing them in place is worth counting the lines first.
+ */
+function worthCounting(head: Buffer, bodyStart: number, spec: ParseSpec): boolean {
+  let rows = 0;
+  for (let i = head.indexOf(10, bodyStart); i >= 0; i = head.indexOf(10, i + 1)) rows++;
+  if (rows === 0 || head.length <= bodyStart) return true;
+  const rowBytes = (head.length - bodyStart) / rows;
+  const numeric = spec.forced.filter((t) => t !== "string").length;
+  return 8 * numeric * 8 >= rowBytes;
 }
 
 /** Lines in [start, end): newlines, plus one for a last line without one. */
@@ -983,7 +998,8 @@ interface WorkerJob {
   spec: ParseSpec;
   start: number;
   end: number;
-  capacity: number;
+  /** Its line count, or null when it sizes its own columns (then `shared` is all null). */
+  capacity: number | null;
   /** Where this range's rows start in the final columns. */
   offset: number;
   /** Per slot, the final column's SharedArrayBuffer (null for columns forced to text). */
@@ -1023,7 +1039,7 @@ function parseInWorkers(
           spec,
           start,
           end,
-          capacity: layout.lines?.[k] ?? 0,
+          capacity: layout.lines?.[k] ?? null,
           offset: layout.offsets[k] as number,
           shared,
         };
@@ -1053,15 +1069,21 @@ function runWorker(job: WorkerJob): void {
   try {
     const target: RangeTarget = {
       capacity: job.capacity,
-      numbers: job.shared.map((b) => (b ? new Float64Array(b, 8 * job.offset, job.capacity) : null)),
+      numbers: job.shared.map((b) =>
+        b && job.capacity !== null ? new Float64Array(b, 8 * job.offset, job.capacity) : null,
+      ),
     };
     const result = parseRange(job.spec, job.start, job.end, target, (bytes) =>
       port.postMessage({ type: "progress", bytes } satisfies WorkerMessage),
     );
-    // Numbers are in the shared final columns already (posting a view of one shares it, copies nothing);
-    // text codes are the worker's own: transferred.
+    // Numbers written into the shared final columns are there already (posting a view of one shares it,
+    // copies nothing); the worker's own arrays (codes, numbers when it sized its own) are transferred.
     const transfer: ArrayBuffer[] = [];
-    for (const c of result.columns) if (c.codes) transfer.push(c.codes.buffer as ArrayBuffer);
+    for (const c of result.columns) {
+      if (c.numbers && !(c.numbers.buffer instanceof SharedArrayBuffer))
+        transfer.push(c.numbers.buffer as ArrayBuffer);
+      if (c.codes) transfer.push(c.codes.buffer as ArrayBuffer);
+    }
     port.postMessage({ type: "done", result } satisfies WorkerMessage, transfer);
   } catch (error) {
     if (error instanceof Fallback) port.postMessage({ type: "fallback" } satisfies WorkerMessage);

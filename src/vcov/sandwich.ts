@@ -69,7 +69,8 @@ export function clusterMeat(inputs: VcovInputs, cluster: ClusterVariable): Matri
     const base = g * k;
     for (let a = 0; a < k; a++) {
       const sa = scores[base + a] as number;
-      for (let b = 0; b <= a; b++) acc[a * k + b] = (acc[a * k + b] as number) + sa * (scores[base + b] as number);
+      for (let b = 0; b <= a; b++)
+        acc[a * k + b] = (acc[a * k + b] as number) + sa * (scores[base + b] as number);
     }
   }
   const meat = new Matrix(k, k);

@@ -22,7 +22,7 @@ import type { DesignColumn } from "./frame.js";
 
 export const COLLINEARITY_TOL = 1e-20;
 /** Below this many multiply-adds (n * k^2) the exact path is used unconditionally. */
-export const EXACT_PATH_WORK = 2e6;
+export const EXACT_PATH_WORK = 5e6;
 /**
  * In the fast path, a scaled Cholesky pivot (1 - R^2 of a column on the ones before it) below this sends the
  * problem to the exact path: beyond it the refined double solve was measured to lose digits (NIST Wampler4/5).

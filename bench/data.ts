@@ -13,34 +13,9 @@ import { dirname } from "node:path";
 /** Bumped whenever a generator changes, so that cached CSV files are regenerated. */
 export const GENERATOR_VERSION = 2;
 
-/** mulberry32: a small, fast 32-bit generator; uniform on [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32, normalSource } from "../src/numeric/random.js";
 
-/** Standard normals by Box-Muller, both values of each pair used. */
-export function normalSource(uniform: () => number): () => number {
-  let spare: number | null = null;
-  return () => {
-    if (spare !== null) {
-      const s = spare;
-      spare = null;
-      return s;
-    }
-    const u = 1 - uniform(); // (0, 1]
-    const r = Math.sqrt(-2 * Math.log(u));
-    const theta = 2 * Math.PI * uniform();
-    spare = r * Math.sin(theta);
-    return r * Math.cos(theta);
-  };
-}
+export { mulberry32, normalSource };
 
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 

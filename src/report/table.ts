@@ -230,7 +230,13 @@ function fixedEffectRows(models: ModelResult[], labels: Record<string, string>):
   }));
 }
 
-function fitCell(model: ModelResult, stat: FitStat, digits: number, labels: Record<string, string>): string {
+/** The printed cell of one fit statistic for one model (also used by spec tables). */
+export function fitCell(
+  model: ModelResult,
+  stat: FitStat,
+  digits: number,
+  labels: Record<string, string> = {},
+): string {
   switch (stat) {
     case "nobs":
       return formatCount(model.nobs);

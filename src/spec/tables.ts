@@ -14,7 +14,7 @@ import { formatCount, formatFixed } from "../report/numberFormat.js";
 import { renderOutput } from "../report/render.js";
 import type { ModelResult, Output } from "../report/result.js";
 import { DEFAULT_STARS, stars } from "../report/stars.js";
-import { buildTable, type ExtraRow, type TableOptions } from "../report/table.js";
+import { buildTable, type ExtraRow, fitCell, type TableOptions } from "../report/table.js";
 import { formatTextTable } from "../report/text.js";
 import type { FittedModel } from "./models.js";
 import type { RowSpec, TableSpec } from "./schema.js";
@@ -101,15 +101,11 @@ function statCell(
 ): string {
   switch (stat) {
     case "nobs":
-      return formatCount(model.nobs);
     case "r2":
-      return formatFixed(model.r2, digits);
     case "adj_r2":
-      return formatFixed(model.adj_r2, digits);
     case "within_r2":
-      return model.within_r2 === null ? "" : formatFixed(model.within_r2, digits);
     case "rmse":
-      return formatFixed(model.rmse, digits);
+      return fitCell(model, stat, digits);
     case "sigma":
       return formatFixed(model.sigma, digits);
     case "f_stat":

@@ -18,21 +18,10 @@ import {
   parallelGate,
 } from "../../src/estimate/demean.js";
 import { type FixedEffect, fixedEffectFromIds, withSlope } from "../../src/estimate/fixedEffects.js";
-
-/** mulberry32: deterministic uniforms in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../../src/numeric/random.js";
 
 function panel(n: number, sizes: number[], K: number, seed: number) {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const fes = sizes.map((G, q) =>
     fixedEffectFromIds(
       `f${q}`,
@@ -173,7 +162,7 @@ describe.skipIf(!builtWorker)("regress with threads vs MOBILITY_THREADS=1 (built
     dir = mkdtempSync(join(tmpdir(), "mobility-demean-parallel-"));
     csv = join(dir, "twofe.csv");
     // y ~ x1 + x2 | f1 + f2 with f1 ~ n/10 levels, f2 2,000 levels, and an instrument z for x2.
-    const r = rng(20260301);
+    const r = mulberry32(20260301);
     const out = createWriteStream(csv);
     const write = (s: string) =>
       out.write(s) ? Promise.resolve() : new Promise<void>((resolve) => out.once("drain", () => resolve()));

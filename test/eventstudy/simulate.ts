@@ -3,17 +3,9 @@
  * for the Sun-Abraham tests. Seeded PRNG (mulberry32) and Box-Muller normals: the same panel on every machine.
  */
 import { numericColumn, Table } from "../../src/data/table.js";
+import { mulberry32 } from "../../src/numeric/random.js";
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export function normal(rand: () => number): () => number {
   return () => {

@@ -2,6 +2,9 @@
 import type { Command } from "commander";
 import { readCsv } from "../data/csv.js";
 import { describeTable, formatDescription } from "../data/describe.js";
+import { formatReport, getReader } from "../data/readers/index.js";
+import type { Table } from "../data/table.js";
+import { readerOptionsFrom } from "./ingest.js";
 import { parseListOption, parseTypesOption } from "./options.js";
 import { installProgress } from "./progress.js";
 
@@ -14,14 +17,24 @@ export function registerDescribe(program: Command): void {
     .option("--missing <list>", "extra tokens meaning missing (besides empty, NA and .)")
     .option("--types <list>", "force column types, e.g. fips:string,year:number")
     .option("--format <format>", "text or json", "text")
+    .option("--reader <kind>", "read the file with a dataset reader (atlas, f33, tea, states, ...)")
+    .option("--long", "with --reader atlas: the long kfr table")
     .option("--quiet", "no progress bar while reading")
-    .action(async (file: string, opts: Record<string, string | undefined>) => {
+    .action(async (file: string, opts: Record<string, string | boolean | undefined>) => {
       installProgress(opts);
-      const table = await readCsv(file, {
-        columns: parseListOption(opts.columns),
-        missing: parseListOption(opts.missing),
-        types: parseTypesOption(opts.types),
-      });
+      const str = (v: string | boolean | undefined) => (typeof v === "string" ? v : undefined);
+      let table: Table;
+      if (opts.reader !== undefined && opts.reader !== "csv") {
+        const result = await getReader(String(opts.reader))(file, readerOptionsFrom(opts));
+        if (!opts.quiet) process.stderr.write(formatReport(result.report));
+        table = result.table;
+      } else {
+        table = await readCsv(file, {
+          columns: parseListOption(str(opts.columns)),
+          missing: parseListOption(str(opts.missing)),
+          types: parseTypesOption(str(opts.types)),
+        });
+      }
       const description = describeTable(table);
       process.stdout.write(
         opts.format === "json" ? `${JSON.stringify(description, null, 2)}\n` : formatDescription(description),

@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { Matrix } from "ml-matrix";
 import { readCsvHeader } from "../data/csvHeader.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
+import { formatReport, getReader } from "../data/readers/index.js";
 import { estimationError, MobilityError, usageError } from "../errors.js";
 import type { FixedEffectValuesResult } from "../estimate/fixedEffectValues.js";
 import { buildModelFrame } from "../estimate/frame.js";
@@ -22,9 +23,10 @@ import type { ModelResult, Output } from "../report/result.js";
 import { writeFileAtomic } from "../report/writeAtomic.js";
 import { parseSmallSample } from "../vcov/smallSample.js";
 import { parseVcovType } from "../vcov/vcov.js";
+import { readerOptionsFrom } from "./ingest.js";
 import { parseListOption, parseNumberOption } from "./options.js";
 import { installProgress } from "./progress.js";
-import { readNamedColumns } from "./readColumns.js";
+import { type NamedColumns, readNamedColumns } from "./readColumns.js";
 import { VERSION } from "./version.js";
 
 function warn(message: string): void {
@@ -43,6 +45,11 @@ interface RegressOptions {
   missing?: string;
   types?: string;
   digits?: string;
+  reader?: string;
+  long?: boolean;
+  perPupil?: boolean;
+  fipsVintage?: string;
+  quiet?: boolean;
   dropSingletons?: boolean;
   firstStage?: boolean;
   lincom?: string[];
@@ -79,6 +86,13 @@ export function registerRegress(program: Command): void {
       collect,
       [],
     )
+    .option(
+      "--reader <kind>",
+      "read the file with a dataset reader (atlas, f33, tea, states, ...; default: plain CSV)",
+    )
+    .option("--long", "with --reader atlas: reshape kfr_<race>_<gender>_p<pct> into long rows")
+    .option("--per-pupil", "with --reader f33/states: derive per-pupil measures")
+    .option("--fips-vintage <year>", "with --reader f33: bring county codes to this vintage")
     .option("--first-stage", "also print the first-stage regressions of IV models as a table")
     .option("--drop-singletons", "drop observations in singleton fixed-effect groups (reghdfe's default)")
     .option("--fixef-out <file>", "write the estimated fixed effects (fixest's normalisation) to this CSV")
@@ -263,8 +277,16 @@ export async function runRegress(
   const convention = parseSmallSample(opts.ssc);
   const level = parseNumberOption("--level", opts.level, 0, 1);
 
-  // Check every name against the header first, so that an unknown column points into the formula.
-  const header = await readCsvHeader(data);
+  // A dataset reader (--reader atlas, f33, ...) reads and normalises the whole file first; a plain CSV is read
+  // column by column after checking every name against the header, so that an unknown column points into the
+  // formula before any row is read.
+  const readerKind = opts.reader ?? "csv";
+  const prepared =
+    readerKind === "csv"
+      ? null
+      : await getReader(readerKind)(data, readerOptionsFrom(opts as unknown as Record<string, unknown>));
+  if (prepared && !opts.quiet) process.stderr.write(formatReport(prepared.report));
+  const header = prepared ? prepared.table.names : await readCsvHeader(data);
   const needed = new Set<string>();
   for (const formula of formulas) {
     for (const name of formulaVariables(formula)) {
@@ -272,17 +294,16 @@ export async function runRegress(
       needed.add(name);
     }
   }
-  const table = await readNamedColumns(
-    data,
-    header,
-    [
-      ["--cluster", clusters],
-      ["--by", by],
-      ["--weights", opts.weights ? [opts.weights] : []],
-    ],
-    opts,
-    needed,
-  );
+  const optionColumns: NamedColumns = [
+    ["--cluster", clusters],
+    ["--by", by],
+    ["--weights", opts.weights ? [opts.weights] : []],
+  ];
+  for (const [option, names] of optionColumns) {
+    for (const name of names)
+      if (!header.includes(name)) throw usageError(`${option}: no column '${name}' in ${data}`);
+  }
+  const table = prepared ? prepared.table : await readNamedColumns(data, header, optionColumns, opts, needed);
 
   const models: ModelResult[] = [];
   const skipped: string[] = [];

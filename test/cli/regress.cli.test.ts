@@ -237,3 +237,49 @@ describe("mobility regress: IV first stages", () => {
     expectOneLineError(r.stderr, /--first-stage: no model is an IV model/);
   });
 });
+
+describe("mobility regress --reader", () => {
+  it("reads a raw Atlas file through the dataset reader, as if ingested first", () => {
+    const dir = tempDir();
+    const long = join(dir, "atlas_long.csv");
+    const ingest = runCli(["ingest", "atlas", "fixtures/atlas_county.csv", "--long", "--out", long]);
+    expect(ingest.status, ingest.stderr).toBe(0);
+    const formula = "kfr ~ i(race) + i(gender) | fips";
+    const direct = runCli([
+      "regress",
+      "fixtures/atlas_county.csv",
+      formula,
+      "--reader",
+      "atlas",
+      "--long",
+      "--cluster",
+      "state",
+      "--format",
+      "json",
+    ]);
+    expect(direct.status, direct.stderr).toBe(0);
+    expect(direct.stderr).toMatch(/^atlas: fixtures\/atlas_county.csv: read 3219 rows/);
+    const viaFile = runCli([
+      "regress",
+      long,
+      formula,
+      "--cluster",
+      "state",
+      "--types",
+      "fips:string,state:string",
+      "--format",
+      "json",
+    ]);
+    expect(viaFile.status, viaFile.stderr).toBe(0);
+    const a = JSON.parse(direct.stdout).models[0];
+    const b = JSON.parse(viaFile.stdout).models[0];
+    expect(a.nobs).toBe(b.nobs);
+    expect(a.coefficients.map((c: { term: string }) => c.term)).toEqual(
+      b.coefficients.map((c: { term: string }) => c.term),
+    );
+    a.coefficients.forEach((c: { estimate: number; std_error: number }, j: number) => {
+      expect(c.estimate).toBeCloseTo(b.coefficients[j].estimate, 12);
+      expect(c.std_error).toBeCloseTo(b.coefficients[j].std_error, 12);
+    });
+  });
+});

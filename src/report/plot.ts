@@ -170,32 +170,7 @@ export function intervalPlotSpec(
       encoding: { x: { field: "x", type: "quantitative", scale: xScale }, y: { datum: 0 } },
     });
   }
-  const spec = {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    width: options.width ?? 560,
-    height: options.height ?? 320,
-    background: "#ffffff",
-    padding: 8,
-    ...(options.title
-      ? {
-          title: {
-            text: options.title,
-            ...(options.caption ? { subtitle: options.caption } : {}),
-            anchor: "start",
-            fontSize: 13,
-          },
-        }
-      : {}),
-    data: { values: data },
-    layer: layers,
-    config: {
-      font: FONT_FAMILY,
-      view: { stroke: "#cccccc" },
-      axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: "normal" },
-      legend: { orient: "top-left", labelFontSize: 11, titleFontSize: 11, symbolOpacity: 1 },
-    },
-  };
-  return spec as unknown as TopLevelSpec;
+  return layeredSpec(options, { height: 320, legend: "top-left" }, layers, { data: { values: data } });
 }
 
 /** Compiles a Vega-Lite spec and renders it to SVG with a headless Vega view. */
@@ -352,10 +327,23 @@ export function scatterPlotSpec(
       encoding: { x, y, color, detail: { field: "series", type: "nominal" }, order: { field: "x" } },
     });
   }
+  return layeredSpec(options, { height: 360, legend: "right" }, layers, {});
+}
+
+/**
+ * The frame every plot shares: size, white background, title with the caption as subtitle, font and axis/legend
+ * styling around the given layers.
+ */
+function layeredSpec(
+  options: { width?: number; height?: number; title?: string; caption?: string | string[] },
+  defaults: { height: number; legend: string },
+  layers: unknown[],
+  extra: Record<string, unknown>,
+): TopLevelSpec {
   const spec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     width: options.width ?? 560,
-    height: options.height ?? 360,
+    height: options.height ?? defaults.height,
     background: "#ffffff",
     padding: 8,
     ...(options.title
@@ -368,12 +356,13 @@ export function scatterPlotSpec(
           },
         }
       : {}),
+    ...extra,
     layer: layers,
     config: {
       font: FONT_FAMILY,
       view: { stroke: "#cccccc" },
       axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: "normal" },
-      legend: { orient: "right", labelFontSize: 11, titleFontSize: 11, symbolOpacity: 1 },
+      legend: { orient: defaults.legend, labelFontSize: 11, titleFontSize: 11, symbolOpacity: 1 },
     },
   };
   return spec as unknown as TopLevelSpec;

@@ -19,7 +19,7 @@
  *   - indicator: adds a text column `_merge` with "both", "left_only" or "right_only".
  */
 import { dataError, usageError } from "../../errors.js";
-import { type Column, MISSING_CODE, Table } from "../table.js";
+import { type Column, MISSING_CODE, stringColumn, Table } from "../table.js";
 
 export type MergeHow = "inner" | "left" | "outer";
 export type MergeExpect = "1:1" | "m:1" | "1:m" | "m:m";
@@ -311,9 +311,6 @@ function coalesceKey(l: Column, r: Column, li: Int32Array, ri: Int32Array): Colu
     }
     return { kind: "number", name: l.name, values };
   }
-  const levels: string[] = [];
-  const index = new Map<string, number>();
-  const codes = new Int32Array(n);
   const text = (c: Column, row: number): string | undefined => {
     if (c.kind === "number") {
       const v = c.values[row] as number;
@@ -322,22 +319,12 @@ function coalesceKey(l: Column, r: Column, li: Int32Array, ri: Int32Array): Colu
     const code = c.codes[row] as number;
     return code === MISSING_CODE ? undefined : c.levels[code];
   };
+  const values = new Array<string | undefined>(n);
   for (let k = 0; k < n; k++) {
     const a = li[k] as number;
-    const v = a >= 0 ? text(l, a) : text(r, ri[k] as number);
-    if (v === undefined) {
-      codes[k] = MISSING_CODE;
-      continue;
-    }
-    let code = index.get(v);
-    if (code === undefined) {
-      code = levels.length;
-      levels.push(v);
-      index.set(v, code);
-    }
-    codes[k] = code;
+    values[k] = a >= 0 ? text(l, a) : text(r, ri[k] as number);
   }
-  return { kind: "string", name: l.name, codes, levels };
+  return stringColumn(l.name, values);
 }
 
 /** The report as Stata-like text lines for stderr. */

@@ -5,14 +5,19 @@
  */
 import { z } from "zod";
 
-export const CoefficientSchema = z.object({
-  term: z.string(),
+/** An estimate with its standard error, t (or z) statistic, two-sided p-value and confidence interval. */
+const InferenceFields = {
   estimate: z.number(),
   std_error: z.number(),
   statistic: z.number(),
   p_value: z.number(),
   conf_low: z.number(),
   conf_high: z.number(),
+};
+
+export const CoefficientSchema = z.object({
+  term: z.string(),
+  ...InferenceFields,
   /** Event studies: the relative period (event time) this coefficient belongs to. */
   rel_time: z.number().optional(),
   /** Event studies: treated units observed at this relative period in the estimation sample. */
@@ -47,12 +52,7 @@ export type VcovInfo = z.infer<typeof VcovInfoSchema>;
 /** An aggregate of event-study coefficients (Sun and Abraham's post-period ATT), per group of treated units. */
 export const EventStudyAggregateSchema = z.object({
   group: z.string().nullable(),
-  estimate: z.number(),
-  std_error: z.number(),
-  statistic: z.number(),
-  p_value: z.number(),
-  conf_low: z.number(),
-  conf_high: z.number(),
+  ...InferenceFields,
 });
 
 /** How an event study was set up and what was tested (`mobility eventstudy`); see README "Event studies". */
@@ -162,12 +162,7 @@ export const ModelResultSchema = z.object({
       z.object({
         expression: z.string(),
         kind: z.enum(["lincom", "nlcom"]),
-        estimate: z.number(),
-        std_error: z.number(),
-        statistic: z.number(),
-        p_value: z.number(),
-        conf_low: z.number(),
-        conf_high: z.number(),
+        ...InferenceFields,
       }),
     )
     .optional(),

@@ -15,12 +15,11 @@ import { variablesOf } from "../formula/evaluate.js";
 import { parseFormula } from "../formula/parser.js";
 import { renderEventStudy } from "../report/eventStudyTable.js";
 import { renderJson } from "../report/json.js";
-import { formatForPath, type OutputFormat, parseOutputFormat } from "../report/render.js";
 import type { Output } from "../report/result.js";
 import { writeFileAtomic } from "../report/writeAtomic.js";
 import { parseSmallSample } from "../vcov/smallSample.js";
 import { parseVcovType } from "../vcov/vcov.js";
-import { parseListOption, parseNumberOption } from "./options.js";
+import { outputFormatOption, parseDigitsOption, parseListOption, parseNumberOption } from "./options.js";
 import { readNamedColumns } from "./readColumns.js";
 import { VERSION } from "./version.js";
 
@@ -86,15 +85,8 @@ export function registerEventStudy(program: Command): void {
     .option("--types <list>", "force column types, e.g. school:string")
     .action(async (data: string, opts: EventStudyCliOptions) => {
       const output = await runEventStudy(data, opts);
-      const format: OutputFormat = opts.format
-        ? parseOutputFormat(opts.format)
-        : opts.out
-          ? formatForPath(opts.out)
-          : "text";
-      const digits = Number(opts.digits);
-      if (!Number.isInteger(digits) || digits < 0 || digits > 12) {
-        throw usageError(`--digits: expected a whole number from 0 to 12, found '${opts.digits}'`);
-      }
+      const format = outputFormatOption(opts.format, opts.out);
+      const digits = parseDigitsOption(opts.digits);
       const level = parseNumberOption("--level", opts.level, 0, 1);
       const rendered =
         format === "json" ? renderJson(output) : renderEventStudy(output, format, { digits, level });

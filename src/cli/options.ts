@@ -1,6 +1,7 @@
 /** Parsing of option values shared by several commands. */
 import type { ColumnType } from "../data/columnBuilder.js";
 import { usageError } from "../errors.js";
+import { formatForPath, type OutputFormat, parseOutputFormat } from "../report/render.js";
 
 /** "a,b , c" -> ["a","b","c"]; undefined stays undefined. */
 export function parseListOption(value: string | undefined): string[] | undefined {
@@ -32,4 +33,19 @@ export function parseNumberOption(name: string, value: string, min: number, max:
     throw usageError(`${name}: expected a number between ${min} and ${max} (exclusive), found '${value}'`);
   }
   return n;
+}
+
+/** --format if given, else the format --out's extension implies, else text. */
+export function outputFormatOption(format: string | undefined, out: string | undefined): OutputFormat {
+  if (format) return parseOutputFormat(format);
+  return out ? formatForPath(out) : "text";
+}
+
+/** --digits: decimals in text, Markdown and LaTeX tables. */
+export function parseDigitsOption(value: string | undefined): number {
+  const digits = Number(value);
+  if (!Number.isInteger(digits) || digits < 0 || digits > 12) {
+    throw usageError(`--digits: expected a whole number from 0 to 12, found '${value}'`);
+  }
+  return digits;
 }

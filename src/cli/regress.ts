@@ -5,7 +5,6 @@
  */
 
 import type { Command } from "commander";
-import { Matrix } from "ml-matrix";
 import { readCsvHeader } from "../data/csvHeader.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { formatReport, getReader } from "../data/readers/index.js";
@@ -17,14 +16,14 @@ import type { ParsedFormula } from "../formula/ast.js";
 import { variablesOf } from "../formula/evaluate.js";
 import { formulaError } from "../formula/lexer.js";
 import { parseFormula } from "../formula/parser.js";
-import { combination } from "../inference/combination.js";
-import { formatForPath, type OutputFormat, parseOutputFormat, renderOutput } from "../report/render.js";
+import { modelCombination } from "../inference/combination.js";
+import { renderOutput } from "../report/render.js";
 import type { ModelResult, Output } from "../report/result.js";
 import { writeFileAtomic } from "../report/writeAtomic.js";
 import { parseSmallSample } from "../vcov/smallSample.js";
 import { parseVcovType } from "../vcov/vcov.js";
 import { readerOptionsFrom } from "./ingest.js";
-import { parseListOption, parseNumberOption } from "./options.js";
+import { outputFormatOption, parseDigitsOption, parseListOption, parseNumberOption } from "./options.js";
 import { installProgress } from "./progress.js";
 import { type NamedColumns, readNamedColumns } from "./readColumns.js";
 import { VERSION } from "./version.js";
@@ -111,15 +110,8 @@ export function registerRegress(program: Command): void {
         }
       };
       const output = await runRegress(data, formulas, opts, opts.fixefOut ? collectFixedEffects : undefined);
-      const format: OutputFormat = opts.format
-        ? parseOutputFormat(opts.format)
-        : opts.out
-          ? formatForPath(opts.out)
-          : "text";
-      const digits = Number(opts.digits);
-      if (!Number.isInteger(digits) || digits < 0 || digits > 12) {
-        throw usageError(`--digits: expected a whole number from 0 to 12, found '${opts.digits}'`);
-      }
+      const format = outputFormatOption(opts.format, opts.out);
+      const digits = parseDigitsOption(opts.digits);
       let rendered = renderOutput(output, format, { digits, extraRows: extraRowsFor(output, digits) });
       if (opts.firstStage) {
         const stages = firstStageOutput(output);
@@ -153,15 +145,7 @@ function addCombinations(models: ModelResult[], opts: RegressOptions, level: num
     let used = 0;
     for (const model of models) {
       try {
-        const result = combination(
-          kind,
-          expression,
-          model.coefficients.map((c) => c.term),
-          Float64Array.from(model.coefficients, (c) => c.estimate),
-          new Matrix(model.vcov_matrix),
-          model.vcov.df_t,
-          level,
-        );
+        const result = modelCombination(kind, expression, model, level);
         model.combinations = [...(model.combinations ?? []), result];
         used++;
       } catch (error) {

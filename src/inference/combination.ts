@@ -6,11 +6,12 @@
  * it (or quoted: b["log(ppe)"]). It is evaluated with forward-mode automatic differentiation (dual numbers), so
  * the gradient is exact, and Var = g' V g. For a linear combination the delta method is exact.
  */
-import type { Matrix } from "ml-matrix";
+import { Matrix } from "ml-matrix";
 import { usageError } from "../errors.js";
 import type { Expr } from "../formula/ast.js";
 import { deparse } from "../formula/deparse.js";
 import { parseExpression } from "../formula/parser.js";
+import type { ModelResult } from "../report/result.js";
 import { criticalValue, twoSidedPValue } from "./distributions.js";
 
 export interface CombinationResult {
@@ -172,4 +173,22 @@ export function combination(
     conf_low: result.value - q * se,
     conf_high: result.value + q * se,
   };
+}
+
+/** A combination of a reported model's coefficients, using its covariance and t degrees of freedom. */
+export function modelCombination(
+  kind: "lincom" | "nlcom",
+  expression: string,
+  model: ModelResult,
+  level: number,
+): CombinationResult {
+  return combination(
+    kind,
+    expression,
+    model.coefficients.map((c) => c.term),
+    Float64Array.from(model.coefficients, (c) => c.estimate),
+    new Matrix(model.vcov_matrix),
+    model.vcov.df_t,
+    level,
+  );
 }

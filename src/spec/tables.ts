@@ -1,12 +1,5 @@
-/**
- * Paper-style tables of a spec, laid out by the report module (buildTable + the text/Markdown/LaTeX
- * formatters): the chosen models as columns with their titles, the chosen coefficients in order with labels,
- * extra rows (literal cells, statistics such as N with a custom label, linear combinations of coefficients with
- * their p-values in brackets), and the spec's notes after the standard-error legend.
- */
-import { Matrix } from "ml-matrix";
 import { usageError } from "../errors.js";
-import { type CombinationResult, combination } from "../inference/combination.js";
+import { type CombinationResult, modelCombination } from "../inference/combination.js";
 import { twoSidedPValue } from "../inference/distributions.js";
 import { formatLatexTable } from "../report/latex.js";
 import { formatMarkdownTable } from "../report/markdown.js";
@@ -51,15 +44,7 @@ export function lincom(model: ModelResult, weights: Readonly<Record<string, numb
 
 /** A nonlinear combination of the model's coefficients by the delta method (Stata's nlcom; inference/combination). */
 export function nlcom(model: ModelResult, expression: string, level = 0.95): CombinationResult {
-  return combination(
-    "nlcom",
-    expression,
-    model.coefficients.map((c) => c.term),
-    Float64Array.from(model.coefficients, (c) => c.estimate),
-    new Matrix(model.vcov_matrix),
-    model.vcov.df_t,
-    level,
-  );
+  return modelCombination("nlcom", expression, model, level);
 }
 
 /** The first-stage F of the excluded instruments of an IV model with one endogenous regressor. */

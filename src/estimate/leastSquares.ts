@@ -210,10 +210,12 @@ function fastLeastSquares(
   const k = columns.length;
   const n = response.hi.length;
   const xs = columns.map((c) => c.hi);
-  const gram = crossProducts(xs, weights);
+  // X'WX and X'Wy in one pass: the Gram matrix of [X y], (k + 1) x (k + 1).
+  const gram = crossProducts([...xs, response.hi], weights);
+  const at = (r: number, c: number) => gram[r * (k + 1) + c] as number;
   const scale = new Float64Array(k);
   for (let j = 0; j < k; j++) {
-    const g = gram[j * k + j] as number;
+    const g = at(j, j);
     scale[j] = g > 0 ? 1 / Math.sqrt(g) : 0;
   }
 
@@ -229,7 +231,7 @@ function fastLeastSquares(
     const row: number[] = [];
     for (let m = 0; m < kept.length; m++) {
       const c = kept[m] as number;
-      let s = (gram[j * k + c] as number) * (scale[j] as number) * (scale[c] as number);
+      let s = at(j, c) * (scale[j] as number) * (scale[c] as number);
       for (let q = 0; q < m; q++) s -= (row[q] as number) * ((L[m] as number[])[q] as number);
       row.push(s / ((L[m] as number[])[m] as number));
     }
@@ -260,23 +262,18 @@ function fastLeastSquares(
     for (let m = 0; m < p; m++) u[m] = (u[m] as number) * (keptScale[m] as number);
     return u;
   };
-  const b = solveScaled(crossWith(keptCols, response.hi, weights));
+  const y = response.hi;
+  const xty = new Float64Array(p);
+  for (let m = 0; m < p; m++) xty[m] = gram[(kept[m] as number) * (k + 1) + k] as number;
+  const b = solveScaled(xty);
   const residuals = new Float64Array(n);
-  const computeResiduals = () => {
-    residuals.set(response.hi);
-    for (let m = 0; m < p; m++) {
-      const x = keptCols[m] as Float64Array;
-      const bm = b[m] as number;
-      for (let i = 0; i < n; i++) residuals[i] = (residuals[i] as number) - bm * (x[i] as number);
-    }
-  };
   // Corrected semi-normal equations: refine until the correction is negligible. CSNE converges at a rate of
   // about eps * cond(X)^2 * (residual size); a correction still visible after three steps means the design is
   // too ill-conditioned for this path (NIST Wampler4/5: large residuals), so hand it to the exact path.
+  // Each step is one pass over the rows (residuals and X'Wr together), and so is the final residual pass.
   let settled = false;
   for (let step = 0; step < 3 && !settled; step++) {
-    computeResiduals();
-    const delta = solveScaled(crossWith(keptCols, residuals, weights));
+    const delta = solveScaled(residualPass(keptCols, y, b, weights, residuals).cross);
     let deltaNorm = 0;
     let bNorm = 0;
     for (let m = 0; m < p; m++) {
@@ -288,12 +285,7 @@ function fastLeastSquares(
     settled = deltaNorm <= 1e-14 * bNorm;
   }
   if (!settled) return null;
-  computeResiduals();
-  let rss = 0;
-  for (let i = 0; i < n; i++) {
-    const e = residuals[i] as number;
-    rss += weights ? (weights[i] as number) * e * e : e * e;
-  }
+  const { rss } = residualPass(keptCols, y, b, weights, residuals);
   // (X'WX)^-1 = S (L L')^-1 S.
   const inverse = new Matrix(p, p);
   for (let c = 0; c < p; c++) {
@@ -304,6 +296,59 @@ function fastLeastSquares(
   }
   symmetrize(inverse);
   return { kept, dropped, coefficients: b, xtxInverse: inverse, residuals, rss, path: "fast" };
+}
+
+/**
+ * r = y - X b into `residuals`, with X'Wr and r'Wr, in one pass over the rows (blocks of BLOCK rows: the block's
+ * residuals are still in cache when they are multiplied into X'Wr). r_i is formed as ((y_i - b_0 x_0i) - b_1 x_1i)
+ * ..., column by column, so its value does not depend on the blocking.
+ */
+function residualPass(
+  xs: readonly Float64Array[],
+  y: Float64Array,
+  b: Float64Array,
+  weights: Float64Array | null,
+  residuals: Float64Array,
+): { cross: Float64Array; rss: number } {
+  const p = xs.length;
+  const n = y.length;
+  const cross = new Float64Array(p);
+  let rss = 0;
+  const BLOCK = 4096;
+  for (let start = 0; start < n; start += BLOCK) {
+    const end = Math.min(n, start + BLOCK);
+    for (let i = start; i < end; i++) residuals[i] = y[i] as number;
+    for (let m = 0; m < p; m++) {
+      const x = xs[m] as Float64Array;
+      const bm = b[m] as number;
+      for (let i = start; i < end; i++) residuals[i] = (residuals[i] as number) - bm * (x[i] as number);
+    }
+    if (weights) {
+      for (let i = start; i < end; i++) {
+        const e = residuals[i] as number;
+        rss += (weights[i] as number) * e * e;
+      }
+      for (let m = 0; m < p; m++) {
+        const x = xs[m] as Float64Array;
+        let s = 0;
+        for (let i = start; i < end; i++)
+          s += (weights[i] as number) * (x[i] as number) * (residuals[i] as number);
+        cross[m] = (cross[m] as number) + s;
+      }
+    } else {
+      for (let i = start; i < end; i++) {
+        const e = residuals[i] as number;
+        rss += e * e;
+      }
+      for (let m = 0; m < p; m++) {
+        const x = xs[m] as Float64Array;
+        let s = 0;
+        for (let i = start; i < end; i++) s += (x[i] as number) * (residuals[i] as number);
+        cross[m] = (cross[m] as number) + s;
+      }
+    }
+  }
+  return { cross, rss };
 }
 
 /** X'WX for columns in typed arrays, in blocks of rows so that the working set stays in cache. */
@@ -328,23 +373,6 @@ export function crossProducts(xs: readonly Float64Array[], weights: Float64Array
     }
   }
   for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) out[b * k + a] = out[a * k + b] as number;
-  return out;
-}
-
-export function crossWith(
-  xs: readonly Float64Array[],
-  v: Float64Array,
-  weights: Float64Array | null,
-): Float64Array {
-  const out = new Float64Array(xs.length);
-  for (let a = 0; a < xs.length; a++) {
-    const x = xs[a] as Float64Array;
-    let s = 0;
-    if (weights)
-      for (let i = 0; i < v.length; i++) s += (weights[i] as number) * (x[i] as number) * (v[i] as number);
-    else for (let i = 0; i < v.length; i++) s += (x[i] as number) * (v[i] as number);
-    out[a] = s;
-  }
   return out;
 }
 

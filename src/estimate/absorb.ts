@@ -92,7 +92,10 @@ export function absorbFixedEffects(frame: ModelFrame, options: AbsorbOptions): A
 
 function buildFixedEffect(term: FixedEffectTerm, frame: ModelFrame): FixedEffect {
   const columns = term.variables.map((v) => frame.fixedEffectColumns.get(v) as Column);
-  let fe = encodeFixedEffect(columns, term.variables.join("^"));
+  // A plain FE that is also the cluster variable was encoded with the clusters (same rows, same encoding).
+  const asCluster =
+    term.variables.length === 1 ? frame.clusters.find((c) => c.name === term.variables[0]) : undefined;
+  let fe = asCluster?.fixedEffect ?? encodeFixedEffect(columns, term.variables.join("^"));
   if (term.slopes.length > 1) {
     throw estimationError(
       `${term.label}: one varying slope per fixed effect is supported (write fe[x] + fe[z])`,

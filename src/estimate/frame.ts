@@ -19,6 +19,7 @@ import {
   variablesOf,
 } from "../formula/evaluate.js";
 import { formulaError } from "../formula/lexer.js";
+import { encodeFixedEffect, type FixedEffect } from "./fixedEffects.js";
 
 export interface DesignColumn {
   name: string;
@@ -32,6 +33,12 @@ export interface ClusterIds {
   name: string;
   ids: Int32Array;
   count: number;
+  /**
+   * The same ids as a fixed effect (encoded as fixedEffects.ts encodes FE variables), so that a variable that
+   * is both the cluster and a fixed effect (`| f1 + f2`, `--cluster f1`) is encoded once: on a million-level
+   * variable that is a pass with a hash or lookup table per row. Absent after the rows change (subsetFrame).
+   */
+  fixedEffect?: FixedEffect;
 }
 
 export interface ModelFrame {
@@ -226,7 +233,9 @@ export function buildModelFrame(
     intercept: formula.intercept,
     weights: weightsAll ? gather(weightsAll, rows) : null,
     weightsName: options.weights ?? null,
-    clusters: (options.cluster ?? []).map((name) => encodeIds(table.column(name), rows)),
+    clusters: (options.cluster ?? []).map((name) =>
+      encodeCluster(fixedEffectColumns.get(name) ?? gatherColumn(table.column(name), rows)),
+    ),
     fixedEffectColumns,
     endogenous: formula.iv ? columnsOf(formula.iv.endogenous) : [],
     instruments: formula.iv ? columnsOf(formula.iv.instruments) : [],
@@ -454,63 +463,15 @@ function gatherColumn(column: Column, rows: Int32Array): Column {
   return { kind: "string", name: column.name, codes, levels: column.levels };
 }
 
-/**
- * Dense 0..G-1 ids of a column's values on the rows used (clusters), in order of first appearance. Integer
- * columns in a modest range (ids, years, FIPS) go through a lookup table; anything else through a Map.
- */
+/** Dense 0..G-1 ids of a column's values on the rows used (clusters), in order of first appearance. */
 export function encodeIds(column: Column, rows: Int32Array): ClusterIds {
-  const n = rows.length;
-  const ids = new Int32Array(n);
-  if (column.kind === "string") {
-    const remap = new Int32Array(column.levels.length).fill(-1);
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      const code = column.codes[rows[i] as number] as number;
-      let id = remap[code] as number;
-      if (id < 0) {
-        id = count++;
-        remap[code] = id;
-      }
-      ids[i] = id;
-    }
-    return { name: column.name, ids, count };
-  }
-  const values = column.values;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  let integers = true;
-  for (let i = 0; i < n; i++) {
-    const v = values[rows[i] as number] as number;
-    if (v < min) min = v;
-    if (v > max) max = v;
-    if (!Number.isInteger(v)) integers = false;
-  }
-  const range = max - min + 1;
-  if (integers && range > 0 && range <= Math.max(4 * n, 1 << 20)) {
-    const remap = new Int32Array(range).fill(-1);
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      const k = (values[rows[i] as number] as number) - min;
-      let id = remap[k] as number;
-      if (id < 0) {
-        id = count++;
-        remap[k] = id;
-      }
-      ids[i] = id;
-    }
-    return { name: column.name, ids, count };
-  }
-  const index = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    const key = values[rows[i] as number] as number;
-    let id = index.get(key);
-    if (id === undefined) {
-      id = index.size;
-      index.set(key, id);
-    }
-    ids[i] = id;
-  }
-  return { name: column.name, ids, count: index.size };
+  return encodeCluster(gatherColumn(column, rows));
+}
+
+/** encodeIds for a column already restricted to the rows used. */
+function encodeCluster(column: Column): ClusterIds {
+  const fixedEffect = encodeFixedEffect([column], column.name);
+  return { name: column.name, ids: fixedEffect.ids, count: fixedEffect.nlevels, fixedEffect };
 }
 
 /** The frame restricted to the rows flagged in `keep` (1 = keep), e.g. after dropping singletons. */

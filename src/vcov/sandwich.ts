@@ -33,8 +33,12 @@ export function clusterMeat(inputs: VcovInputs, cluster: ClusterVariable): Matri
   const k = columns.length;
   const n = residuals.length;
   const scores = new Float64Array(cluster.count * k);
-  const u = new Float64Array(n);
-  for (let i = 0; i < n; i++) u[i] = (weights ? (weights[i] as number) : 1) * (residuals[i] as number);
+  // Weighted residuals w_i e_i (the residuals themselves without weights: no n-length copy).
+  let u = residuals;
+  if (weights) {
+    u = new Float64Array(n);
+    for (let i = 0; i < n; i++) u[i] = (weights[i] as number) * (residuals[i] as number);
+  }
   // One pass over rows touching one cluster's k contiguous scores per row: a single random access per row
   // instead of one per column (the cluster table of a 1M-level variable does not fit in cache).
   const ids = cluster.ids;

@@ -129,7 +129,10 @@ describe("findSingletons", () => {
       changed = false;
       const counts = sizes.map((G, q) => {
         const c = new Int32Array(G);
-        for (let i = 0; i < n; i++) if (keep[i]) c[(ids[q] as Int32Array)[i] as number]++;
+        for (let i = 0; i < n; i++) {
+          const g = (ids[q] as Int32Array)[i] as number;
+          if (keep[i]) c[g] = (c[g] as number) + 1;
+        }
         return c;
       });
       for (let i = 0; i < n; i++) {

@@ -58,7 +58,8 @@ export function absorbFixedEffects(frame: ModelFrame, options: AbsorbOptions): A
   if (frame.nobs === 0)
     throw estimationError(`"${frame.formula.text}": no observations left after removing singletons`);
   const weights = frame.weights ?? undefined;
-  const absorber = createAbsorber(fes, weights);
+  // Level counts from the singleton pass are the level weights when nothing was dropped (and no weights).
+  const absorber = createAbsorber(fes, weights, singletons === 0 ? singletonResult.levelCounts : undefined);
   const inputs = [
     frame.response.hi,
     ...frame.columns.map((c) => c.hi),

@@ -126,12 +126,19 @@ export interface Absorber {
   demean(columns: readonly Float64Array[], options?: DemeanOptions): DemeanResult;
 }
 
-export function createAbsorber(fes: readonly FixedEffect[], weights: Float64Array | undefined): Absorber {
+export function createAbsorber(
+  fes: readonly FixedEffect[],
+  weights: Float64Array | undefined,
+  /** Rows per level of each FE, if the caller has counted them (singletons.ts does): saves a pass per FE. */
+  levelCounts?: readonly (Int32Array | undefined)[],
+): Absorber {
   if (fes.length === 0) throw estimationError("internal: demean needs at least one fixed effect");
   const n = (fes[0] as FixedEffect).ids.length;
   validate(fes, weights, n);
   const anySlope = fes.some((fe) => fe.slope !== undefined);
-  const engine = anySlope ? RowEngine.create(fes, weights, n) : CrossEngine.create(fes, weights, n);
+  const engine = anySlope
+    ? RowEngine.create(fes, weights, n)
+    : CrossEngine.create(fes, weights, n, weights === undefined ? levelCounts : undefined);
   return {
     n,
     fes,
@@ -832,10 +839,23 @@ class CrossEngine implements Engine {
   private readonly n: number;
   private readonly cross: (CrossTab | undefined)[][];
 
-  static create(fes: readonly FixedEffect[], weights: Float64Array | undefined, n: number): CrossEngine {
+  static create(
+    fes: readonly FixedEffect[],
+    weights: Float64Array | undefined,
+    n: number,
+    counts?: readonly (Int32Array | undefined)[],
+  ): CrossEngine {
     const order = sortBySize(fes);
     const ids = order.map((o) => (fes[o] as FixedEffect).ids);
     const G = order.map((o) => (fes[o] as FixedEffect).nlevels);
+    const levelWeights = (t: number): Float64Array => {
+      const c = counts?.[order[t] as number];
+      if (c === undefined || c.length !== G[t])
+        return inverseLevelWeights(ids[t] as Int32Array, G[t] as number, weights);
+      const inv = new Float64Array(c.length);
+      for (let g = 0; g < c.length; g++) inv[g] = (c[g] as number) > 0 ? 1 / (c[g] as number) : 0;
+      return inv;
+    };
     return new CrossEngine({
       kind: "cross",
       n,
@@ -843,7 +863,7 @@ class CrossEngine implements Engine {
       order,
       ids,
       G,
-      invW: ids.map((d, t) => inverseLevelWeights(d, G[t] as number, weights)),
+      invW: ids.map((_, t) => levelWeights(t)),
       cross: Array.from({ length: fes.length }, () => new Array<CrossTab | undefined>(fes.length)),
     });
   }
@@ -1359,6 +1379,12 @@ class CrossEngine implements Engine {
 /**
  * Cross-tab of FE a (rows) with FE b: rows grouped by counting sort on a, repeated b-levels within a row merged
  * with a marker array over b's levels. Two passes (count, fill) so the arrays are allocated at their final size.
+ *
+ * When merging saves little (unweighted, distinct pairs > n / 3: nearly orthogonal FEs, as two random
+ * classifications of 10 million rows), the tab is the rows themselves in a-order: entries are b's ids with
+ * weight 1 each, repeats and all. A sweep then reads 4 bytes per row instead of 12 per distinct pair (id and
+ * summed weight), and the merging pass and the weight array are skipped. The sums are the same: a repeated pair
+ * contributes its rows one by one instead of their total.
  */
 function buildCrossTab(
   da: Int32Array,
@@ -1369,22 +1395,21 @@ function buildCrossTab(
   shared: boolean,
 ): CrossTab {
   const n = da.length;
-  const rowStart = new Int32Array(Ga + 1);
+  const rowStart = int32(Ga + 1, shared);
   for (let i = 0; i < n; i++)
     rowStart[(da[i] as number) + 1] = (rowStart[(da[i] as number) + 1] as number) + 1;
   for (let g = 0; g < Ga; g++) rowStart[g + 1] = (rowStart[g + 1] as number) + (rowStart[g] as number);
-  const perm = new Int32Array(n);
+  // b's ids (and the weights) in a-order, placed by the counting sort directly; the passes below are sequential.
+  const bs = int32(n, shared);
+  const ws = weights ? new Float64Array(n) : undefined;
   const fill = rowStart.slice(0, Ga);
   for (let i = 0; i < n; i++) {
     const g = da[i] as number;
-    perm[fill[g] as number] = i;
-    fill[g] = (fill[g] as number) + 1;
+    const p = fill[g] as number;
+    bs[p] = db[i] as number;
+    if (ws) ws[p] = (weights as Float64Array)[i] as number;
+    fill[g] = p + 1;
   }
-  // b's ids (and the weights) in row order: one random-access pass, then both passes below are sequential.
-  const bs = new Int32Array(n);
-  for (let p = 0; p < n; p++) bs[p] = db[perm[p] as number] as number;
-  const ws = weights ? new Float64Array(n) : undefined;
-  if (ws && weights) for (let p = 0; p < n; p++) ws[p] = weights[perm[p] as number] as number;
   const mark = new Int32Array(Gb).fill(-1);
   const start = int32(Ga + 1, shared);
   let nnz = 0;
@@ -1400,6 +1425,7 @@ function buildCrossTab(
     }
   }
   start[Ga] = nnz;
+  if (weights === undefined && 3 * nnz > n) return { start: rowStart, col: bs, w: undefined };
   const col = int32(nnz, shared);
   const needW = weights !== undefined || nnz < n;
   const w = needW ? float64(nnz, shared) : undefined;

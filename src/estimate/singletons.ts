@@ -26,6 +26,11 @@ export interface SingletonResult {
   readonly keep: Uint8Array;
   /** Rows dropped as singletons (not counting rows excluded by the input mask). */
   readonly dropped: number;
+  /**
+   * Rows per level of each FE in `fes` on the rows kept by the input mask, before any singleton is dropped
+   * (undefined for slope-only FEs). The absorber reuses them as level weights when nothing is dropped.
+   */
+  readonly levelCounts: (Int32Array | undefined)[];
 }
 
 /**
@@ -37,27 +42,33 @@ export function findSingletons(fes: readonly FixedEffect[], keep?: Uint8Array): 
   const first = fes[0];
   const n = keep?.length ?? first?.ids.length ?? 0;
   const out = keep ? keep.slice() : new Uint8Array(n).fill(1);
-  if (active.length === 0) return { keep: out, dropped: 0 };
+  if (active.length === 0) return { keep: out, dropped: 0, levelCounts: fes.map(() => undefined) };
 
   const Q = active.length;
   const ids = active.map((fe) => fe.ids);
-  const counts = active.map((fe) => new Int32Array(fe.nlevels));
-  const xors = active.map((fe) => new Int32Array(fe.nlevels));
+  // Per level, interleaved: [2g] rows kept, [2g + 1] XOR of their indices (one cache line per row and FE).
+  const cx = active.map((fe) => new Int32Array(2 * fe.nlevels));
   for (let q = 0; q < Q; q++) {
     const d = ids[q] as Int32Array;
-    const c = counts[q] as Int32Array;
-    const x = xors[q] as Int32Array;
+    const c = cx[q] as Int32Array;
     if (d.length !== n)
       throw estimationError(`internal: fixed effect ${active[q]?.name} has ${d.length} rows, expected ${n}`);
     for (let i = 0; i < n; i++) {
       if (out[i] === 0) continue;
-      const g = d[i] as number;
-      if (g < 0)
+      const at = 2 * (d[i] as number);
+      if (at < 0)
         throw estimationError(`internal: fixed effect ${active[q]?.name} has a missing id on a kept row`);
-      c[g] = (c[g] as number) + 1;
-      x[g] = (x[g] as number) ^ i;
+      c[at] = (c[at] as number) + 1;
+      c[at + 1] = (c[at + 1] as number) ^ i;
     }
   }
+  const counts = cx.map((c) => {
+    const k = new Int32Array(c.length / 2);
+    for (let g = 0; g < k.length; g++) k[g] = c[2 * g] as number;
+    return k;
+  });
+  let r = 0;
+  const levelCounts = fes.map((fe) => (hasIntercept(fe) ? counts[r++] : undefined));
 
   // Work list of (FE, level) pairs with one kept row.
   const workFe: number[] = [];
@@ -76,21 +87,22 @@ export function findSingletons(fes: readonly FixedEffect[], keep?: Uint8Array): 
     const q = workFe.pop() as number;
     const g = workLevel.pop() as number;
     // The level may have lost its last row since it was listed.
-    if ((counts[q] as Int32Array)[g] !== 1) continue;
-    const row = (xors[q] as Int32Array)[g] as number;
+    const cq = cx[q] as Int32Array;
+    if (cq[2 * g] !== 1) continue;
+    const row = cq[2 * g + 1] as number;
     out[row] = 0;
     dropped++;
-    for (let r = 0; r < Q; r++) {
-      const h = (ids[r] as Int32Array)[row] as number;
-      const c = counts[r] as Int32Array;
-      const left = (c[h] as number) - 1;
-      c[h] = left;
-      (xors[r] as Int32Array)[h] = ((xors[r] as Int32Array)[h] as number) ^ row;
+    for (let t = 0; t < Q; t++) {
+      const at = 2 * ((ids[t] as Int32Array)[row] as number);
+      const c = cx[t] as Int32Array;
+      const left = (c[at] as number) - 1;
+      c[at] = left;
+      c[at + 1] = (c[at + 1] as number) ^ row;
       if (left === 1) {
-        workFe.push(r);
-        workLevel.push(h);
+        workFe.push(t);
+        workLevel.push(at / 2);
       }
     }
   }
-  return { keep: out, dropped };
+  return { keep: out, dropped, levelCounts };
 }

@@ -1116,6 +1116,20 @@ class CrossEngine implements Engine {
               sum[2] = (sum[2] as number) - d2;
               continue;
             }
+            if (K === 2) {
+              // Two columns: the main thread's share of y and two regressors in the parallel path.
+              let d0 = 0;
+              let d1 = 0;
+              for (let p = p0; p < p1; p++) {
+                const h = xo + 2 * (col[p] as number);
+                const wp = cw ? (cw[p] as number) : 1;
+                d0 += wp * (x[h] as number);
+                d1 += wp * (x[h + 1] as number);
+              }
+              sum[0] = (sum[0] as number) - d0;
+              sum[1] = (sum[1] as number) - d1;
+              continue;
+            }
             for (let k = 0; k < K; k++) {
               // Column by column: the row's entries stay in L1, and the inner loop is a plain dot product.
               let dot = 0;
@@ -1152,6 +1166,17 @@ class CrossEngine implements Engine {
                 accl[h] = (accl[h] as number) + wp * v0;
                 accl[h + 1] = (accl[h + 1] as number) + wp * v1;
                 accl[h + 2] = (accl[h + 2] as number) + wp * v2;
+              }
+              continue;
+            }
+            if (K === 2) {
+              const v0 = coef[0] as number;
+              const v1 = coef[1] as number;
+              for (let p = p0; p < p1; p++) {
+                const h = 2 * (col[p] as number);
+                const wp = cw ? (cw[p] as number) : 1;
+                accl[h] = (accl[h] as number) + wp * v0;
+                accl[h + 1] = (accl[h + 1] as number) + wp * v1;
               }
               continue;
             }

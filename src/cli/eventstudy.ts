@@ -68,7 +68,7 @@ export function registerEventStudy(program: Command): void {
     .option("--fe <terms>", "fixed effects, formula syntax (default: unit + time)")
     .option("--cluster <columns>", "cluster by these columns (default: the unit)")
     .option("--vcov <type>", "iid, hc1, or cluster (default cluster)")
-    .option("--ssc <convention>", "small-sample convention: fixest (default), per-term, none")
+    .option("--ssc <convention>", "small-sample convention: fixest (default), per-term, none, reghdfe")
     .option("--weights <column>", "analytic weights")
     .option(
       "--by-group <column>",

@@ -67,7 +67,10 @@ export function registerRegress(program: Command): void {
     .option("--vcov <type>", "iid (default), hc0, hc1 (= hetero, robust), hc2, hc3, cluster")
     .option("--cluster <columns>", "cluster by these columns (comma-separated; two or more = multi-way)")
     .option("--weights <column>", "analytic weights, as lm(weights =)")
-    .option("--ssc <convention>", "small-sample convention: fixest (default, = stata), per-term, none")
+    .option(
+      "--ssc <convention>",
+      "small-sample convention: fixest (default, = stata), per-term, none, reghdfe (Stata's reghdfe: exact redundant FE levels, nested FEs dropped)",
+    )
     .option("--level <p>", "confidence level of the intervals", "0.95")
     .option("--by <columns>", "estimate separately for each group of these columns")
     .option("--format <format>", "text, markdown, latex, csv or json (default: from --out, else text)")

@@ -8,7 +8,7 @@ import { waldTest } from "../inference/wald.js";
 import type { ModelResult } from "../report/result.js";
 import type { VcovResult, VcovSpec } from "../vcov/vcov.js";
 import { type Absorbed, absorbFixedEffects } from "./absorb.js";
-import { fixestFixefK, isNestedIn } from "./fixedEffectDof.js";
+import { fixestFixefK, isNestedIn, type ReghdfeDof, reghdfeDof } from "./fixedEffectDof.js";
 import type { FixedEffect } from "./fixedEffects.js";
 import type { FixedEffectValuesResult } from "./fixedEffectValues.js";
 import type { DesignColumn, ModelFrame } from "./frame.js";
@@ -120,6 +120,7 @@ export function prepareDesign(inputFrame: ModelFrame, options: EstimateOptions):
  * not itself a fixed-effect variable.
  */
 export function feParamsForVcov(design: PreparedDesign, options: EstimateOptions): number {
+  if (options.vcov.convention === "reghdfe") return reghdfeFeParams(design, options).vcov;
   if (design.fixedEffects.length === 0 || options.vcov.type !== "cluster") return design.feParams;
   const clusters = design.frame.clusters;
   const clusterNames = clusters.map((c) => c.name);
@@ -132,6 +133,27 @@ export function feParamsForVcov(design: PreparedDesign, options: EstimateOptions
     });
   }
   return fixestFixefK(design.fixedEffects, { fixefK: "nested", nested });
+}
+
+/**
+ * `--ssc reghdfe`: the fixed-effect parameters as reghdfe counts them (fixedEffectDof.ts `reghdfeDof`, conventions
+ * in smallSample.ts): in the small-sample factor (`vcov`: e(df_a), plus 1 for the constant when a fixed effect is
+ * nested in a cluster variable), in the t degrees of freedom (`residual`: e(df_a)) and in sigma and the adjusted
+ * R2 (`fit`: e(df_a) + e(df_a_nested), reghdfe's rmse and r2_a). Nesting is checked on the data against every
+ * cluster variable, only for clustered errors. reghdfe has no IV (ivreghdfe hands its estimation to ivreg2, with
+ * other conventions), so IV models are refused.
+ */
+export function reghdfeFeParams(
+  design: PreparedDesign,
+  options: EstimateOptions,
+): { vcov: number; residual: number; fit: number; dof: ReghdfeDof | null } {
+  if (design.frame.formula.iv !== null)
+    throw usageError("--ssc reghdfe is for OLS: reghdfe has no IV (ivreghdfe follows ivreg2's conventions)");
+  if (design.fixedEffects.length === 0) return { vcov: 0, residual: 0, fit: 0, dof: null };
+  const clusters = options.vcov.type === "cluster" ? design.frame.clusters.map((c) => c.ids) : [];
+  const dof = reghdfeDof(design.fixedEffects, clusters);
+  const nestedConstant = dof.dfANested > 0 ? 1 : 0;
+  return { vcov: dof.dfA + nestedConstant, residual: dof.dfA, fit: dof.dfA + dof.dfANested, dof };
 }
 
 export function collinearNote(collinear: string[], withFixedEffects: boolean): string {

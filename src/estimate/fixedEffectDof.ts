@@ -12,11 +12,33 @@
  *    the reference search of fixedEffectValues.ts on the design (for slopes: levels where x is constant). Exact
  *    for two FEs; for three or more, the greedy search may set more references than there are redundancies
  *    (fixest documents it as "exact" nonetheless; we reproduce it).
- *  - "components" (reghdfe's approach, Abowd, Creecy & Kramarz 2002 for the connected sets): exact for two FEs,
- *    G1 + G2 - (connected components of the bipartite graph of levels); each further FE with intercepts is
- *    assumed to lose exactly one more (a conservative lower bound on the redundancies, hence an upper bound on K).
+ *  - "components" (Abowd, Creecy & Kramarz 2002 for the connected sets; reghdfe's `dof(firstpair)`): exact for
+ *    two FEs, G1 + G2 - (connected components of the bipartite graph of levels); each further FE with intercepts
+ *    is assumed to lose exactly one more (a conservative lower bound on the redundancies, hence an upper bound on
+ *    K). reghdfe's default is not this one for 3+ FEs: see REGHDFE below.
  *
  * With one FE every rule gives G. Which FEs count as "first two" follows the order given.
+ *
+ * REGHDFE (`--ssc reghdfe`, `reghdfeDof`): reghdfe 6.12.3's default `dofadjustments(all)` = `pairwise clusters
+ * continuous` (reghdfe.ado, ParseDOF), read in sergiocorreia/reghdfe current-code/DoF.mata (commit ebe4a5a7,
+ * line numbers of that file), identical in reghdfe 5.9.0 (historical-code/reghdfe5.mata, estimate_dof). Each
+ * FE term contributes one "extended absvar" per intercept and per slope, each with K_j = G coefficients and
+ * M_j redundant ones; e(df_a) = sum K_j - sum M_j (DoF.mata:101-103):
+ *   1. clusters (DoF.mata:109-164, only with clustered errors): an intercept that is a cluster variable or whose
+ *      every level lies inside one cluster of some cluster variable is entirely redundant, M_j = K_j; the sum
+ *      of those K_j is e(df_a_nested). Nested intercepts take no further part.
+ *   2. (DoF.mata:59-75) among the remaining intercepts, every one but the first has M_j = 1; when some FE was
+ *      nested (e(df_a_nested) > 0) the first one too -- the "extra -1": the nested FEs, left out of df_a,
+ *      contain the constant, and the cluster factor adds the constant back once (see smallSample.ts).
+ *   3. pairwise (DoF.mata:167-211, M_j at :204): for every pair i < j of remaining intercepts, m_ij = connected
+ *      components of their bipartite graph (Bipartite.mata init_zigzag, Abowd et al.'s algorithm),
+ *      M_j = max(M_j, m_ij). So
+ *      M_2 = m_12 is exact; M_3 = max(1, m_13, m_23), M_4 = max(1, m_14, m_24, m_34), ... are lower bounds on
+ *      the true redundancies (reghdfe.sthlp, "Degrees-of-Freedom Adjustments": no exact result for 3+ FEs).
+ *   4. continuous (DoF.mata:213-256): a slope of `fe[x]` (reghdfe `i.fe##c.x`) is redundant in each level where
+ *      max(x) - min(x) <= 1e-6; a slope of `fe[[x]]` (`i.fe#c.x`) where |min(x)| + |max(x)| <= 1e-6 (x is zero
+ *      there). The tolerance is absolute, on the data as given.
+ * Slopes never enter steps 1-3.
  *
  * NESTING. fixest's ssc(fixef.K = "nested") (the default) with clustered standard errors drops the FEs nested in
  * a cluster variable (every level of the FE within a single cluster) from K: see `fixestFixefK`, which reproduces
@@ -201,4 +223,125 @@ export function fixestFixefK(fes: readonly FixedEffect[], options: FixestKOption
     K = nparams - drop;
   }
   return Math.max(K, 1);
+}
+
+/** Below this range (fe[x]) or absolute size (fe[[x]]) a slope is constant (zero) in a level: reghdfe's 1e-6. */
+const REGHDFE_SLOPE_TOL = 1e-6;
+
+/** One row of reghdfe's e(dof_table): an FE term's intercepts or slopes ("extended absvar"). */
+export interface ReghdfeDofRow {
+  /** The FE term ("firm", "firm^year", "firm[x]"), and which of its coefficients the row counts. */
+  term: string;
+  part: "intercept" | "slope";
+  /** Categories (K_j), redundant ones (M_j), and K_j - M_j. */
+  categories: number;
+  redundant: number;
+  coefficients: number;
+  /** Whether M_j is exact (reghdfe's "Exact?"): the first intercept, the second via the first pair, nested ones. */
+  exact: boolean;
+  /** Nested in a cluster variable (all its levels redundant). */
+  nested: boolean;
+}
+
+export interface ReghdfeDof {
+  /** e(df_a): absorbed parameters counted in the small-sample factors, sum K_j - sum M_j. */
+  dfA: number;
+  /** e(df_a_nested): the levels of intercepts nested in a cluster variable (0 without clustering). */
+  dfANested: number;
+  rows: ReghdfeDofRow[];
+}
+
+/**
+ * reghdfe's count of the parameters absorbed by the FEs, with its default dofadjustments (pairwise clusters
+ * continuous); see REGHDFE in the module comment. `clusters`: the cluster variables' codes per row when the errors
+ * are clustered (empty otherwise: no FE is then nested).
+ */
+export function reghdfeDof(fes: readonly FixedEffect[], clusters: readonly Int32Array[] = []): ReghdfeDof {
+  const rows: ReghdfeDofRow[] = [];
+  /** Per row: the FE with intercepts it counts, or null for slopes. */
+  const interceptOf: (FixedEffect | null)[] = [];
+  for (const fe of fes) {
+    const row = (part: "intercept" | "slope"): ReghdfeDofRow => ({
+      term: fe.name,
+      part,
+      categories: fe.nlevels,
+      redundant: 0,
+      coefficients: 0,
+      exact: false,
+      nested: false,
+    });
+    if (hasIntercept(fe)) {
+      rows.push(row("intercept"));
+      interceptOf.push(fe);
+    }
+    if (fe.slope) {
+      rows.push(row("slope"));
+      interceptOf.push(null);
+    }
+  }
+  // 1. clusters: intercepts nested in a cluster variable are entirely redundant.
+  let dfANested = 0;
+  rows.forEach((row, j) => {
+    const fe = interceptOf[j];
+    if (!fe || !clusters.some((c) => isNestedIn(fe, c))) return;
+    row.redundant = row.categories;
+    row.nested = true;
+    row.exact = true;
+    dfANested += row.categories;
+  });
+  const remaining = rows.map((_, j) => j).filter((j) => interceptOf[j] && !(rows[j] as ReghdfeDofRow).nested);
+  // 2. every remaining intercept but the first loses one; the first too when some FE was nested.
+  if (remaining.length > 1 || (remaining.length > 0 && dfANested > 0)) {
+    remaining.forEach((j, r) => {
+      if (r > 0 || dfANested > 0) (rows[j] as ReghdfeDofRow).redundant = 1;
+    });
+  }
+  if (remaining.length > 0) (rows[remaining[0] as number] as ReghdfeDofRow).exact = true;
+  // 3. pairwise: the later intercept of each pair loses at least the connected components of the pair.
+  for (let a = 0; a < remaining.length; a++) {
+    for (let b = a + 1; b < remaining.length; b++) {
+      const i = remaining[a] as number;
+      const j = remaining[b] as number;
+      const m = connectedComponents(interceptOf[i] as FixedEffect, interceptOf[j] as FixedEffect);
+      const row = rows[j] as ReghdfeDofRow;
+      row.redundant = Math.max(row.redundant, m);
+      if (a === 0 && b === 1) row.exact = true;
+    }
+  }
+  // 4. continuous: slopes constant (with intercepts) or zero (without) within a level.
+  let j = 0;
+  for (const fe of fes) {
+    if (hasIntercept(fe)) j++;
+    if (fe.slope) (rows[j++] as ReghdfeDofRow).redundant = degenerateSlopeLevels(fe);
+  }
+  let dfA = 0;
+  for (const row of rows) {
+    row.coefficients = row.categories - row.redundant;
+    dfA += row.coefficients;
+  }
+  return { dfA, dfANested, rows };
+}
+
+/** Levels where the slope of `fe[x]` is constant, or that of `fe[[x]]` is zero, to within reghdfe's 1e-6. */
+function degenerateSlopeLevels(fe: FixedEffect): number {
+  const x = fe.slope as Float64Array;
+  const G = fe.nlevels;
+  const lo = new Float64Array(G).fill(Number.POSITIVE_INFINITY);
+  const hi = new Float64Array(G).fill(Number.NEGATIVE_INFINITY);
+  const d = fe.ids;
+  for (let i = 0; i < d.length; i++) {
+    const g = d[i] as number;
+    const v = x[i] as number;
+    if (v < (lo[g] as number)) lo[g] = v;
+    if (v > (hi[g] as number)) hi[g] = v;
+  }
+  const withIntercept = hasIntercept(fe);
+  let count = 0;
+  for (let g = 0; g < G; g++) {
+    const a = lo[g] as number;
+    const b = hi[g] as number;
+    const spread = withIntercept ? b - a : Math.abs(a) + Math.abs(b);
+    if (spread <= REGHDFE_SLOPE_TOL) count++;
+  }
+  return count;
 }

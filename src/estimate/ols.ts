@@ -10,8 +10,10 @@ import {
   collinearNote,
   type EstimateOptions,
   feParamsForVcov,
+  INTERCEPT,
   noDegreesOfFreedom,
   prepareDesign,
+  reghdfeFeParams,
 } from "./design.js";
 import { fixedEffectValues } from "./fixedEffectValues.js";
 import type { DesignColumn, ModelFrame } from "./frame.js";
@@ -34,14 +36,15 @@ export function estimateOls(inputFrame: ModelFrame, options: EstimateOptions): M
   }
   const fit = leastSquares(columns, response, frame.weights, { forcePath: options.forcePath });
   const slopes = fit.kept.length;
-  const kFull = slopes + design.feParams;
+  const reghdfe = options.vcov.convention === "reghdfe" ? reghdfeFeParams(design, options) : null;
+  const kFull = slopes + (reghdfe ? reghdfe.fit : design.feParams);
   if (n - kFull <= 0) throw noDegreesOfFreedom(frame.formula.text, n, kFull);
   const keptColumns = fit.kept.map((j) => columns[j] as DesignColumn);
   const terms = keptColumns.map((c) => c.name);
   const collinear = [...absorbedByFe, ...fit.dropped.map((j) => (columns[j] as DesignColumn).name)];
   if (collinear.length > 0) notes.push(collinearNote(collinear, absorbed !== null));
 
-  const kVcov = slopes + feParamsForVcov(design, options);
+  const kVcov = slopes + (reghdfe ? reghdfe.vcov : feParamsForVcov(design, options));
   const vcov = computeVcov(
     {
       columns: keptColumns.map((c) => c.hi),
@@ -51,9 +54,16 @@ export function estimateOls(inputFrame: ModelFrame, options: EstimateOptions): M
       rss: fit.rss,
       nobs: n,
       k: kVcov,
+      ...(reghdfe ? { kResidual: slopes + reghdfe.residual } : {}),
+      ...(terms.includes(INTERCEPT) ? { interceptColumn: terms.indexOf(INTERCEPT) } : {}),
     },
     { ...options.vcov, clusters: frame.clusters },
   );
+  notes.push(...(vcov.notes ?? []));
+  if (reghdfe?.dof) {
+    const { dfA, dfANested, rows } = reghdfe.dof;
+    vcov.info = { ...vcov.info, fe_dof: { df_a: dfA, df_a_nested: dfANested, table: rows } };
+  }
   if (kVcov !== kFull) {
     // iid-style quantities (sigma, adjusted R2) keep the full count; only the cluster correction changes.
     notes.push("fixed effects nested in the cluster variable are not counted in the small-sample correction");

@@ -46,6 +46,27 @@ export const VcovInfoSchema = z.object({
   /** n and K as used in the corrections. */
   n: z.number(),
   k: z.number(),
+  /**
+   * `--ssc reghdfe` with fixed effects: reghdfe's e(df_a), e(df_a_nested) and e(dof_table), one row per fixed
+   * effect's intercepts or slopes (categories - redundant = coefficients), from which k is built.
+   */
+  fe_dof: z
+    .object({
+      df_a: z.number(),
+      df_a_nested: z.number(),
+      table: z.array(
+        z.object({
+          term: z.string(),
+          part: z.enum(["intercept", "slope"]),
+          categories: z.number(),
+          redundant: z.number(),
+          coefficients: z.number(),
+          exact: z.boolean(),
+          nested: z.boolean(),
+        }),
+      ),
+    })
+    .optional(),
 });
 export type VcovInfo = z.infer<typeof VcovInfoSchema>;
 

@@ -225,7 +225,7 @@ export const ModelSchema = z
     vcov: z.enum(VCOV_TYPES).optional(),
     /** Cluster variables (one, or several for multi-way); implies vcov: cluster. */
     cluster: Columns.optional(),
-    ssc: z.enum(["fixest", "stata", "per-term", "none"]).optional(),
+    ssc: z.enum(["fixest", "stata", "per-term", "none", "reghdfe"]).optional(),
     weights: z.string().optional(),
     /** Estimate separately per group: the model becomes one column per group (`<name>[value]`). */
     by: Columns.optional(),

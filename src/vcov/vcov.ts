@@ -2,7 +2,7 @@
  * Chooses and assembles the covariance of the estimates: iid, heteroskedasticity-robust (HC0-HC3) or
  * (multi-way) clustered, with the small-sample convention applied, and records every number that entered it.
  */
-import type { Matrix } from "ml-matrix";
+import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { estimationError, usageError } from "../errors.js";
 import type { VcovInfo } from "../report/result.js";
 import { intersectClusters } from "./intersect.js";
@@ -24,6 +24,8 @@ export interface VcovSpec {
 export interface VcovResult {
   matrix: Matrix;
   info: VcovInfo;
+  /** What the estimator should say about the covariance (e.g. a matrix made positive semi-definite). */
+  notes?: string[];
 }
 
 const ALIASES: Record<string, VcovType> = {
@@ -111,19 +113,72 @@ function clusteredVcov(inputs: VcovInputs, spec: VcovSpec): VcovResult {
     const meat = clusterMeat(inputs, cluster).mul(factor);
     total = total === null ? meat : total.add(meat);
   }
-  const matrix = sandwich(inputs.bread, total as Matrix);
+  let matrix = sandwich(inputs.bread, total as Matrix);
   if (meatSize === 0) throw estimationError("no coefficients to compute a covariance for");
+  const notes: string[] = [];
+  if (spec.convention === "reghdfe" && clusters.length > 1) {
+    const fixed = reghdfePsdFix(matrix, inputs.interceptColumn);
+    if (fixed) {
+      matrix = fixed;
+      notes.push(
+        "the multi-way clustered covariance was not positive semi-definite: negative eigenvalues set to zero (Cameron, Gelbach and Miller 2011; reghdfe does the same)",
+      );
+    }
+  }
   return {
     matrix,
+    ...(notes.length > 0 ? { notes } : {}),
     info: {
       type: "cluster",
       cluster: clusters.map((c) => c.name),
       n_clusters: clusters.map((c) => c.count),
       ssc: spec.convention,
       adjustment: clusterAdjustment(spec.convention, n, k, gMin, gMin),
-      df_t: tDegreesOfFreedom(spec.convention, "cluster", n, k, gMin),
+      df_t: tDegreesOfFreedom(spec.convention, "cluster", n, k, gMin, inputs.kResidual),
       n,
       k,
     },
   };
+}
+
+/**
+ * reghdfe 6's reghdfe_fix_psd (Regression.mata): when V (with the intercept, reghdfe's _cons) has a negative
+ * eigenvalue, V is rebuilt with its negative eigenvalues set to zero, and then the block without the intercept is
+ * replaced by that block fixed on its own (unchanged if it is positive semi-definite), so that reporting _cons or
+ * not does not move the slopes' errors. Null when V needs no fix.
+ */
+export function reghdfePsdFix(v: Matrix, interceptColumn?: number): Matrix | null {
+  const full = clipNegativeEigenvalues(v);
+  if (full === null || interceptColumn === undefined) return full;
+  const rest = Array.from({ length: v.rows }, (_, j) => j).filter((j) => j !== interceptColumn);
+  const block = v.selection(rest, rest);
+  const fixedBlock = clipNegativeEigenvalues(block) ?? block;
+  rest.forEach((a, i) => {
+    rest.forEach((b, j) => {
+      full.set(a, b, fixedBlock.get(i, j));
+    });
+  });
+  return full;
+}
+
+/**
+ * V = U Lambda U' with its negative eigenvalues set to zero, or null when it has none (the matrix is rebuilt only
+ * when the smallest eigenvalue is below zero, as reghdfe does).
+ */
+export function clipNegativeEigenvalues(v: Matrix): Matrix | null {
+  const symmetric = v.clone().add(v.transpose()).mul(0.5);
+  const eig = new EigenvalueDecomposition(symmetric, { assumeSymmetric: true });
+  const lambda = eig.realEigenvalues;
+  if (!lambda.some((l) => l < 0)) return null;
+  const u = eig.eigenvectorMatrix;
+  const k = lambda.length;
+  const out = new Matrix(k, k);
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b < k; b++) {
+      let s = 0;
+      for (let m = 0; m < k; m++) s += u.get(a, m) * Math.max(lambda[m] as number, 0) * u.get(b, m);
+      out.set(a, b, s);
+    }
+  }
+  return out;
 }

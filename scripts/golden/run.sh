@@ -34,5 +34,8 @@ echo "== fixed-effects OLS and IV golden values (also writes fixtures/iv/cigaret
 Rscript scripts/golden/feols.R
 Rscript scripts/golden/iv.R
 
+echo "== reghdfe's small-sample conventions (--ssc reghdfe; also writes fixtures/fe/cigar.csv)"
+Rscript scripts/golden/reghdfe.R
+
 echo "== changes against HEAD (empty = reproduced exactly)"
 git status --short -- fixtures test/golden

@@ -298,6 +298,8 @@ function combine(a: Encoded, b: Encoded): Encoded {
   const ids = new Int32Array(n);
   const labels: string[] = [];
   const Gb = b.nlevels;
+  const aIds = a.ids;
+  const bIds = b.ids;
   const pairs = a.nlevels * Gb;
   const push = (ga: number, gb: number) => {
     labels.push(`${a.labels[ga]}_${b.labels[gb]}`);
@@ -306,8 +308,8 @@ function combine(a: Encoded, b: Encoded): Encoded {
   if (pairs <= Math.max(4 * n, 1 << 20)) {
     const table = new Int32Array(pairs).fill(-1);
     for (let i = 0; i < n; i++) {
-      const ga = a.ids[i] as number;
-      const gb = b.ids[i] as number;
+      const ga = aIds[i] as number;
+      const gb = bIds[i] as number;
       if (ga < 0 || gb < 0) {
         ids[i] = MISSING_ID;
         continue;
@@ -323,8 +325,8 @@ function combine(a: Encoded, b: Encoded): Encoded {
   } else {
     const index = new Map<number, number>();
     for (let i = 0; i < n; i++) {
-      const ga = a.ids[i] as number;
-      const gb = b.ids[i] as number;
+      const ga = aIds[i] as number;
+      const gb = bIds[i] as number;
       if (ga < 0 || gb < 0) {
         ids[i] = MISSING_ID;
         continue;
@@ -342,8 +344,10 @@ function combine(a: Encoded, b: Encoded): Encoded {
 }
 
 function finish(name: string, e: Encoded): FixedEffect {
+  // Local copy of the array reference: `e` has a getter, and a property load per row costs 10x the loop.
+  const eIds = e.ids;
   let nmissing = 0;
-  for (let i = 0; i < e.ids.length; i++) if ((e.ids[i] as number) < 0) nmissing++;
+  for (let i = 0; i < eIds.length; i++) if ((eIds[i] as number) < 0) nmissing++;
   // `levels` stays a getter so that lazily made labels (encodeNumbers) are only formatted when read.
   const base = {
     name,
@@ -354,8 +358,8 @@ function finish(name: string, e: Encoded): FixedEffect {
     },
   };
   if (nmissing === 0) return base;
-  const missing = new Uint8Array(e.ids.length);
-  for (let i = 0; i < e.ids.length; i++) if ((e.ids[i] as number) < 0) missing[i] = 1;
+  const missing = new Uint8Array(eIds.length);
+  for (let i = 0; i < eIds.length; i++) if ((eIds[i] as number) < 0) missing[i] = 1;
   return Object.defineProperties(base, {
     missing: { value: missing, enumerable: true },
     nmissing: { value: nmissing, enumerable: true },

@@ -16,7 +16,9 @@
  *
  * Environment: BENCH_ROWS (default 10,000,000), BENCH_CSV_MB (default 1024), BENCH_WIDE_MB (default 1024),
  * BENCH_CASES=name,name to run only those cases (results then go to a dated file named after them, and
- * latest.json is left alone), BENCH_DEMEAN=1 to also run the fixed-effect kernel benchmark (bench/demean.ts). Generated data goes to bench/data/ (git-ignored) and is reused
+ * latest.json is left alone; `hdfe` in the list runs the HDFE cases), BENCH_DEMEAN=1 to also run the fixed-effect
+ * kernel benchmark (bench/demean.ts), BENCH_HDFE=0 to skip the HDFE cases (bench/hdfe.ts, run by default).
+ * Generated data goes to bench/data/ (git-ignored) and is reused
  * across runs when its parameters match; results go to bench/results/latest.json and a dated copy.
  *
  * Child mode (used by the harness itself): run.js --child ols <n> | --child ingest <file> [col,col,...]
@@ -630,6 +632,27 @@ function runDemeanHook(n: number): unknown {
   return JSON.parse(readFileSync(join(RESULTS_DIR, "demean.json"), "utf8"));
 }
 
+/**
+ * The HDFE cases of issue #3 (bench/hdfe.ts: two and three FEs, 2SLS, a limited-mobility panel, and the CLI on a
+ * 650 MB CSV), run as a child with BENCH_ROWS; it writes bench/results/hdfe.json, folded in here. Part of every
+ * full run; BENCH_HDFE=0 skips it, and a BENCH_CASES run includes it only when the list names `hdfe`.
+ */
+function runHdfeHook(n: number, only: readonly string[]): unknown {
+  if (process.env.BENCH_HDFE === "0") return { skipped: "BENCH_HDFE=0" };
+  if (only.length > 0 && !only.includes("hdfe")) return { skipped: "not in BENCH_CASES" };
+  const script = join(dirname(childScript), `hdfe${extname(childScript)}`);
+  if (!existsSync(script)) return { skipped: `${relative(ROOT, script)} not found` };
+  log("hdfe: running bench/hdfe as a child");
+  const result = spawnSync(process.execPath, [script], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, BENCH_ROWS: String(n) },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (result.status !== 0) return { failed: `exit status ${result.status}` };
+  return JSON.parse(readFileSync(join(RESULTS_DIR, "hdfe.json"), "utf8"));
+}
+
 // ---------------------------------------------------------------- report
 
 function git(args: string[]): string | null {
@@ -713,8 +736,8 @@ async function main(): Promise<void> {
     .map((c) => c.trim())
     .filter((c) => c !== "");
   for (const name of only) {
-    if (!(CASE_NAMES as readonly string[]).includes(name))
-      throw new Error(`BENCH_CASES: unknown case '${name}' (cases: ${CASE_NAMES.join(", ")})`);
+    if (!(CASE_NAMES as readonly string[]).includes(name) && name !== "hdfe")
+      throw new Error(`BENCH_CASES: unknown case '${name}' (cases: ${CASE_NAMES.join(", ")}, hdfe)`);
   }
   const wanted = (name: (typeof CASE_NAMES)[number]) => only.length === 0 || only.includes(name);
   mkdirSync(DATA_DIR, { recursive: true });
@@ -783,6 +806,7 @@ async function main(): Promise<void> {
     attempt("regress_cli_end_to_end", () => caseCli(n, olsCsv, ols.bytes, withR, case1Ours));
   }
   const demean = runDemeanHook(n);
+  const hdfe = runHdfeHook(n, only);
 
   const done = cases.filter((c): c is CaseResult => !("error" in c));
   const failures = done.filter((c) => c.check?.coefficientsPass === false || c.check?.pass === false);
@@ -825,6 +849,7 @@ async function main(): Promise<void> {
     },
     cases,
     demean,
+    hdfe,
     notes,
   };
   const day = started.toISOString().slice(0, 10);

@@ -33,6 +33,7 @@ Rscript scripts/golden/ols.R
 echo "== fixed-effects OLS and IV golden values (also writes fixtures/iv/cigarettes_sw_*.csv)"
 Rscript scripts/golden/feols.R
 Rscript scripts/golden/iv.R
+Rscript scripts/golden/kleibergen_paap.R
 
 echo "== reghdfe's small-sample conventions (--ssc reghdfe; also writes fixtures/fe/cigar.csv)"
 Rscript scripts/golden/reghdfe.R

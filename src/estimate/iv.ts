@@ -25,6 +25,7 @@ import {
   totalSumOfSquares,
 } from "./design.js";
 import type { DesignColumn, ModelFrame } from "./frame.js";
+import { kleibergenPaapF } from "./kleibergenPaap.js";
 import { crossProducts, leastSquares } from "./leastSquares.js";
 
 export function estimateIv(inputFrame: ModelFrame, options: EstimateOptions): ModelResult {
@@ -74,6 +75,9 @@ export function estimateIv(inputFrame: ModelFrame, options: EstimateOptions): Mo
       endo,
       fitted,
       residuals: fit.residuals,
+      vcovK: kept.length + feVcov,
+      keptInstruments: instrumentIndices.map((j) => kept[j] as DesignColumn),
+      instrumentCoefficients: Float64Array.from(instrumentIndices, (j) => fit.coefficients[j] as number),
       result: {
         endogenous: endo.name,
         coefficients: coefficientTable(
@@ -139,10 +143,11 @@ export function estimateIv(inputFrame: ModelFrame, options: EstimateOptions): Mo
     vcovSpec,
   );
   const terms = keptColumns.map((c) => c.name);
-  const weak = weakInstrumentStatistics(
+  const tilde = partialOutExogenous(
     design,
     firstStages.map((f) => f.endo),
   );
+  const weak = weakInstrumentStatistics(design, tilde);
   firstStages.forEach((f, j) => {
     f.result.sanderson_windmeijer_f = endogenous.length > 1 ? (weak.sandersonWindmeijer[j] ?? null) : null;
   });
@@ -163,10 +168,56 @@ export function estimateIv(inputFrame: ModelFrame, options: EstimateOptions): Mo
       instruments: instruments.map((c) => c.name),
       first_stages: firstStages.map((f) => f.result),
       cragg_donald_f: weak.craggDonald,
-      kleibergen_paap_f:
-        robust && endogenous.length === 1 ? (firstStages[0]?.result.partial_f ?? null) : null,
+      kleibergen_paap_f: robust
+        ? kleibergenPaap(firstStages, tilde, weak.endogenousCrossProducts, design)
+        : null,
     },
   };
+}
+
+/** Endogenous regressors and excluded instruments with the exogenous regressors partialled out (tilde). */
+interface Partialled {
+  x: Float64Array[];
+  z: Float64Array[];
+}
+
+/** Computed once: the weak-instrument statistics (Cragg-Donald, Sanderson-Windmeijer, Kleibergen-Paap) share them. */
+function partialOutExogenous(design: PreparedDesign, endogenous: DesignColumn[]): Partialled {
+  const w = design.frame.weights;
+  const exogenous = design.columns;
+  const partial = (c: DesignColumn) =>
+    exogenous.length === 0 ? c.hi : leastSquares(exogenous, c, w).residuals;
+  return { x: endogenous.map(partial), z: design.instruments.map(partial) };
+}
+
+/**
+ * Kleibergen-Paap rk Wald F (robust or clustered errors; src/estimate/kleibergenPaap.ts) from the first stages:
+ * their excluded-instrument coefficients and residuals, and the instruments they kept, partialled.
+ */
+function kleibergenPaap(
+  firstStages: {
+    residuals: Float64Array;
+    vcovK: number;
+    keptInstruments: DesignColumn[];
+    instrumentCoefficients: Float64Array;
+  }[],
+  tilde: Partialled,
+  endogenousCrossProducts: Matrix,
+  design: PreparedDesign,
+): number | null {
+  const first = firstStages[0];
+  if (first === undefined) return null;
+  const statistic = kleibergenPaapF({
+    instruments: first.keptInstruments.map((c) => tilde.z[design.instruments.indexOf(c)] as Float64Array),
+    endogenousCrossProducts,
+    coefficients: firstStages.map((f) => f.instrumentCoefficients),
+    residuals: firstStages.map((f) => f.residuals),
+    weights: design.frame.weights,
+    nobs: design.frame.nobs,
+    k: first.vcovK,
+    clusters: design.frame.clusters,
+  });
+  return Number.isFinite(statistic) ? statistic : null;
 }
 
 /**
@@ -179,14 +230,11 @@ export function estimateIv(inputFrame: ModelFrame, options: EstimateOptions): Mo
  */
 function weakInstrumentStatistics(
   design: PreparedDesign,
-  endogenous: DesignColumn[],
-): { craggDonald: number; sandersonWindmeijer: number[] } {
+  tilde: Partialled,
+): { craggDonald: number; sandersonWindmeijer: number[]; endogenousCrossProducts: Matrix } {
   const w = design.frame.weights;
   const exogenous = design.columns;
-  const partial = (c: DesignColumn) =>
-    exogenous.length === 0 ? c.hi : leastSquares(exogenous, c, w).residuals;
-  const x = endogenous.map(partial);
-  const z = design.instruments.map(partial);
+  const { x, z } = tilde;
   const n = design.frame.nobs;
   const l2 = z.length;
   const p = x.length;
@@ -222,7 +270,7 @@ function weakInstrumentStatistics(
     const eme = dot(e, e, w) - epe;
     return epe / (l2 - p + 1) / (eme / dfResid);
   });
-  return { craggDonald, sandersonWindmeijer };
+  return { craggDonald, sandersonWindmeijer, endogenousCrossProducts: xx };
 }
 
 function dot(a: Float64Array, b: Float64Array, w: Float64Array | null): number {

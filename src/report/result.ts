@@ -138,8 +138,11 @@ export const InstrumentalVariablesSchema = z.object({
   first_stages: z.array(FirstStageSchema),
   /** Cragg-Donald Wald F (iid errors), the minimum-eigenvalue statistic of Stock and Yogo (2005). */
   cragg_donald_f: z.number(),
-  /** Kleibergen-Paap rk Wald F with robust or clustered errors; reported for one endogenous regressor, where it
-   * equals the first-stage robust Wald F of the excluded instruments (null with iid errors or several endogenous). */
+  /** Kleibergen-Paap (2006) rk Wald F with robust or clustered errors, any number of endogenous regressors: Stata
+   * ivreg2's `widstat` (ranktest's Wald statistic for full rank of the reduced form, times (n - K1)/n, clustered
+   * (n - K1)/(n - 1) (G - 1)/G, over the number of excluded instruments; K1 = a first stage's parameters). The same
+   * for hc0-hc3 and every --ssc; with one endogenous regressor it is the first-stage HC1 (Stata-cluster) Wald F of
+   * the excluded instruments. Null with iid errors (see cragg_donald_f) or when it is not defined. */
   kleibergen_paap_f: z.number().nullable(),
 });
 

@@ -143,11 +143,8 @@ export function estimateIv(inputFrame: ModelFrame, options: EstimateOptions): Mo
     vcovSpec,
   );
   const terms = keptColumns.map((c) => c.name);
-  const tilde = partialOutExogenous(
-    design,
-    firstStages.map((f) => f.endo),
-  );
-  const weak = weakInstrumentStatistics(design, tilde);
+  const zTilde = partialOutExogenous(design);
+  const weak = weakInstrumentStatistics(design, firstStages, zTilde);
   firstStages.forEach((f, j) => {
     f.result.sanderson_windmeijer_f = endogenous.length > 1 ? (weak.sandersonWindmeijer[j] ?? null) : null;
   });
@@ -169,25 +166,22 @@ export function estimateIv(inputFrame: ModelFrame, options: EstimateOptions): Mo
       first_stages: firstStages.map((f) => f.result),
       cragg_donald_f: weak.craggDonald,
       kleibergen_paap_f: robust
-        ? kleibergenPaap(firstStages, tilde, weak.endogenousCrossProducts, design)
+        ? kleibergenPaap(firstStages, zTilde, weak.endogenousCrossProducts, design)
         : null,
     },
   };
 }
 
-/** Endogenous regressors and excluded instruments with the exogenous regressors partialled out (tilde). */
-interface Partialled {
-  x: Float64Array[];
-  z: Float64Array[];
-}
-
-/** Computed once: the weak-instrument statistics (Cragg-Donald, Sanderson-Windmeijer, Kleibergen-Paap) share them. */
-function partialOutExogenous(design: PreparedDesign, endogenous: DesignColumn[]): Partialled {
+/**
+ * The excluded instruments with the exogenous regressors partialled out (Z~), in the order of
+ * design.instruments: the only n-length partialling the weak-instrument statistics need (see below).
+ */
+function partialOutExogenous(design: PreparedDesign): Float64Array[] {
   const w = design.frame.weights;
   const exogenous = design.columns;
-  const partial = (c: DesignColumn) =>
-    exogenous.length === 0 ? c.hi : leastSquares(exogenous, c, w).residuals;
-  return { x: endogenous.map(partial), z: design.instruments.map(partial) };
+  return design.instruments.map((c) =>
+    exogenous.length === 0 ? c.hi : leastSquares(exogenous, c, w).residuals,
+  );
 }
 
 /**
@@ -195,20 +189,15 @@ function partialOutExogenous(design: PreparedDesign, endogenous: DesignColumn[])
  * their excluded-instrument coefficients and residuals, and the instruments they kept, partialled.
  */
 function kleibergenPaap(
-  firstStages: {
-    residuals: Float64Array;
-    vcovK: number;
-    keptInstruments: DesignColumn[];
-    instrumentCoefficients: Float64Array;
-  }[],
-  tilde: Partialled,
+  firstStages: FirstStagePieces[],
+  zTilde: Float64Array[],
   endogenousCrossProducts: Matrix,
   design: PreparedDesign,
 ): number | null {
   const first = firstStages[0];
   if (first === undefined) return null;
   const statistic = kleibergenPaapF({
-    instruments: first.keptInstruments.map((c) => tilde.z[design.instruments.indexOf(c)] as Float64Array),
+    instruments: keptInstrumentsTilde(first, zTilde, design),
     endogenousCrossProducts,
     coefficients: firstStages.map((f) => f.instrumentCoefficients),
     residuals: firstStages.map((f) => f.residuals),
@@ -220,71 +209,85 @@ function kleibergenPaap(
   return Number.isFinite(statistic) ? statistic : null;
 }
 
+/** What the weak-instrument statistics take from each first stage. */
+interface FirstStagePieces {
+  residuals: Float64Array;
+  vcovK: number;
+  keptInstruments: DesignColumn[];
+  instrumentCoefficients: Float64Array;
+}
+
+function keptInstrumentsTilde(first: FirstStagePieces, zTilde: Float64Array[], design: PreparedDesign) {
+  return first.keptInstruments.map((c) => zTilde[design.instruments.indexOf(c)] as Float64Array);
+}
+
 /**
  * Cragg-Donald Wald F and Sanderson-Windmeijer conditional first-stage F statistics (iid errors), from the
- * endogenous regressors and instruments with the exogenous regressors partialled out (tilde):
+ * endogenous regressors X~ and instruments Z~ with the exogenous regressors partialled out:
  *   CD = (N - L) / L2 * mineig( (X~' M_Z~ X~)^-1 X~' P_Z~ X~ ),   N - L the first stage's residual df
  * (Stock and Yogo 2005; ivreg2's cdf). For endogenous regressor j, SW (2016, eq. 15) instruments the other
  * endogenous ones: e = X~_j - X~_-j d with d the 2SLS estimate, then
  *   SW_j = [e' P_Z~ e / (L2 - p + 1)] / [e' M_Z~ e / (N - L)].
+ * No n-length work beyond Z~'WZ~ and V'WV: by Frisch-Waugh-Lovell the first stages give X~ = Z~ Pi + V with
+ * Pi their excluded-instrument coefficients and V their residuals (Z~'WV = 0), so
+ *   X~' P_Z~ X~ = Pi' (Z~'WZ~) Pi = Q,   X~' M_Z~ X~ = V'WV,   X~'WX~ = Q + V'WV,
+ * and e' P e, e' M e are quadratic forms in Q and V'WV with the vector (1 at j, -d elsewhere).
  */
 function weakInstrumentStatistics(
   design: PreparedDesign,
-  tilde: Partialled,
+  firstStages: FirstStagePieces[],
+  zTilde: Float64Array[],
 ): { craggDonald: number; sandersonWindmeijer: number[]; endogenousCrossProducts: Matrix } {
   const w = design.frame.weights;
-  const exogenous = design.columns;
-  const { x, z } = tilde;
+  const first = firstStages[0] as FirstStagePieces;
+  const z = keptInstrumentsTilde(first, zTilde, design);
   const n = design.frame.nobs;
   const l2 = z.length;
-  const p = x.length;
-  const dfResid = n - exogenous.length - l2 - design.feParams;
-  // Projections of each endogenous regressor on Z~.
-  const zDesign = z.map((v, j) => ({ name: `z${j}`, hi: v, lo: null }));
-  const project = (v: Float64Array) => {
-    const r = leastSquares(zDesign, { name: "v", hi: v, lo: null }, w).residuals;
-    return difference(v, r);
-  };
-  const px = x.map(project);
-  const xpx = matrixOf(crossProductsBetween(x, px, w), p);
-  const xx = matrixOf(crossProducts(x, w), p);
-  const xmx = xx.clone().sub(xpx);
-  const eig = new EigenvalueDecomposition(solve(xmx, xpx));
+  const p = firstStages.length;
+  const dfResid = n - design.columns.length - l2 - design.feParams;
+  const szz = matrixOf(crossProducts(z, w), l2);
+  const pi = new Matrix(l2, p);
+  firstStages.forEach((f, j) => {
+    for (let r = 0; r < l2; r++) pi.set(r, j, f.instrumentCoefficients[r] as number);
+  });
+  const q = pi.transpose().mmul(szz).mmul(pi);
+  const vv = matrixOf(
+    crossProducts(
+      firstStages.map((f) => f.residuals),
+      w,
+    ),
+    p,
+  );
+  const eig = new EigenvalueDecomposition(solve(vv, q));
   const craggDonald = (Math.min(...eig.realEigenvalues) * dfResid) / l2;
 
-  const sandersonWindmeijer = x.map((xj, j) => {
+  const quadratic = (m: Matrix, c: Float64Array) => {
+    let total = 0;
+    for (let r = 0; r < p; r++)
+      for (let t = 0; t < p; t++) total += (c[r] as number) * m.get(r, t) * (c[t] as number);
+    return total;
+  };
+  const sandersonWindmeijer = firstStages.map((_, j) => {
     if (p === 1) return Number.NaN;
-    const others = x.filter((_, q) => q !== j);
-    const othersProjected = px.filter((_, q) => q !== j);
-    // 2SLS of x_j on the other endogenous regressors: d = (PX-j' X-j)^-1 PX-j' x_j.
-    const a = matrixOf(crossProductsBetween(othersProjected, others, w), p - 1);
-    const b = Matrix.columnVector(othersProjected.map((v) => dot(v, xj, w)));
-    const d = solve(a, b);
-    const e = Float64Array.from(xj);
-    others.forEach((o, q) => {
-      const dq = d.get(q, 0);
-      for (let i = 0; i < e.length; i++) e[i] = (e[i] as number) - dq * (o[i] as number);
+    const others = Array.from({ length: p }, (_, t) => t).filter((t) => t !== j);
+    // 2SLS of x_j on the other endogenous regressors: d = (X-j' P X-j)^-1 X-j' P x_j.
+    const a = new Matrix(p - 1, p - 1);
+    const b = new Matrix(p - 1, 1);
+    others.forEach((r, u) => {
+      others.forEach((t, v) => {
+        a.set(u, v, q.get(r, t));
+      });
+      b.set(u, 0, q.get(r, j));
     });
-    const pe = project(e);
-    const epe = dot(e, pe, w);
-    const eme = dot(e, e, w) - epe;
-    return epe / (l2 - p + 1) / (eme / dfResid);
+    const d = solve(a, b);
+    const c = new Float64Array(p);
+    c[j] = 1;
+    others.forEach((t, u) => {
+      c[t] = -d.get(u, 0);
+    });
+    return quadratic(q, c) / (l2 - p + 1) / (quadratic(vv, c) / dfResid);
   });
-  return { craggDonald, sandersonWindmeijer, endogenousCrossProducts: xx };
-}
-
-function dot(a: Float64Array, b: Float64Array, w: Float64Array | null): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (w ? (w[i] as number) : 1) * (a[i] as number) * (b[i] as number);
-  return s;
-}
-
-function crossProductsBetween(a: Float64Array[], b: Float64Array[], w: Float64Array | null): Float64Array {
-  const k = a.length;
-  const out = new Float64Array(k * k);
-  for (let r = 0; r < k; r++)
-    for (let c = 0; c < k; c++) out[r * k + c] = dot(a[r] as Float64Array, b[c] as Float64Array, w);
-  return out;
+  return { craggDonald, sandersonWindmeijer, endogenousCrossProducts: q.clone().add(vv) };
 }
 
 function matrixOf(values: Float64Array, k: number): Matrix {

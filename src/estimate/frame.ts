@@ -121,16 +121,20 @@ export function buildModelFrame(
     const column = table.column(name);
     let count = 0;
     let totalMissing = 0;
-    for (let i = 0; i < n; i++) {
-      const missing =
-        column.kind === "number"
-          ? Number.isNaN(column.values[i] as number)
-          : column.codes[i] === MISSING_CODE;
-      if (missing) totalMissing++;
-      if (missing && keep[i]) {
+    // One loop per column kind (the kind test and property loads out of the loop over 10 million rows).
+    const drop = (i: number) => {
+      totalMissing++;
+      if (keep[i]) {
         keep[i] = 0;
         count++;
       }
+    };
+    if (column.kind === "number") {
+      const values = column.values;
+      for (let i = 0; i < n; i++) if (Number.isNaN(values[i] as number)) drop(i);
+    } else {
+      const codes = column.codes;
+      for (let i = 0; i < n; i++) if (codes[i] === MISSING_CODE) drop(i);
     }
     if (count > 0) missingBy.set(name, count);
     if (n > 0 && totalMissing === n) {

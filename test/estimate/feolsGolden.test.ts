@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runRegress } from "../../src/cli/regress.js";
 import type { FixedEffectValuesResult } from "../../src/estimate/fixedEffectValues.js";
-import { expectClose } from "../helpers/close.js";
+import { expectClose, expectCoefficientsClose } from "../helpers/close.js";
 
 interface FeCase {
   id: string;
@@ -62,31 +62,11 @@ describe("fixed effects match fixest's conventions computed in R (scripts/golden
       if (model === undefined) throw new Error("no model");
       expect(model.nobs).toBe(c.nobs);
       expect(model.coefficients.map((x) => x.term)).toEqual(c.terms);
-      const coefficients = model.coefficients;
-      const pick = (f: (x: (typeof coefficients)[number]) => number) => coefficients.map(f);
-      expectClose(
-        pick((x) => x.estimate),
-        c.estimate,
+      expectCoefficientsClose(
+        model.coefficients,
+        c,
+        ["estimate", "std_error", "conf_low", "conf_high"],
         RELATIVE,
-        "estimate",
-      );
-      expectClose(
-        pick((x) => x.std_error),
-        c.std_error,
-        RELATIVE,
-        "std_error",
-      );
-      expectClose(
-        pick((x) => x.conf_low),
-        c.conf_low,
-        RELATIVE,
-        "conf_low",
-      );
-      expectClose(
-        pick((x) => x.conf_high),
-        c.conf_high,
-        RELATIVE,
-        "conf_high",
       );
       expect(model.vcov.k).toBe(c.vcov_k);
       expect(model.vcov.df_t).toBe(c.df_t);

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runRegress } from "../../src/cli/regress.js";
-import { expectClose } from "../helpers/close.js";
+import { expectClose, expectCoefficientsClose } from "../helpers/close.js";
 
 interface DofRow {
   term: string;
@@ -79,36 +79,11 @@ describe("--ssc reghdfe matches reghdfe's conventions computed in R (scripts/gol
       expect(model.nobs).toBe(c.nobs);
       expect(model.dropped.singletons).toBe(c.singletons_dropped);
       expect(model.coefficients.map((x) => x.term)).toEqual(c.terms);
-      const column = (f: (x: (typeof model.coefficients)[number]) => number) => model.coefficients.map(f);
-      expectClose(
-        column((x) => x.estimate),
-        c.estimate,
+      expectCoefficientsClose(
+        model.coefficients,
+        c,
+        ["estimate", "std_error", "statistic", "conf_low", "conf_high"],
         RELATIVE,
-        "estimate",
-      );
-      expectClose(
-        column((x) => x.std_error),
-        c.std_error,
-        RELATIVE,
-        "std_error",
-      );
-      expectClose(
-        column((x) => x.statistic),
-        c.statistic,
-        RELATIVE,
-        "statistic",
-      );
-      expectClose(
-        column((x) => x.conf_low),
-        c.conf_low,
-        RELATIVE,
-        "conf_low",
-      );
-      expectClose(
-        column((x) => x.conf_high),
-        c.conf_high,
-        RELATIVE,
-        "conf_high",
       );
       expectClose(model.vcov_matrix.flat(), c.vcov_matrix.flat(), RELATIVE, "vcov_matrix");
       // Every number that enters the correction.

@@ -25,3 +25,22 @@ export function expectClose(
     `${what}: worst relative error ${worst} at [${at}] (got ${actual[at]}, expected ${expected[at]})`,
   ).toBeLessThanOrEqual(tolerance);
 }
+
+type CoefficientField = "estimate" | "std_error" | "statistic" | "conf_low" | "conf_high";
+
+/** expectClose for each named field of a coefficient table against the golden case's arrays of the same name. */
+export function expectCoefficientsClose(
+  coefficients: readonly Record<CoefficientField, number>[],
+  golden: Partial<Record<CoefficientField, readonly number[]>>,
+  fields: readonly CoefficientField[],
+  tolerance: number,
+) {
+  for (const field of fields) {
+    expectClose(
+      coefficients.map((x) => x[field]),
+      golden[field] ?? [],
+      tolerance,
+      field,
+    );
+  }
+}

@@ -9,17 +9,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runRegress } from "../../src/cli/regress.js";
+import type { ReghdfeDofRow } from "../../src/estimate/fixedEffectDof.js";
 import { expectClose, expectCoefficientsClose } from "../helpers/close.js";
 
-interface DofRow {
-  term: string;
-  part: "intercept" | "slope";
-  categories: number;
-  redundant: number;
-  coefficients: number;
-  exact: boolean;
-  nested: boolean;
-}
+/** reghdfe's e(dof_table) rows, as the golden JSON spells them. */
+type DofRow = ReghdfeDofRow;
 
 interface ReghdfeCase {
   id: string;

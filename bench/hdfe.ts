@@ -130,6 +130,7 @@ function runCase(name: CaseName, n: number): void {
       formula,
       nobs: model.nobs,
       seconds,
+      iterations: model.demeaning?.iterations ?? null,
       peak_rss_mb: peak / 2 ** 20,
       data_rss_mb: dataRss / 2 ** 20,
       coefficients: model.coefficients.map((c) => [c.term, c.estimate, c.std_error]),

@@ -253,6 +253,7 @@ export function assembleResult(
     f_df2: wald?.df2 ?? null,
     f_p_value: wald?.p_value ?? null,
     fixed_effects: frame.formula.fixedEffects.map((t) => t.label),
+    ...(absorbed ? { demeaning: { iterations: absorbed.iterations, converged: absorbed.converged } } : {}),
     weights: frame.weightsName,
     group: options.group ?? null,
     notes: design.notes,

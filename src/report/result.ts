@@ -174,6 +174,11 @@ export const ModelResultSchema = z.object({
   f_df2: z.number().nullable(),
   f_p_value: z.number().nullable(),
   fixed_effects: z.array(z.string()),
+  /**
+   * The fixed-effect demeaning (absent without fixed effects): accelerated iterations of the column that needed
+   * the most (0 for one fixed effect, a closed form; fixest's `iterations`), and whether every column converged.
+   */
+  demeaning: z.object({ iterations: z.number(), converged: z.boolean() }).optional(),
   weights: z.string().nullable(),
   /** Values of the `--by` columns for this model. */
   group: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),

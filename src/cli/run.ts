@@ -6,8 +6,6 @@
  */
 import type { Command } from "commander";
 import { MobilityError } from "../errors.js";
-import { formatCheckReport } from "../spec/check.js";
-import { runSpec } from "../spec/run.js";
 
 interface RunCommandOptions {
   out?: string;
@@ -25,6 +23,10 @@ export function registerRun(program: Command): void {
     .option("--check", "compare the spec's expected values; exit 6 with a diff if any drifted")
     .action(async (spec: string, opts: RunCommandOptions) => {
       const check = opts.check === true;
+      // Loaded when the command runs: the spec runner pulls in the plotting stack (vega, resvg), which would
+      // otherwise add to the start-up of every mobility command.
+      const { runSpec } = await import("../spec/run.js");
+      const { formatCheckReport } = await import("../spec/check.js");
       const result = await runSpec(spec, {
         ...(opts.out !== undefined ? { out: opts.out } : {}),
         write: !check || opts.out !== undefined,

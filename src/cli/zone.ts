@@ -5,13 +5,6 @@
  */
 import type { Command } from "commander";
 import { readCsv } from "../data/csv.js";
-import {
-  crosswalkTable,
-  formatCrosswalkReport,
-  formatZoneReport,
-  loadZones,
-  zoneTable,
-} from "../data/ops/zone.js";
 import { usageError } from "../errors.js";
 import { writeTableOutput } from "./ingest.js";
 import { parseTypesOption } from "./options.js";
@@ -37,6 +30,10 @@ export function registerZone(program: Command): void {
     .option("--quiet", "no progress bar")
     .action(async (file: string, opts: Record<string, string | boolean | undefined>) => {
       installProgress(opts);
+      // Loaded when the command runs (the spatial libraries are not needed by the other commands).
+      const { crosswalkTable, formatCrosswalkReport, formatZoneReport, loadZones, zoneTable } = await import(
+        "../data/ops/zone.js"
+      );
       const name = String(opts.name);
       const output = {
         ...(typeof opts.out === "string" ? { out: opts.out } : {}),

@@ -7,9 +7,10 @@
  *   residuals are formed in double-double. Its error is about 1e-32 * cond(X)^2, so NIST's Filip (cond ~1e10
  *   after scaling) comes out to 15 digits. Used whenever the problem is small (n*k^2 below EXACT_PATH_WORK) or
  *   the fast path finds the design ill-conditioned.
- * - fast path (double): Gram matrix in double with column scaling, Cholesky, then two steps of corrected
- *   semi-normal equations refinement (Bjorck 1987): r = y - Xb, solve R'R d = X'Wr, b += d. This brings the
- *   error down to about eps * cond(X), what a QR solve (R's lm) achieves, at the cost of one pass per step.
+ * - fast path (double): Gram matrix in double with column scaling, Cholesky, then corrected semi-normal
+ *   equations refinement (Bjorck 1987): r = y - Xb, solve R'R d = X'Wr, b += d, until d is below 1e-14 of b
+ *   (at most three corrections). This brings the error down to about eps * cond(X), what a QR solve (R's lm)
+ *   achieves, at the cost of one pass over the rows per correction.
  *
  * Collinearity: column j is removed when the part of it not explained by the columns kept before it has
  * relative squared norm (1 - R^2_j) below COLLINEARITY_TOL, judged in double-double. fixest and Stata drop on a
@@ -270,22 +271,23 @@ function fastLeastSquares(
   // Corrected semi-normal equations: refine until the correction is negligible. CSNE converges at a rate of
   // about eps * cond(X)^2 * (residual size); a correction still visible after three steps means the design is
   // too ill-conditioned for this path (NIST Wampler4/5: large residuals), so hand it to the exact path.
-  // Each step is one pass over the rows (residuals and X'Wr together), and so is the final residual pass.
-  let settled = false;
-  for (let step = 0; step < 3 && !settled; step++) {
-    const delta = solveScaled(residualPass(keptCols, y, b, weights, residuals).cross);
+  // Each step is one pass over the rows (residuals and X'Wr together). The pass that finds the correction negligible also gave the residuals and RSS of the b it was computed for,
+  // which is then kept as is (the correction is below 1e-14 of b): no separate final pass.
+  let rss = Number.NaN;
+  for (let step = 0; step < 3 && Number.isNaN(rss); step++) {
+    const pass = residualPass(keptCols, y, b, weights, residuals);
+    const delta = solveScaled(pass.cross);
     let deltaNorm = 0;
     let bNorm = 0;
     for (let m = 0; m < p; m++) {
       const scaleM = keptScale[m] as number;
       deltaNorm = Math.max(deltaNorm, Math.abs((delta[m] as number) / scaleM));
       bNorm = Math.max(bNorm, Math.abs((b[m] as number) / scaleM));
-      b[m] = (b[m] as number) + (delta[m] as number);
     }
-    settled = deltaNorm <= 1e-14 * bNorm;
+    if (deltaNorm <= 1e-14 * bNorm) rss = pass.rss;
+    else for (let m = 0; m < p; m++) b[m] = (b[m] as number) + (delta[m] as number);
   }
-  if (!settled) return null;
-  const { rss } = residualPass(keptCols, y, b, weights, residuals);
+  if (Number.isNaN(rss)) return null;
   // (X'WX)^-1 = S (L L')^-1 S.
   const inverse = new Matrix(p, p);
   for (let c = 0; c < p; c++) {

@@ -66,6 +66,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { estimationError } from "../errors.js";
+import { float64Array, int32Array, isShared, toShared } from "../numeric/sharedArrays.js";
 import { coefficientsPerLevel, type FixedEffect, hasIntercept } from "./fixedEffects.js";
 
 export interface DemeanOptions {
@@ -669,7 +670,7 @@ function trace(message: string): void {
 }
 
 function sharedCopy(c: Float64Array): Float64Array {
-  const a = float64(c.length, true);
+  const a = float64Array(c.length, true);
   a.set(c);
   return a;
 }
@@ -1443,12 +1444,12 @@ function buildCrossTab(
   shared: boolean,
 ): CrossTab {
   const n = da.length;
-  const rowStart = int32(Ga + 1, shared);
+  const rowStart = int32Array(Ga + 1, shared);
   for (let i = 0; i < n; i++)
     rowStart[(da[i] as number) + 1] = (rowStart[(da[i] as number) + 1] as number) + 1;
   for (let g = 0; g < Ga; g++) rowStart[g + 1] = (rowStart[g + 1] as number) + (rowStart[g] as number);
   // b's ids (and the weights) in a-order, placed by the counting sort directly; the passes below are sequential.
-  const bs = int32(n, shared);
+  const bs = int32Array(n, shared);
   const ws = weights ? new Float64Array(n) : undefined;
   const fill = rowStart.slice(0, Ga);
   for (let i = 0; i < n; i++) {
@@ -1459,7 +1460,7 @@ function buildCrossTab(
     fill[g] = p + 1;
   }
   const mark = new Int32Array(Gb).fill(-1);
-  const start = int32(Ga + 1, shared);
+  const start = int32Array(Ga + 1, shared);
   let nnz = 0;
   for (let g = 0; g < Ga; g++) {
     start[g] = nnz;
@@ -1474,9 +1475,9 @@ function buildCrossTab(
   }
   start[Ga] = nnz;
   if (weights === undefined && 3 * nnz > n) return { start: rowStart, col: bs, w: undefined };
-  const col = int32(nnz, shared);
+  const col = int32Array(nnz, shared);
   const needW = weights !== undefined || nnz < n;
-  const w = needW ? float64(nnz, shared) : undefined;
+  const w = needW ? float64Array(nnz, shared) : undefined;
   mark.fill(-1);
   const pos = new Int32Array(Gb);
   let q = 0;
@@ -1835,26 +1836,6 @@ function prepareRowFe(fe: FixedEffect, weights: Float64Array | undefined, n: num
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-
-function isShared(a: Int32Array | Float64Array): boolean {
-  return a.buffer instanceof SharedArrayBuffer;
-}
-
-function int32(length: number, shared: boolean): Int32Array {
-  return shared ? new Int32Array(new SharedArrayBuffer(4 * length)) : new Int32Array(length);
-}
-
-function float64(length: number, shared: boolean): Float64Array {
-  return shared ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float64Array(length);
-}
-
-/** The array itself when it lives in a SharedArrayBuffer, else a copy in one. */
-function toShared<T extends Int32Array | Float64Array>(a: T): T {
-  if (isShared(a)) return a;
-  const copy = (a instanceof Int32Array ? int32(a.length, true) : float64(a.length, true)) as T;
-  copy.set(a);
-  return copy;
-}
 
 function invert(a: Float64Array): Float64Array {
   const out = new Float64Array(a.length);

@@ -14,6 +14,7 @@
 
 import type { Column, NumericColumn } from "../data/table.js";
 import { dataError, estimationError } from "../errors.js";
+import { largeInt32Array } from "../numeric/sharedArrays.js";
 
 export const MISSING_ID = -1;
 
@@ -205,7 +206,7 @@ function encodeOne(column: Column): Encoded {
 
 function encodeCodes(codes: Int32Array, levels: readonly string[]): Encoded {
   const remap = new Int32Array(levels.length).fill(-1);
-  const ids = new Int32Array(codes.length);
+  const ids = largeInt32Array(codes.length);
   const labels: string[] = [];
   for (let i = 0; i < codes.length; i++) {
     const c = codes[i] as number;
@@ -226,7 +227,7 @@ function encodeCodes(codes: Int32Array, levels: readonly string[]): Encoded {
 
 function encodeNumbers(values: Float64Array): Encoded {
   const n = values.length;
-  const ids = new Int32Array(n);
+  const ids = largeInt32Array(n);
   // Level values; their text labels are made only if someone reads them (fixef output): formatting a million
   // numbers as strings would otherwise cost a fifth of a second on every large regression.
   const numbers: number[] = [];
@@ -295,7 +296,7 @@ function lazyLabels(ids: Int32Array, numbers: number[]): Encoded {
 /** Interaction of two encoded columns: one level per observed pair, in order of first appearance. */
 function combine(a: Encoded, b: Encoded): Encoded {
   const n = a.ids.length;
-  const ids = new Int32Array(n);
+  const ids = largeInt32Array(n);
   const labels: string[] = [];
   const Gb = b.nlevels;
   const aIds = a.ids;

@@ -382,26 +382,38 @@ function runPhase(
   return { still, maxChange };
 }
 
-/** Weighted standard deviation of each column; 1 when it is 0 (constant column) or not finite. */
+/**
+ * Weighted standard deviation of each column; 1 when it is 0 (constant column) or not finite. It only scales the
+ * convergence tolerance, so one pass suffices: sums of v - v_0 and (v - v_0)^2, shifted by the first value so
+ * that a large mean does not cancel the variance away.
+ */
 function columnScales(cols: readonly Float64Array[], weights: Float64Array | undefined): Float64Array {
   const out = new Float64Array(cols.length);
   for (let k = 0; k < cols.length; k++) {
     const c = cols[k] as Float64Array;
+    const shift = c.length > 0 ? (c[0] as number) : 0;
     let sw = 0;
-    let mean = 0;
-    for (let i = 0; i < c.length; i++) {
-      const w = weights ? (weights[i] as number) : 1;
-      sw += w;
-      mean += w * (c[i] as number);
+    let s1 = 0;
+    let s2 = 0;
+    if (weights) {
+      for (let i = 0; i < c.length; i++) {
+        const w = weights[i] as number;
+        const d = (c[i] as number) - shift;
+        sw += w;
+        s1 += w * d;
+        s2 += w * d * d;
+      }
+    } else {
+      sw = c.length;
+      for (let i = 0; i < c.length; i++) {
+        const d = (c[i] as number) - shift;
+        s1 += d;
+        s2 += d * d;
+      }
     }
-    mean = sw > 0 ? mean / sw : 0;
-    let ss = 0;
-    for (let i = 0; i < c.length; i++) {
-      const w = weights ? (weights[i] as number) : 1;
-      const d = (c[i] as number) - mean;
-      ss += w * d * d;
-    }
-    const sd = sw > 0 ? Math.sqrt(ss / sw) : 0;
+    const mean = sw > 0 ? s1 / sw : 0;
+    const variance = sw > 0 ? Math.max(0, s2 / sw - mean * mean) : 0;
+    const sd = Math.sqrt(variance);
     out[k] = sd > 0 && Number.isFinite(sd) ? sd : 1;
   }
   return out;

@@ -7,7 +7,7 @@
  * second-stage design (fitted values) in the bread and the scores, as AER::ivreg, estimatr::iv_robust, fixest and
  * Stata do. Endogenous coefficients are named `fit_<name>` and placed after the intercept, as fixest prints them.
  */
-import { EigenvalueDecomposition, Matrix, solve } from "ml-matrix";
+import { EigenvalueDecomposition, inverse, Matrix, solve } from "ml-matrix";
 import { estimationError } from "../errors.js";
 import { coefficientTable } from "../inference/coefficientTable.js";
 import { type WaldTest, waldTest } from "../inference/wald.js";
@@ -78,6 +78,9 @@ export function estimateIv(inputFrame: ModelFrame, options: EstimateOptions): Mo
       vcovK: kept.length + feVcov,
       keptInstruments: instrumentIndices.map((j) => kept[j] as DesignColumn),
       instrumentCoefficients: Float64Array.from(instrumentIndices, (j) => fit.coefficients[j] as number),
+      // The excluded instruments' block of (X'WX)^-1 is (Z~'WZ~)^-1 (partitioned inverse), Z~ the instruments
+      // with the exogenous regressors partialled out: what the weak-instrument statistics need of Z~.
+      instrumentInverse: fit.xtxInverse.selection(instrumentIndices, instrumentIndices),
       result: {
         endogenous: endo.name,
         coefficients: coefficientTable(
@@ -143,8 +146,7 @@ export function estimateIv(inputFrame: ModelFrame, options: EstimateOptions): Mo
     vcovSpec,
   );
   const terms = keptColumns.map((c) => c.name);
-  const zTilde = partialOutExogenous(design);
-  const weak = weakInstrumentStatistics(design, firstStages, zTilde);
+  const weak = weakInstrumentStatistics(design, firstStages);
   firstStages.forEach((f, j) => {
     f.result.sanderson_windmeijer_f = endogenous.length > 1 ? (weak.sandersonWindmeijer[j] ?? null) : null;
   });
@@ -169,14 +171,15 @@ export function estimateIv(inputFrame: ModelFrame, options: EstimateOptions): Mo
         ? null
         : firstStageIsRkF(options, firstStages.length, frame.clusters.length)
           ? (firstStages[0]?.result.partial_f ?? null)
-          : kleibergenPaap(firstStages, zTilde, weak.endogenousCrossProducts, design),
+          : kleibergenPaap(firstStages, partialOutExogenous(design), weak.endogenousCrossProducts, design),
     },
   };
 }
 
 /**
  * The excluded instruments with the exogenous regressors partialled out (Z~), in the order of
- * design.instruments: the only n-length partialling the weak-instrument statistics need (see below).
+ * design.instruments: only the general Kleibergen-Paap path needs them over the rows (its scores); Cragg-Donald
+ * and Sanderson-Windmeijer get Z~'WZ~ from the first stage (see weakInstrumentStatistics).
  */
 function partialOutExogenous(design: PreparedDesign): Float64Array[] {
   const w = design.frame.weights;
@@ -229,6 +232,8 @@ interface FirstStagePieces {
   vcovK: number;
   keptInstruments: DesignColumn[];
   instrumentCoefficients: Float64Array;
+  /** (Z~'WZ~)^-1 over the kept excluded instruments. */
+  instrumentInverse: Matrix;
 }
 
 function keptInstrumentsTilde(first: FirstStagePieces, zTilde: Float64Array[], design: PreparedDesign) {
@@ -242,24 +247,23 @@ function keptInstrumentsTilde(first: FirstStagePieces, zTilde: Float64Array[], d
  * (Stock and Yogo 2005; ivreg2's cdf). For endogenous regressor j, SW (2016, eq. 15) instruments the other
  * endogenous ones: e = X~_j - X~_-j d with d the 2SLS estimate, then
  *   SW_j = [e' P_Z~ e / (L2 - p + 1)] / [e' M_Z~ e / (N - L)].
- * No n-length work beyond Z~'WZ~ and V'WV: by Frisch-Waugh-Lovell the first stages give X~ = Z~ Pi + V with
- * Pi their excluded-instrument coefficients and V their residuals (Z~'WV = 0), so
+ * No n-length work beyond V'WV: by Frisch-Waugh-Lovell the first stages give X~ = Z~ Pi + V with Pi their
+ * excluded-instrument coefficients and V their residuals (Z~'WV = 0), and Z~'WZ~ is the inverse of the
+ * instruments' block of a first stage's (X'WX)^-1, so
  *   X~' P_Z~ X~ = Pi' (Z~'WZ~) Pi = Q,   X~' M_Z~ X~ = V'WV,   X~'WX~ = Q + V'WV,
  * and e' P e, e' M e are quadratic forms in Q and V'WV with the vector (1 at j, -d elsewhere).
  */
 function weakInstrumentStatistics(
   design: PreparedDesign,
   firstStages: FirstStagePieces[],
-  zTilde: Float64Array[],
 ): { craggDonald: number; sandersonWindmeijer: number[]; endogenousCrossProducts: Matrix } {
   const w = design.frame.weights;
   const first = firstStages[0] as FirstStagePieces;
-  const z = keptInstrumentsTilde(first, zTilde, design);
   const n = design.frame.nobs;
-  const l2 = z.length;
+  const l2 = first.keptInstruments.length;
   const p = firstStages.length;
   const dfResid = n - design.columns.length - l2 - design.feParams;
-  const szz = matrixOf(crossProducts(z, w), l2);
+  const szz = inverse(first.instrumentInverse);
   const pi = new Matrix(l2, p);
   firstStages.forEach((f, j) => {
     for (let r = 0; r < l2; r++) pi.set(r, j, f.instrumentCoefficients[r] as number);

@@ -100,6 +100,9 @@ export function buildModelFrame(
   const n = table.nrows;
   const keep = new Uint8Array(n).fill(1);
   const missingBy = new Map<string, number>();
+  // Numeric columns with no infinity (NaN rows are dropped as missing): a term that is such a column as is
+  // needs no finiteness pass in step 2.
+  const finiteColumns = new Set<Float64Array>();
 
   // 1. Listwise deletion over every column the model reads.
   const used = new Set<string>();
@@ -131,7 +134,16 @@ export function buildModelFrame(
     };
     if (column.kind === "number") {
       const values = column.values;
-      for (let i = 0; i < n; i++) if (Number.isNaN(values[i] as number)) drop(i);
+      // v - v is 0 for finite v, NaN for NaN and the infinities: one test per row finds both.
+      let infinities = false;
+      for (let i = 0; i < n; i++) {
+        const v = values[i] as number;
+        if (v - v !== 0) {
+          if (Number.isNaN(v)) drop(i);
+          else infinities = true;
+        }
+      }
+      if (!infinities) finiteColumns.add(values);
     } else {
       const codes = column.codes;
       for (let i = 0; i < n; i++) if (codes[i] === MISSING_CODE) drop(i);
@@ -146,6 +158,7 @@ export function buildModelFrame(
   // 2. Evaluate the response and every factor over all rows; drop rows where a transformation is not finite.
   let infinite = 0;
   const dropNonFinite = (values: NumericValues) => {
+    if (values.lo === null && finiteColumns.has(values.hi)) return;
     for (let i = 0; i < n; i++) {
       if (keep[i] && !Number.isFinite(values.hi[i] as number)) {
         keep[i] = 0;

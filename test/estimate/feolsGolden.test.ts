@@ -9,16 +9,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runRegress } from "../../src/cli/regress.js";
 import type { FixedEffectValuesResult } from "../../src/estimate/fixedEffectValues.js";
-import { expectClose, expectCoefficientsClose } from "../helpers/close.js";
+import { expectClose, expectCoefficientsClose, type GoldenRegressionCase } from "../helpers/close.js";
 
-interface FeCase {
-  id: string;
-  file: string;
-  formula: string;
-  vcov: string;
-  cluster: string[] | null;
-  weights: string | null;
-  nobs: number;
+interface FeCase extends GoldenRegressionCase {
   terms: string[];
   estimate: number[];
   std_error: number[];

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runRegress } from "../../src/cli/regress.js";
 import type { ModelResult } from "../../src/report/result.js";
-import { expectClose } from "../helpers/close.js";
+import { expectClose, type GoldenRegressionCase } from "../helpers/close.js";
 
 const RELATIVE = 1e-8;
 
@@ -28,14 +28,7 @@ const stata = JSON.parse(readFileSync("test/golden/ivreg2_stata.json", "utf8")) 
   models: { sim_multi_endo: StataModel };
 };
 
-interface RCase {
-  id: string;
-  file: string;
-  formula: string;
-  vcov: string;
-  cluster: string[] | null;
-  weights: string | null;
-  nobs: number;
+interface RCase extends GoldenRegressionCase {
   kleibergen_paap_f: number;
 }
 const golden = JSON.parse(readFileSync("test/golden/kleibergen_paap.json", "utf8")) as { cases: RCase[] };

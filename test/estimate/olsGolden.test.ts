@@ -6,18 +6,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runRegress } from "../../src/cli/regress.js";
-import { expectClose } from "../helpers/close.js";
+import { expectClose, type GoldenRegressionCase } from "../helpers/close.js";
 
-interface GoldenCase {
-  id: string;
-  file: string;
-  formula: string;
-  vcov: string;
-  cluster: string[] | null;
-  weights: string | null;
+interface GoldenCase extends GoldenRegressionCase {
   ssc: string;
   source: string;
-  nobs: number;
   terms: string[];
   estimate: number[];
   std_error: number[];

@@ -10,20 +10,13 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runRegress } from "../../src/cli/regress.js";
 import type { ReghdfeDofRow } from "../../src/estimate/fixedEffectDof.js";
-import { expectClose, expectCoefficientsClose } from "../helpers/close.js";
+import { expectClose, expectCoefficientsClose, type GoldenRegressionCase } from "../helpers/close.js";
 
 /** reghdfe's e(dof_table) rows, as the golden JSON spells them. */
 type DofRow = ReghdfeDofRow;
 
-interface ReghdfeCase {
-  id: string;
-  file: string;
-  formula: string;
-  vcov: string;
-  cluster: string[] | null;
-  weights: string | null;
+interface ReghdfeCase extends GoldenRegressionCase {
   drop_singletons: boolean;
-  nobs: number;
   singletons_dropped: number;
   terms: string[];
   estimate: number[];

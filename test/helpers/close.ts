@@ -44,3 +44,15 @@ export function expectCoefficientsClose(
     );
   }
 }
+
+/** The fields every golden regression case carries (the R scripts in scripts/golden write them the same way). */
+export interface GoldenRegressionCase {
+  id: string;
+  /** Fixture path. */
+  file: string;
+  formula: string;
+  vcov: string;
+  cluster: string[] | null;
+  weights: string | null;
+  nobs: number;
+}

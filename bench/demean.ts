@@ -17,8 +17,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { demean } from "../src/estimate/demean.js";
-import { type FixedEffect, fixedEffectFromIds } from "../src/estimate/fixedEffects.js";
+import { demean } from "../src/absorb/demean.js";
+import { type FixedEffect, fixedEffectFromIds } from "../src/absorb/fixedEffects.js";
 
 interface CaseResult {
   case: string;

@@ -41,7 +41,7 @@ import { fileURLToPath } from "node:url";
 import { readCsv } from "../src/data/csv.js";
 import { numericColumn } from "../src/data/table.js";
 import { type DesignColumn, encodeIds } from "../src/estimate/frame.js";
-import { leastSquares } from "../src/estimate/leastSquares.js";
+import { leastSquares } from "../src/numeric/leastSquares.js";
 import type { ClusterVariable } from "../src/vcov/types.js";
 import { computeVcov } from "../src/vcov/vcov.js";
 import {

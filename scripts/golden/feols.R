@@ -347,7 +347,7 @@ feols_golden <- function(cs) {
   res
 }
 
-# fixest::fixef normalisation (src/estimate/fixedEffectValues.ts): one FE -> raw; two+ connected FEs ->
+# fixest::fixef normalisation (src/absorb/fixedEffectValues.ts): one FE -> raw; two+ connected FEs ->
 # the first row's level of every FE but the first is 0. Computed by lm on the dummies with those levels
 # removed. Levels sorted numerically when all-digit labels.
 fixef_values <- function(d, meta, Xk, y, w, b) {

@@ -13,15 +13,15 @@ import {
 } from "../estimate/eventStudy.js";
 import { variablesOf } from "../formula/evaluate.js";
 import { parseFormula } from "../formula/parser.js";
+import type { Output } from "../model/result.js";
 import { renderEventStudy } from "../report/eventStudyTable.js";
 import { renderJson } from "../report/json.js";
-import type { Output } from "../report/result.js";
 import { writeFileAtomic } from "../report/writeAtomic.js";
 import { parseSmallSample } from "../vcov/smallSample.js";
 import { parseVcovType } from "../vcov/vcov.js";
+import { VERSION } from "../version.js";
 import { outputFormatOption, parseDigitsOption, parseListOption, parseNumberOption } from "./options.js";
 import { readNamedColumns } from "./readColumns.js";
-import { VERSION } from "./version.js";
 
 export interface EventStudyCliOptions {
   outcome: string;

@@ -4,8 +4,8 @@
  */
 import { Command, CommanderError } from "commander";
 import { EXIT_CODES, MobilityError } from "../errors.js";
+import { VERSION } from "../version.js";
 import { registerCommands } from "./commands.js";
-import { VERSION } from "./version.js";
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command("mobility")

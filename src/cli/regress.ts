@@ -5,11 +5,11 @@
  */
 
 import type { Command } from "commander";
+import type { FixedEffectValuesResult } from "../absorb/fixedEffectValues.js";
 import { readCsvHeader } from "../data/csvHeader.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { formatReport, getReader } from "../data/readers/index.js";
 import { estimationError, MobilityError, usageError } from "../errors.js";
-import type { FixedEffectValuesResult } from "../estimate/fixedEffectValues.js";
 import { buildModelFrame } from "../estimate/frame.js";
 import { estimateOls } from "../estimate/ols.js";
 import type { ParsedFormula } from "../formula/ast.js";
@@ -17,16 +17,16 @@ import { variablesOf } from "../formula/evaluate.js";
 import { formulaError } from "../formula/lexer.js";
 import { parseFormula } from "../formula/parser.js";
 import { modelCombination } from "../inference/combination.js";
+import type { ModelResult, Output } from "../model/result.js";
 import { renderOutput } from "../report/render.js";
-import type { ModelResult, Output } from "../report/result.js";
 import { writeFileAtomic } from "../report/writeAtomic.js";
 import { parseSmallSample } from "../vcov/smallSample.js";
 import { parseVcovType } from "../vcov/vcov.js";
+import { VERSION } from "../version.js";
 import { readerOptionsFrom } from "./ingest.js";
 import { outputFormatOption, parseDigitsOption, parseListOption, parseNumberOption } from "./options.js";
 import { installProgress } from "./progress.js";
 import { type NamedColumns, readNamedColumns } from "./readColumns.js";
-import { VERSION } from "./version.js";
 
 function warn(message: string): void {
   process.stderr.write(`mobility: ${message}\n`);

@@ -1,5 +1,5 @@
 /**
- * `mobility run <spec.yaml> [--out DIR] [--check]`: execute a declarative analysis (see src/spec/ and the README's
+ * `mobility run <spec.yaml> [--out DIR] [--check]`: execute a declarative analysis (see src/analysis/ and the README's
  * "Spec files"). Outputs go to DIR (default: `output/` next to the spec) with a manifest. With --check the
  * spec's expected values are compared with the run's: any drift prints a readable diff and exits with code 6;
  * --check writes no files unless --out is given.
@@ -25,8 +25,8 @@ export function registerRun(program: Command): void {
       const check = opts.check === true;
       // Loaded when the command runs: the spec runner pulls in the plotting stack (vega, resvg), which would
       // otherwise add to the start-up of every mobility command.
-      const { runSpec } = await import("../spec/run.js");
-      const { formatCheckReport } = await import("../spec/check.js");
+      const { runSpec } = await import("../analysis/run.js");
+      const { formatCheckReport } = await import("../analysis/check.js");
       const result = await runSpec(spec, {
         ...(opts.out !== undefined ? { out: opts.out } : {}),
         write: !check || opts.out !== undefined,

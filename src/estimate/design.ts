@@ -2,15 +2,16 @@
  * What OLS and IV share: estimation options, the design the solver sees after absorbing fixed effects (or with
  * an intercept column without them), fixest's count of fixed-effect parameters, and the fit statistics.
  */
+
+import { type Absorbed, absorbFixedEffects } from "../absorb/absorb.js";
+import { fixestFixefK, isNestedIn, type ReghdfeDof, reghdfeDof } from "../absorb/fixedEffectDof.js";
+import type { FixedEffect } from "../absorb/fixedEffects.js";
+import type { FixedEffectValuesResult } from "../absorb/fixedEffectValues.js";
 import { estimationError, usageError } from "../errors.js";
 import { coefficientTable } from "../inference/coefficientTable.js";
 import { waldTest } from "../inference/wald.js";
-import type { ModelResult } from "../report/result.js";
+import type { ModelResult } from "../model/result.js";
 import type { VcovResult, VcovSpec } from "../vcov/vcov.js";
-import { type Absorbed, absorbFixedEffects } from "./absorb.js";
-import { fixestFixefK, isNestedIn, type ReghdfeDof, reghdfeDof } from "./fixedEffectDof.js";
-import type { FixedEffect } from "./fixedEffects.js";
-import type { FixedEffectValuesResult } from "./fixedEffectValues.js";
 import type { DesignColumn, ModelFrame } from "./frame.js";
 
 export interface EstimateOptions {

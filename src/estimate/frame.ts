@@ -7,6 +7,8 @@
  * weight; each count is reported. Factor levels are those present in the rows used (R's
  * drop.unused.levels = TRUE), sorted, the first being the reference.
  */
+
+import { encodeFixedEffect, type FixedEffect } from "../absorb/fixedEffects.js";
 import { type Column, MISSING_CODE, type Table } from "../data/table.js";
 import { dataError, estimationError } from "../errors.js";
 import type { Expr, ParsedFormula, Term } from "../formula/ast.js";
@@ -19,7 +21,6 @@ import {
   variablesOf,
 } from "../formula/evaluate.js";
 import { formulaError } from "../formula/lexer.js";
-import { encodeFixedEffect, type FixedEffect } from "./fixedEffects.js";
 
 export interface DesignColumn {
   name: string;

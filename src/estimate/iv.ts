@@ -11,7 +11,8 @@ import { EigenvalueDecomposition, inverse, Matrix, solve } from "ml-matrix";
 import { estimationError } from "../errors.js";
 import { coefficientTable } from "../inference/coefficientTable.js";
 import { type WaldTest, waldTest } from "../inference/wald.js";
-import type { ModelResult } from "../report/result.js";
+import type { ModelResult } from "../model/result.js";
+import { crossProducts, leastSquares } from "../numeric/leastSquares.js";
 import { computeVcov } from "../vcov/vcov.js";
 import {
   assembleResult,
@@ -26,7 +27,6 @@ import {
 } from "./design.js";
 import type { DesignColumn, ModelFrame } from "./frame.js";
 import { kleibergenPaapF } from "./kleibergenPaap.js";
-import { crossProducts, leastSquares } from "./leastSquares.js";
 
 export function estimateIv(inputFrame: ModelFrame, options: EstimateOptions): ModelResult {
   const design = prepareDesign(inputFrame, options);

@@ -45,9 +45,9 @@ import {
   Matrix,
   SingularValueDecomposition,
 } from "ml-matrix";
+import { crossProducts } from "../numeric/leastSquares.js";
 import type { ClusterVariable } from "../vcov/types.js";
 import { computeVcov } from "../vcov/vcov.js";
-import { crossProducts } from "./leastSquares.js";
 
 export interface KleibergenPaapInputs {
   /** Z~: the excluded instruments with the exogenous regressors and fixed effects partialled out (n each). */

@@ -2,8 +2,11 @@
  * Ordinary (weighted) least squares from a model frame to a ModelResult, with or without fixed effects: solve,
  * drop collinear columns, build the covariance, compute the fit statistics. IV models are handed to iv.ts.
  */
+
+import { fixedEffectValues } from "../absorb/fixedEffectValues.js";
 import { estimationError } from "../errors.js";
-import type { ModelResult } from "../report/result.js";
+import type { ModelResult } from "../model/result.js";
+import { leastSquares } from "../numeric/leastSquares.js";
 import { computeVcov } from "../vcov/vcov.js";
 import {
   assembleResult,
@@ -15,10 +18,8 @@ import {
   prepareDesign,
   reghdfeFeParams,
 } from "./design.js";
-import { fixedEffectValues } from "./fixedEffectValues.js";
 import type { DesignColumn, ModelFrame } from "./frame.js";
 import { estimateIv } from "./iv.js";
-import { leastSquares } from "./leastSquares.js";
 
 export { type EstimateOptions, INTERCEPT } from "./design.js";
 

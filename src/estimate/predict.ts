@@ -22,7 +22,7 @@ import type { Expr, ParsedFormula } from "../formula/ast.js";
 import { deparse } from "../formula/deparse.js";
 import { evaluateNumeric } from "../formula/evaluate.js";
 import { criticalValue } from "../inference/distributions.js";
-import type { ModelResult } from "../report/result.js";
+import type { ModelResult } from "../model/result.js";
 import { INTERCEPT } from "./ols.js";
 
 export interface Prediction {

@@ -1,6 +1,6 @@
 /** Per-coefficient inference: t statistic, two-sided p-value and confidence interval from a covariance. */
 import type { Matrix } from "ml-matrix";
-import type { Coefficient } from "../report/result.js";
+import type { Coefficient } from "../model/result.js";
 import { criticalValue, twoSidedPValue } from "./distributions.js";
 
 export function coefficientTable(

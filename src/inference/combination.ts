@@ -11,7 +11,7 @@ import { usageError } from "../errors.js";
 import type { Expr } from "../formula/ast.js";
 import { deparse } from "../formula/deparse.js";
 import { parseExpression } from "../formula/parser.js";
-import type { ModelResult } from "../report/result.js";
+import type { ModelResult } from "../model/result.js";
 import { criticalValue, twoSidedPValue } from "./distributions.js";
 
 export interface CombinationResult {

@@ -11,8 +11,9 @@
  * a double quote or a line break, doubling inner quotes); lines end with "\n". A model without coefficients
  * (e.g. fixed effects only) has no rows.
  */
+
+import type { Output } from "../model/result.js";
 import { formatCount, formatFull } from "./numberFormat.js";
-import type { Output } from "./result.js";
 
 export const CSV_COLUMNS = [
   "term",

@@ -5,6 +5,7 @@
  */
 import { rename, writeFile } from "node:fs/promises";
 import { ioError, usageError } from "../errors.js";
+import type { ModelResult } from "../model/result.js";
 import { formatFull } from "./numberFormat.js";
 import {
   type IntervalPlotOptions,
@@ -14,7 +15,6 @@ import {
   renderSvg,
   svgToPng,
 } from "./plot.js";
-import type { ModelResult } from "./result.js";
 import { describeVcov } from "./table.js";
 import { writeFileAtomic } from "./writeAtomic.js";
 

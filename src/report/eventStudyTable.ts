@@ -6,11 +6,11 @@
  * ">= hi". The same grid is laid out as text, Markdown, LaTeX and tidy CSV; JSON is the Output itself (json.ts).
  */
 import { usageError } from "../errors.js";
+import type { ModelResult, Output } from "../model/result.js";
 import { csvField } from "./csv.js";
 import { escapeLatex } from "./latex.js";
 import { escapeMarkdown } from "./markdown.js";
 import { checkDigits, DEFAULT_DIGITS, formatCount, formatFixed, formatFull } from "./numberFormat.js";
-import type { ModelResult, Output } from "./result.js";
 import { describeVcov } from "./table.js";
 
 export type EventStudyFormat = "text" | "markdown" | "latex" | "csv";

@@ -18,8 +18,8 @@
  */
 import { z } from "zod";
 import { dataError } from "../errors.js";
+import { type Output, OutputSchema } from "../model/result.js";
 import { jsonNumber } from "./numberFormat.js";
-import { type Output, OutputSchema } from "./result.js";
 
 /** Rebuilds `schema` with every `z.number()` replaced by `numberSchema`. */
 function withNumbers(schema: z.ZodType, numberSchema: z.ZodType): z.ZodType {

@@ -4,7 +4,7 @@
  * superscripts, minus signs are math minus signs, "R2" is R$^2$, and the notes are left-aligned rows below the
  * bottom rule, so no threeparttable is needed.
  */
-import type { Output } from "./result.js";
+import type { Output } from "../model/result.js";
 import { buildTable, type Cell, type RegressionTable, type TableOptions, type TableRow } from "./table.js";
 
 const LATEX_SPECIALS: Record<string, string> = {

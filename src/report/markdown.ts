@@ -4,7 +4,7 @@
  * literally (`*` would otherwise start emphasis, `|` end a cell); "R2" is typeset as "R²". Cells are padded so
  * the source reads as a table too. Notes follow the table, one paragraph each.
  */
-import type { Output } from "./result.js";
+import type { Output } from "../model/result.js";
 import { buildTable, type RegressionTable, type TableOptions, type TableRow } from "./table.js";
 
 /** Backslash-escapes the characters that Markdown or a GFM table would interpret. */

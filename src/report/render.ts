@@ -1,10 +1,10 @@
 /** One entry point for every output format, so that commands only choose a format and a destination. */
 import { usageError } from "../errors.js";
+import type { Output } from "../model/result.js";
 import { renderCsv } from "./csv.js";
 import { renderJson } from "./json.js";
 import { renderLatex } from "./latex.js";
 import { renderMarkdown } from "./markdown.js";
-import type { Output } from "./result.js";
 import type { TableOptions } from "./table.js";
 import { renderText } from "./text.js";
 

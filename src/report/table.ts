@@ -7,8 +7,8 @@
  * number so that each renderer can align or typeset them.
  */
 import { usageError } from "../errors.js";
+import type { Coefficient, ModelResult, Output, VcovInfo } from "../model/result.js";
 import { checkDigits, DEFAULT_DIGITS, formatCount, formatFixed, formatFull } from "./numberFormat.js";
-import type { Coefficient, ModelResult, Output, VcovInfo } from "./result.js";
 import { DEFAULT_STARS, type StarLevels, stars, starsLegend } from "./stars.js";
 
 /** Fit statistics a table can show below the coefficients, in the order given. */

@@ -4,7 +4,7 @@
  * of a standard error takes the first star's place), headers centred, "=" rules around the table and "-" rules
  * between its parts. Lines carry no trailing spaces; "R2" is written in ASCII so that the table greps.
  */
-import type { Output } from "./result.js";
+import type { Output } from "../model/result.js";
 import { buildTable, type Cell, type RegressionTable, type TableOptions, type TableRow } from "./table.js";
 
 const GAP = "  ";

@@ -3,7 +3,7 @@
  * smallSample.ts). Scores are w_i e_i x_i (analytic weights, as lm(weights =) and fixest).
  */
 import { Matrix } from "ml-matrix";
-import { crossProducts } from "../estimate/leastSquares.js";
+import { crossProducts } from "../numeric/leastSquares.js";
 import type { ClusterVariable, VcovInputs } from "./types.js";
 
 export function iidVcov(inputs: VcovInputs): Matrix {

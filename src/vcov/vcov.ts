@@ -4,7 +4,7 @@
  */
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { estimationError, usageError } from "../errors.js";
-import type { VcovInfo } from "../report/result.js";
+import type { VcovInfo } from "../model/result.js";
 import { intersectClusters } from "./intersect.js";
 import { clusterMeat, heteroVcov, iidVcov, sandwich } from "./sandwich.js";
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { createAbsorber, demean } from "../../src/absorb/demean.js";
+import { fixedEffectFromIds, withSlope } from "../../src/absorb/fixedEffects.js";
 import { MobilityError } from "../../src/errors.js";
-import { createAbsorber, demean } from "../../src/estimate/demean.js";
-import { fixedEffectFromIds, withSlope } from "../../src/estimate/fixedEffects.js";
 import { caseData, golden, sd } from "./feGolden.js";
 
 /** Largest |a - b| / scale. */

@@ -16,8 +16,8 @@ import {
   demeanWorkerAvailable,
   PARALLEL_MIN_CELLS,
   parallelGate,
-} from "../../src/estimate/demean.js";
-import { type FixedEffect, fixedEffectFromIds, withSlope } from "../../src/estimate/fixedEffects.js";
+} from "../../src/absorb/demean.js";
+import { type FixedEffect, fixedEffectFromIds, withSlope } from "../../src/absorb/fixedEffects.js";
 import { mulberry32 } from "../../src/numeric/random.js";
 
 function panel(n: number, sizes: number[], K: number, seed: number) {
@@ -152,7 +152,7 @@ describe("parallel gate", () => {
 // End to end: the built CLI on ~3M rows, with and without the worker.
 
 const ROWS = 3_000_000;
-const builtWorker = existsSync("dist/src/estimate/demeanWorker.js");
+const builtWorker = existsSync("dist/src/absorb/demeanWorker.js");
 
 describe.skipIf(!builtWorker)("regress with threads vs MOBILITY_THREADS=1 (built CLI, 3M rows)", () => {
   let dir = "";

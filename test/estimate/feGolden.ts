@@ -5,13 +5,13 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Column, numericColumn, stringColumn } from "../../src/data/table.js";
 import {
   encodeFixedEffect,
   type FixedEffect,
   subsetFixedEffect,
   withSlope,
-} from "../../src/estimate/fixedEffects.js";
+} from "../../src/absorb/fixedEffects.js";
+import { type Column, numericColumn, stringColumn } from "../../src/data/table.js";
 
 export interface GoldenFe {
   levels: string[];

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { FixedEffectValuesResult } from "../../src/absorb/fixedEffectValues.js";
 import { runRegress } from "../../src/cli/regress.js";
-import type { FixedEffectValuesResult } from "../../src/estimate/fixedEffectValues.js";
 import { expectClose, expectCoefficientsClose, type GoldenRegressionCase } from "../helpers/close.js";
 
 interface FeCase extends GoldenRegressionCase {

@@ -5,8 +5,8 @@ import {
   fixestFixefK,
   isNestedIn,
   referencesPerFe,
-} from "../../src/estimate/fixedEffectDof.js";
-import { fixedEffectFromIds, withSlope } from "../../src/estimate/fixedEffects.js";
+} from "../../src/absorb/fixedEffectDof.js";
+import { fixedEffectFromIds, withSlope } from "../../src/absorb/fixedEffects.js";
 import { caseData, golden } from "./feGolden.js";
 
 describe("absorbed parameters against lm()'s rank of the dummy design", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fixedEffectFromIds } from "../../src/estimate/fixedEffects.js";
-import { findReferences, fixedEffectValues } from "../../src/estimate/fixedEffectValues.js";
+import { fixedEffectFromIds } from "../../src/absorb/fixedEffects.js";
+import { findReferences, fixedEffectValues } from "../../src/absorb/fixedEffectValues.js";
 import { caseData, golden, sd } from "./feGolden.js";
 
 describe("fixedEffectValues against lm() with fixest's references (scripts/golden/demean.R)", () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { numericColumn, stringColumn } from "../../src/data/table.js";
 import {
   encodeFixedEffect,
   fixedEffectFromIds,
@@ -7,8 +6,9 @@ import {
   missingRows,
   subsetFixedEffect,
   withSlope,
-} from "../../src/estimate/fixedEffects.js";
-import { findSingletons } from "../../src/estimate/singletons.js";
+} from "../../src/absorb/fixedEffects.js";
+import { findSingletons } from "../../src/absorb/singletons.js";
+import { numericColumn, stringColumn } from "../../src/data/table.js";
 
 describe("encodeFixedEffect", () => {
   it("encodes text in order of first appearance and flags missing rows", () => {

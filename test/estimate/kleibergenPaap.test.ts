@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runRegress } from "../../src/cli/regress.js";
-import type { ModelResult } from "../../src/report/result.js";
+import type { ModelResult } from "../../src/model/result.js";
 import { expectClose, type GoldenRegressionCase } from "../helpers/close.js";
 
 const RELATIVE = 1e-8;

@@ -4,8 +4,8 @@
  * against R are in reghdfeSsc.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { reghdfeDof } from "../../src/estimate/fixedEffectDof.js";
-import { fixedEffectFromIds, withSlope } from "../../src/estimate/fixedEffects.js";
+import { reghdfeDof } from "../../src/absorb/fixedEffectDof.js";
+import { fixedEffectFromIds, withSlope } from "../../src/absorb/fixedEffects.js";
 
 const fe = (name: string, ids: number[]) => fixedEffectFromIds(name, Int32Array.from(ids));
 

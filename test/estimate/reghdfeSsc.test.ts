@@ -8,8 +8,8 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { ReghdfeDofRow } from "../../src/absorb/fixedEffectDof.js";
 import { runRegress } from "../../src/cli/regress.js";
-import type { ReghdfeDofRow } from "../../src/estimate/fixedEffectDof.js";
 import { expectClose, expectCoefficientsClose, type GoldenRegressionCase } from "../helpers/close.js";
 
 /** reghdfe's e(dof_table) rows, as the golden JSON spells them. */

@@ -1,7 +1,7 @@
 import Papa from "papaparse";
 import { describe, expect, it } from "vitest";
+import type { Output } from "../../src/model/result.js";
 import { csvField, renderCsv } from "../../src/report/csv.js";
-import type { Output } from "../../src/report/result.js";
 import { clusteredModel, coef, fixedEffectModel, twoModels } from "./fixtures.js";
 
 function parse(text: string): Record<string, unknown>[] {

@@ -1,5 +1,5 @@
 /** Hand-built estimation results for the report tests. */
-import type { Coefficient, ModelResult, Output } from "../../src/report/result.js";
+import type { Coefficient, ModelResult, Output } from "../../src/model/result.js";
 
 export function coef(term: string, estimate: number, std_error: number, p_value: number): Coefficient {
   const statistic = estimate / std_error;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MobilityError } from "../../src/errors.js";
+import { type Output, OutputSchema } from "../../src/model/result.js";
 import { parseOutputJson, renderJson, validateOutput } from "../../src/report/json.js";
-import { type Output, OutputSchema } from "../../src/report/result.js";
 import { clusteredModel, twoModels } from "./fixtures.js";
 
 describe("renderJson", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { Output } from "../../src/model/result.js";
 import { formatForPath, OUTPUT_FORMATS, parseOutputFormat, renderOutput } from "../../src/report/render.js";
-import type { Output } from "../../src/report/result.js";
 import { clusteredModel, coef, twoModels } from "./fixtures.js";
 
 describe("renderOutput", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MobilityError } from "../../src/errors.js";
-import type { Output } from "../../src/report/result.js";
+import type { Output } from "../../src/model/result.js";
 import { buildTable, describeVcov, selectTerms, type TableRow } from "../../src/report/table.js";
 import { clusteredModel, coef, fixedEffectModel, twoModels } from "./fixtures.js";
 

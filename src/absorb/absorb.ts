@@ -6,10 +6,10 @@
  */
 import type { Column, NumericColumn } from "../data/table.js";
 import { estimationError } from "../errors.js";
+import { type ModelFrame, subsetFrame } from "../estimate/frame.js";
 import type { FixedEffectTerm } from "../formula/ast.js";
 import { type Absorber, createAbsorber } from "./demean.js";
 import { encodeFixedEffect, type FixedEffect, subsetFixedEffect, withSlope } from "./fixedEffects.js";
-import { type ModelFrame, subsetFrame } from "./frame.js";
 import { findSingletons } from "./singletons.js";
 
 /** Convergence tolerance of the demeaning, relative to each column's standard deviation (see demean.ts). */

@@ -17,8 +17,8 @@ import { splitByGroups } from "../data/ops/splitGroups.js";
 import { type Column, numericColumn, stringAt, stringColumn, Table } from "../data/table.js";
 import { usageError } from "../errors.js";
 import { fitLevels, predict } from "../estimate/predict.js";
+import type { ModelResult } from "../model/result.js";
 import { formatFull } from "../report/numberFormat.js";
-import type { ModelResult } from "../report/result.js";
 import type { FittedModel } from "./models.js";
 import type { CounterfactualSpec } from "./schema.js";
 

@@ -1,11 +1,11 @@
 import { usageError } from "../errors.js";
 import { type CombinationResult, modelCombination } from "../inference/combination.js";
 import { twoSidedPValue } from "../inference/distributions.js";
+import type { ModelResult, Output } from "../model/result.js";
 import { formatLatexTable } from "../report/latex.js";
 import { formatMarkdownTable } from "../report/markdown.js";
 import { formatCount, formatFixed } from "../report/numberFormat.js";
 import { renderOutput } from "../report/render.js";
-import type { ModelResult, Output } from "../report/result.js";
 import { DEFAULT_STARS, stars } from "../report/stars.js";
 import { buildTable, type ExtraRow, fitCell, type TableOptions } from "../report/table.js";
 import { formatTextTable } from "../report/text.js";

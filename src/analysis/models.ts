@@ -5,17 +5,18 @@
  * `coefficients_table` a tidy table of its coefficients, with `fixef_table` its estimated fixed effects; each is
  * registered in the data runner under its name, for data tables, lists and plots to read.
  */
+
+import type { FixedEffectValuesResult } from "../absorb/fixedEffectValues.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { type Column, numericColumn, stringColumn, Table } from "../data/table.js";
 import { MobilityError } from "../errors.js";
 import { estimateEventStudy } from "../estimate/eventStudy.js";
-import type { FixedEffectValuesResult } from "../estimate/fixedEffectValues.js";
 import { buildModelFrame } from "../estimate/frame.js";
 import { estimateOls } from "../estimate/ols.js";
 import { fitLevels, predict } from "../estimate/predict.js";
 import type { ParsedFormula } from "../formula/ast.js";
 import { parseFormula } from "../formula/parser.js";
-import type { ModelResult } from "../report/result.js";
+import type { ModelResult } from "../model/result.js";
 import { parseSmallSample } from "../vcov/smallSample.js";
 import type { VcovType } from "../vcov/types.js";
 import type { DataRunner } from "./data.js";

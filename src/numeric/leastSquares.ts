@@ -18,8 +18,8 @@
  * it, as NIST's certified values do). Columns are removed in order, later ones first to go, as in fixest.
  */
 import { Matrix } from "ml-matrix";
-import { type DD, dd, ddAdd, ddDiv, ddMul, ddSqrt, ddSub, twoProd, twoSum } from "../numeric/doubleDouble.js";
-import type { DesignColumn } from "./frame.js";
+import type { DesignColumn } from "../estimate/frame.js";
+import { type DD, dd, ddAdd, ddDiv, ddMul, ddSqrt, ddSub, twoProd, twoSum } from "./doubleDouble.js";
 
 export const COLLINEARITY_TOL = 1e-20;
 /** Below this many multiply-adds (n * k^2) the exact path is used unconditionally. */

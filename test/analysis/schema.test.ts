@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { parseSpec } from "../../src/analysis/load.js";
 import { MobilityError } from "../../src/errors.js";
-import { parseSpec } from "../../src/spec/load.js";
 
 const base = `name: t
 data:

@@ -4,10 +4,10 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { VERSION } from "../../src/cli/version.js";
+import { formatCheckReport } from "../../src/analysis/check.js";
+import { runSpec } from "../../src/analysis/run.js";
 import { EXIT_CODES } from "../../src/errors.js";
-import { formatCheckReport } from "../../src/spec/check.js";
-import { runSpec } from "../../src/spec/run.js";
+import { VERSION } from "../../src/version.js";
 
 // A tiny data set whose regression is known by hand: y = 1 + 2x exactly for group a, and b shifted by 1.
 // x: 1..6, g: a,b alternating; y = 1 + 2x + (g == b) + e with e = (+0.1, -0.1, ...).

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatCheckReport } from "../../src/spec/check.js";
-import { runSpec } from "../../src/spec/run.js";
+import { formatCheckReport } from "../../src/analysis/check.js";
+import { runSpec } from "../../src/analysis/run.js";
 
 // Each example's spec pins numbers printed by its independent R script (scripts/examples/<name>.R) at 1e-8
 // relative; the run must reproduce them (--check) and its committed output byte for byte.

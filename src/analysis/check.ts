@@ -7,7 +7,7 @@
 import type { Table } from "../data/table.js";
 import { stringAt } from "../data/table.js";
 import { usageError } from "../errors.js";
-import type { ModelResult } from "../report/result.js";
+import type { ModelResult } from "../model/result.js";
 import type { FittedModel } from "./models.js";
 import { COEFFICIENT_FIELDS, type Expectation, MODEL_FIELDS, type Spec } from "./schema.js";
 import { firstStageF, lincom, nlcom } from "./tables.js";

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: end-to-end benchmarks of mobility against R, on generated data (see bench/README.md).
  *
- *   ols_twoway_cluster      leastSquares + computeVcov (two-way cluster, fixest convention) from typed arrays,
+ *   ols_twoway_cluster      leastSquares + computeCovariance (two-way cluster, fixest convention) from typed arrays,
  *                           vs lm + sandwich::vcovCL on the same data; coefficients checked to 1e-8 relative.
  *   csv_ingest              readCsv of a ~BENCH_CSV_MB MiB CSV of 10 numeric columns, vs data.table::fread.
  *   csv_ingest_3cols        the same file, 3 of the 10 columns.
@@ -41,9 +41,9 @@ import { fileURLToPath } from "node:url";
 import { readCsv } from "../src/data/csv.js";
 import { numericColumn } from "../src/data/table.js";
 import { type DesignColumn, encodeIds } from "../src/estimate/frame.js";
+import { auxiliaryFit } from "../src/estimate/memoryFit.js";
 import { leastSquares } from "../src/numeric/leastSquares.js";
-import type { ClusterVariable } from "../src/vcov/types.js";
-import { computeVcov } from "../src/vcov/vcov.js";
+import { computeCovariance } from "../src/vcov/registry.js";
 import {
   GENERATOR_VERSION,
   generateOlsData,
@@ -186,9 +186,9 @@ function olsChild(n: number): OlsChildResult {
   const t1 = performance.now();
   const rows = new Int32Array(n);
   for (let i = 0; i < n; i++) rows[i] = i;
-  const clusters: ClusterVariable[] = [encodeIds(firmColumn, rows), encodeIds(yearColumn, rows)];
+  const clusters = [encodeIds(firmColumn, rows), encodeIds(yearColumn, rows)];
   const t2 = performance.now();
-  const inputs = {
+  const inputs = auxiliaryFit({
     columns: fit.kept.map((j) => (columns[j] as DesignColumn).hi),
     residuals: fit.residuals,
     weights: null,
@@ -196,14 +196,16 @@ function olsChild(n: number): OlsChildResult {
     rss: fit.rss,
     nobs: n,
     k: fit.kept.length,
-  };
-  const vcov = computeVcov(inputs, { type: "cluster", clusters, convention: "fixest" });
+    ids: clusters,
+  });
+  const request = { type: "cluster", cluster: ["firm", "year"], panel: null, lag: null } as const;
+  const vcov = computeCovariance(inputs, { ...request, ssc: "fixest" });
   const t3 = performance.now();
   const cpuSeconds = cpuSince(cpu0);
   const peak = peakRssMB();
 
   // Not timed: the same covariance in sandwich's convention (each term its own G/(G-1)), to compare with R.
-  const perTerm = computeVcov(inputs, { type: "cluster", clusters, convention: "per-term" });
+  const perTerm = computeCovariance(inputs, { ...request, ssc: "per-term" });
   const se = (m: typeof vcov.matrix) => Array.from({ length: m.rows }, (_, j) => Math.sqrt(m.get(j, j)));
   return {
     n,
@@ -464,7 +466,7 @@ function caseOls(n: number, olsCsv: string, withR: boolean): { result: CaseResul
     ours,
     result: {
       name: "ols_twoway_cluster",
-      description: `leastSquares (${ours.path} path) + computeVcov(cluster firm + year, fixest) from typed arrays, k = 6`,
+      description: `leastSquares (${ours.path} path) + computeCovariance(cluster firm + year, fixest) from typed arrays, k = 6`,
       n,
       ...mine,
       breakdown: { ...ours.breakdown, rssBeforeTimingMB: ours.rssBeforeMB },

@@ -1,24 +1,23 @@
 /**
- * Estimates the `models` of a spec with the library's estimators (the spec adds no estimation of its own):
- * model frame -> estimateOls (fixed effects and IV as the formula says) or estimateEventStudy -> ModelResult, one
- * per `by` group. A model with `predict` also produces a prediction table (src/estimate/predict.ts), with
+ * Estimates the `models` of a spec through the application layer (src/app/regression.ts, the same path as
+ * `mobility regress`) or estimateEventStudy -> ModelResult, one per `by` group (the spec adds no estimation of its
+ * own). A model with `predict` also produces a prediction table (src/estimate/predict.ts), with
  * `coefficients_table` a tidy table of its coefficients, with `fixef_table` its estimated fixed effects; each is
  * registered in the data runner under its name, for data tables, lists and plots to read.
  */
 
 import type { FixedEffectValuesResult } from "../absorb/fixedEffectValues.js";
+import { fixedEffectsTable, groupColumns, type RegressionRun, runRegressions } from "../app/regression.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { type Column, numericColumn, stringColumn, Table } from "../data/table.js";
 import { MobilityError } from "../errors.js";
 import { estimateEventStudy } from "../estimate/eventStudy.js";
-import { buildModelFrame } from "../estimate/frame.js";
-import { estimateOls } from "../estimate/ols.js";
 import { fitLevels, predict } from "../estimate/predict.js";
 import type { ParsedFormula } from "../formula/ast.js";
 import { parseFormula } from "../formula/parser.js";
 import type { ModelResult } from "../model/result.js";
-import { parseSmallSample } from "../vcov/smallSample.js";
-import type { VcovType } from "../vcov/types.js";
+import { findCovarianceType, resolveCovariance } from "../vcov/registry.js";
+import { parseSmallSample } from "../vcov/ssc.js";
 import type { DataRunner } from "./data.js";
 import type { Path } from "./load.js";
 import type { ModelSpec, Spec } from "./schema.js";
@@ -38,6 +37,8 @@ export interface FittedModel {
   fixedEffects: (FixedEffectValuesResult | null)[];
   /** Lines for the run report (skipped groups, prediction counts). */
   notes: string[];
+  /** The application layer's run (null for an event study). */
+  run: RegressionRun | null;
 }
 
 /** Estimates every model, in the order of the spec. */
@@ -83,68 +84,40 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
   if (model.estimator === "iv" && formula.iv === null) {
     throw data.error([...at, "formula"], "estimator iv needs an IV formula (y ~ x | endo ~ z)", "usage");
   }
-  const clusters = model.cluster ?? [];
-  const type: VcovType = model.vcov ?? (clusters.length > 0 ? "cluster" : "iid");
-  if (type === "cluster" && clusters.length === 0) {
-    throw data.error([...at, "vcov"], "vcov cluster needs cluster: <column>", "usage");
-  }
-  if (type !== "cluster" && clusters.length > 0) {
-    throw data.error([...at, "cluster"], `cluster is given but vcov is ${type}`, "usage");
-  }
-  const convention = parseSmallSample(model.ssc);
   const title = model.title ?? name;
-  const results: ModelResult[] = [];
-  const groups: string[] = [];
-  const groupValues: (Record<string, string | number> | null)[] = [];
-  const fixedEffects: (FixedEffectValuesResult | null)[] = [];
-  const notes: string[] = [];
-  let lastFrame: ReturnType<typeof buildModelFrame> | undefined;
-  for (const part of splitByGroups(table, model.by ?? [])) {
-    const label = part.group === null ? "" : Object.values(part.group).join(", ");
-    try {
-      const frame = await located(data, [...at, "formula"], () =>
-        buildModelFrame(part.table, formula, {
-          ...(model.weights ? { weights: model.weights } : {}),
-          cluster: clusters,
-        }),
-      );
-      lastFrame = frame;
-      let fe: FixedEffectValuesResult | null = null;
-      results.push(
-        await located(data, at, () =>
-          estimateOls(frame, {
-            vcov: { type, convention },
-            level: model.level,
-            group: part.group,
-            name: part.group === null ? title : `${title} (${label})`,
-            ...(model.fixef_table !== undefined || data.wantsFixedEffects(name)
-              ? {
-                  onFixedEffects: (values: FixedEffectValuesResult) => {
-                    fe = values;
-                  },
-                }
-              : {}),
-          }),
-        ),
-      );
-      groups.push(label);
-      groupValues.push(part.group);
-      fixedEffects.push(fe);
-    } catch (error) {
-      // As `regress --by`: a group too small to estimate is skipped and reported; without `by` it stops the run.
-      if (part.group === null || !(error instanceof MobilityError) || error.kind !== "estimation")
-        throw error;
-      notes.push(`model ${name}: group ${label} skipped: ${error.message}`);
-    }
-  }
-  if (results.length === 0) throw data.error(at, "no group could be estimated", "estimation");
+  const covariance = {
+    vcov: model.vcov,
+    cluster: model.cluster,
+    panelId: model.panel_id,
+    lag: model.lag,
+    ssc: model.ssc,
+  };
+  await located(data, at, () => resolveCovariance(covariance));
+  const run: RegressionRun = await located(data, at, () =>
+    runRegressions(table, {
+      formulas: [formula],
+      covariance,
+      weights: model.weights,
+      by: model.by,
+      level: model.level,
+      family: model.family,
+      name: (_, label) => (label === null ? title : `${title} (${label})`),
+    }),
+  );
+  const results = run.models.map((m) => m.result);
+  const groupValues = run.models.map((m) => m.group);
+  const groups = groupValues.map((g) => (g === null ? "" : Object.values(g).join(", ")));
+  const wantsFixedEffects = model.fixef_table !== undefined || data.wantsFixedEffects(name);
+  const fixedEffects = run.models.map((m) => (wantsFixedEffects ? m.fit.fixedEffectValues() : null));
+  const notes = run.warnings.map((w) => `model ${name}: ${w}`);
+  const lastFrame = run.models[run.models.length - 1]?.fit.design.frame;
 
   if (model.predict !== undefined) {
     const p = model.predict;
     if (model.by !== undefined)
       throw data.error([...at, "predict"], "predict with by is not supported", "usage");
     const result = results[0] as ModelResult;
-    const frame = lastFrame as ReturnType<typeof buildModelFrame>;
+    const frame = lastFrame as NonNullable<typeof lastFrame>;
     const newdata = p.data === undefined ? table : await data.table(p.data, [...at, "predict", "data"]);
     const prediction = await located(data, [...at, "predict"], () =>
       predict(result, formula, fitLevels(formula, table, frame.rows), newdata, p.level ?? model.level),
@@ -177,6 +150,7 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
     groupValues,
     fixedEffects,
     notes,
+    run,
   };
   registerOutputs(fitted, data);
   return fitted;
@@ -207,8 +181,10 @@ async function estimateEventStudyModel(
   }
   if (model.predict !== undefined)
     throw data.error([...at, "predict"], "predict is not available for event studies", "usage");
-  const clusters = model.cluster ?? (model.vcov === undefined || model.vcov === "cluster" ? [es.unit] : []);
-  const type: VcovType = model.vcov ?? (clusters.length > 0 ? "cluster" : "iid");
+  // Event studies cluster by the unit unless another covariance is asked for.
+  const clustered = model.vcov === undefined || findCovarianceType(model.vcov)?.name === "cluster";
+  const clusters = model.cluster ?? (clustered ? [es.unit] : []);
+  const type = await located(data, at, () => resolveCovariance({ vcov: model.vcov, cluster: clusters }).type);
   const title = model.title ?? name;
   const results: ModelResult[] = [];
   const groups: string[] = [];
@@ -261,6 +237,7 @@ async function estimateEventStudyModel(
     groupValues,
     fixedEffects: results.map(() => null),
     notes,
+    run: null,
   };
   registerOutputs(fitted, data);
   return fitted;
@@ -318,64 +295,15 @@ function registerOutputs(fitted: FittedModel, data: DataRunner): void {
     );
   }
   if (fitted.spec.fixef_table !== undefined) {
-    const rows: {
-      group: Record<string, string | number> | null;
-      fe: string;
-      level: string;
-      value: number;
-    }[] = [];
-    fitted.fixedEffects.forEach((values, g) => {
-      for (const fe of values?.fixedEffects ?? []) {
-        fe.values.forEach((value, l) => {
-          rows.push({
-            group: fitted.groupValues[g] ?? null,
-            fe: fe.name,
-            level: fe.levels?.[l] ?? String(l),
-            value,
-          });
-        });
-      }
-    });
-    if (rows.length === 0) {
+    const table = fitted.run === null ? null : fixedEffectsTable(fitted.run, "group", by);
+    if (table === null || table.nrows === 0) {
       throw data.error(["models", fitted.name, "fixef_table"], "the model has no fixed effects", "usage");
     }
-    const columns: Column[] = [
-      ...groupColumns(
-        by,
-        rows.map((r) => r.group),
-      ),
-      stringColumn(
-        "fixed_effect",
-        rows.map((r) => r.fe),
-      ),
-      stringColumn(
-        "level",
-        rows.map((r) => r.level),
-      ),
-      numericColumn(
-        "value",
-        Float64Array.from(rows, (r) => r.value),
-      ),
-    ];
-    data.register(fitted.spec.fixef_table, new Table(columns, rows.length, `model ${fitted.name}`));
+    data.register(fitted.spec.fixef_table, new Table(table.columns, table.nrows, `model ${fitted.name}`));
     data.report.push(
-      `model ${fitted.name}: fixed effects table ${fitted.spec.fixef_table}: ${rows.length} rows`,
+      `model ${fitted.name}: fixed effects table ${fitted.spec.fixef_table}: ${table.nrows} rows`,
     );
   }
-}
-
-/** The `by` columns of an output table: numeric if every value is a number, else text. */
-function groupColumns(by: readonly string[], groups: (Record<string, string | number> | null)[]): Column[] {
-  return by.map((name) => {
-    const values = groups.map((g) => g?.[name]);
-    if (values.every((v) => typeof v === "number")) {
-      return numericColumn(name, Float64Array.from(values as number[]));
-    }
-    return stringColumn(
-      name,
-      values.map((v) => (v === undefined ? undefined : String(v))),
-    );
-  });
 }
 
 const PREDICTION_COLUMNS = ["fit", "se_fit", "conf_low", "conf_high", "pred_low", "pred_high"];

@@ -22,6 +22,9 @@
  */
 import { z } from "zod";
 import { READER_KINDS } from "../data/readers/index.js";
+import { FAMILIES } from "../estimate/registry.js";
+import { COVARIANCE_TYPES, findCovarianceType } from "../vcov/registry.js";
+import { SMALL_SAMPLE_CONVENTIONS } from "../vcov/ssc.js";
 
 /** A name that can be a file name and a YAML key: letters, digits, `_`, `-`, starting with a letter. */
 const Name = z
@@ -159,7 +162,14 @@ export const DataSchema = z.strictObject({
 // models
 // ---------------------------------------------------------------------------------------------------------------
 
-export const VCOV_TYPES = ["iid", "hc0", "hc1", "hc2", "hc3", "cluster"] as const;
+/** A covariance type or alias of the registry (src/vcov/registry.ts). */
+const CovarianceName = z.string().superRefine((name, ctx) => {
+  if (findCovarianceType(name) === undefined)
+    ctx.addIssue({
+      code: "custom",
+      message: `expected one of ${COVARIANCE_TYPES.map((t) => t.name).join(", ")} (or an alias), found '${name}'`,
+    });
+});
 
 /**
  * Predictions for new rows from a fitted model: fitted values with confidence and prediction intervals (see
@@ -222,10 +232,17 @@ export const ModelSchema = z
     event_study: EventStudySchema.optional(),
     /** Column title in tables (default: the model's name). */
     title: z.string().optional(),
-    vcov: z.enum(VCOV_TYPES).optional(),
+    /** Model family: gaussian (least squares: OLS, or 2SLS with an IV formula). */
+    family: z.enum(FAMILIES).optional(),
+    /** Covariance: a name of the covariance registry (default iid, or cluster when `cluster` is given). */
+    vcov: CovarianceName.optional(),
     /** Cluster variables (one, or several for multi-way); implies vcov: cluster. */
     cluster: Columns.optional(),
-    ssc: z.enum(["fixest", "stata", "per-term", "none", "reghdfe"]).optional(),
+    /** fixest's panel.id for vcov nw / dk: [unit, time], or [time] for a time series. */
+    panel_id: Columns.optional(),
+    /** Lag of a HAC covariance (nw, dk); default fixest's rule. */
+    lag: z.number().int().min(1).optional(),
+    ssc: z.enum(["stata", ...SMALL_SAMPLE_CONVENTIONS]).optional(),
     weights: z.string().optional(),
     /** Estimate separately per group: the model becomes one column per group (`<name>[value]`). */
     by: Columns.optional(),

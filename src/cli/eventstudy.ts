@@ -17,8 +17,8 @@ import type { Output } from "../model/result.js";
 import { renderEventStudy } from "../report/eventStudyTable.js";
 import { renderJson } from "../report/json.js";
 import { writeFileAtomic } from "../report/writeAtomic.js";
-import { parseSmallSample } from "../vcov/smallSample.js";
-import { parseVcovType } from "../vcov/vcov.js";
+import { findCovarianceType, resolveCovariance } from "../vcov/registry.js";
+import { parseSmallSample } from "../vcov/ssc.js";
 import { VERSION } from "../version.js";
 import { outputFormatOption, parseDigitsOption, parseListOption, parseNumberOption } from "./options.js";
 import { readNamedColumns } from "./readColumns.js";
@@ -132,11 +132,13 @@ export async function runEventStudy(data: string, opts: EventStudyCliOptions): P
   const control = oneOf<EventStudyControl>("--control", opts.control, ["never", "not-yet"]);
   const level = parseNumberOption("--level", opts.level, 0, 1);
   const requestedCluster = parseListOption(opts.cluster);
-  const vcovType = parseVcovType(opts.vcov, opts.vcov === undefined || opts.vcov === "cluster");
-  const cluster = vcovType === "cluster" ? (requestedCluster ?? [opts.unit]) : [];
-  if (vcovType !== "cluster" && requestedCluster !== undefined) {
-    throw usageError(`--cluster was given with --vcov ${opts.vcov}: drop one of them`);
-  }
+  // Event studies cluster by the unit unless another covariance is asked for.
+  const clustered = opts.vcov === undefined || findCovarianceType(opts.vcov)?.name === "cluster";
+  const cluster = clustered ? (requestedCluster ?? [opts.unit]) : [];
+  const vcovType = resolveCovariance({
+    vcov: opts.vcov,
+    cluster: clustered ? cluster : requestedCluster,
+  }).type;
   const convention = parseSmallSample(opts.ssc);
 
   // Validate formula pieces on their own so that errors point into what the user wrote.

@@ -27,8 +27,7 @@ import { coefficientTable } from "../inference/coefficientTable.js";
 import { waldTest } from "../inference/wald.js";
 import type { Coefficient, EventStudyInfo, ModelResult } from "../model/result.js";
 import { formatFull } from "../report/numberFormat.js";
-import type { SmallSampleConvention } from "../vcov/smallSample.js";
-import type { VcovType } from "../vcov/types.js";
+import type { SmallSampleConvention } from "../vcov/ssc.js";
 import { buildModelFrame } from "./frame.js";
 import { estimateOls, INTERCEPT } from "./ols.js";
 import {
@@ -59,7 +58,7 @@ export interface EventStudySpec {
   fixedEffects?: string | null;
   /** Cluster columns (default: the unit); empty with a non-cluster `vcov`. */
   cluster?: readonly string[];
-  vcov?: VcovType;
+  vcov?: string;
   convention?: SmallSampleConvention;
   byGroup?: string | null;
   estimator?: EventStudyEstimator;
@@ -106,7 +105,7 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
   const bin = spec.binEndpoints ?? false;
   const level = spec.level ?? 0.95;
   const cluster = spec.cluster ?? [spec.unit];
-  const vcovType: VcovType = spec.vcov ?? (cluster.length > 0 ? "cluster" : "iid");
+  const vcovType: string = spec.vcov ?? (cluster.length > 0 ? "cluster" : "iid");
   const byGroup = spec.byGroup ?? null;
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
     throw usageError(`--window: expected lo:hi with lo < hi, found ${lo}:${hi}`);

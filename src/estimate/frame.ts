@@ -30,6 +30,7 @@ export interface DesignColumn {
   lo: Float64Array | null;
 }
 
+/** A grouping variable on the rows used (cluster variable, panel unit, time period), densely encoded. */
 export interface ClusterIds {
   name: string;
   ids: Int32Array;
@@ -53,7 +54,10 @@ export interface ModelFrame {
   intercept: boolean;
   weights: Float64Array | null;
   weightsName: string | null;
+  /** Grouping variables the covariance needs (cluster variables, panel unit and time), encoded on the rows used. */
   clusters: ClusterIds[];
+  /** Time variables (numeric values on the rows used) for HAC covariances. */
+  times: Map<string, Float64Array>;
   /** Fixed-effect variables, each a Column restricted to the rows used (encoded by the FE absorber). */
   fixedEffectColumns: Map<string, Column>;
   endogenous: DesignColumn[];
@@ -63,8 +67,11 @@ export interface ModelFrame {
 }
 
 export interface FrameOptions {
-  weights?: string;
+  weights?: string | undefined;
+  /** Grouping variables to encode (cluster variables, a panel unit): rows missing them are removed. */
   cluster?: readonly string[];
+  /** Numeric time variables to keep (HAC covariances); they are encoded as groupings too. */
+  times?: readonly string[];
 }
 
 /** One factor of a term, evaluated over all rows of the table. */
@@ -115,7 +122,8 @@ export function buildModelFrame(
   for (const term of rhsTerms) for (const f of term.factors) variablesOf(f, used);
   for (const fe of formula.fixedEffects) for (const v of [...fe.variables, ...fe.slopes]) used.add(v);
   if (options.weights) used.add(options.weights);
-  for (const c of options.cluster ?? []) used.add(c);
+  const groupings = [...new Set([...(options.cluster ?? []), ...(options.times ?? [])])];
+  for (const c of groupings) used.add(c);
   for (const name of used) {
     if (!table.has(name)) {
       const pos = text.indexOf(name);
@@ -251,9 +259,10 @@ export function buildModelFrame(
     intercept: formula.intercept,
     weights: weightsAll ? gather(weightsAll, rows) : null,
     weightsName: options.weights ?? null,
-    clusters: (options.cluster ?? []).map((name) =>
+    clusters: groupings.map((name) =>
       encodeCluster(fixedEffectColumns.get(name) ?? gatherColumn(table.column(name), rows)),
     ),
+    times: new Map((options.times ?? []).map((name) => [name, timeValues(table, name, rows)])),
     fixedEffectColumns,
     endogenous: formula.iv ? columnsOf(formula.iv.endogenous) : [],
     instruments: formula.iv ? columnsOf(formula.iv.instruments) : [],
@@ -481,6 +490,14 @@ function gatherColumn(column: Column, rows: Int32Array): Column {
   return { kind: "string", name: column.name, codes, levels: column.levels };
 }
 
+/** A time variable's values on the rows used; it must be numeric (years, months as numbers). */
+function timeValues(table: Table, name: string, rows: Int32Array): Float64Array {
+  const column = table.column(name);
+  if (column.kind !== "number")
+    throw dataError(`${table.source}, column '${name}': a time variable must be numeric, found text`);
+  return gather(column.values, rows);
+}
+
 /** Dense 0..G-1 ids of a column's values on the rows used (clusters), in order of first appearance. */
 export function encodeIds(column: Column, rows: Int32Array): ClusterIds {
   return encodeCluster(gatherColumn(column, rows));
@@ -513,6 +530,7 @@ export function subsetFrame(frame: ModelFrame, keep: Uint8Array): ModelFrame {
     columns: frame.columns.map(column),
     weights: frame.weights ? gather(frame.weights, local) : null,
     clusters: frame.clusters.map((c) => reencode(c, local)),
+    times: new Map([...frame.times].map(([name, values]) => [name, gather(values, local)])),
     fixedEffectColumns,
     endogenous: frame.endogenous.map(column),
     instruments: frame.instruments.map(column),

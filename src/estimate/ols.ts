@@ -1,109 +1,48 @@
 /**
- * Ordinary (weighted) least squares from a model frame to a ModelResult, with or without fixed effects: solve,
- * drop collinear columns, build the covariance, compute the fit statistics. IV models are handed to iv.ts.
+ * One model frame to one ModelResult with one covariance, for code that estimates a regression it built itself
+ * (the event-study path): the estimator the formula selects, the covariance registry, summarize.
  */
-
-import { fixedEffectValues } from "../absorb/fixedEffectValues.js";
-import { estimationError } from "../errors.js";
+import type { FixedEffectValuesResult } from "../absorb/fixedEffectValues.js";
+import { summarize } from "../inference/summarize.js";
 import type { ModelResult } from "../model/result.js";
-import { leastSquares } from "../numeric/leastSquares.js";
-import { computeVcov } from "../vcov/vcov.js";
-import {
-  assembleResult,
-  collinearNote,
-  type EstimateOptions,
-  feParamsForVcov,
-  INTERCEPT,
-  noDegreesOfFreedom,
-  prepareDesign,
-  reghdfeFeParams,
-} from "./design.js";
-import type { DesignColumn, ModelFrame } from "./frame.js";
-import { estimateIv } from "./iv.js";
+import { computeCovariance, resolveCovariance } from "../vcov/registry.js";
+import type { SmallSampleConvention } from "../vcov/ssc.js";
+import type { ModelFrame } from "./frame.js";
+import { selectEstimator } from "./registry.js";
 
-export { type EstimateOptions, INTERCEPT } from "./design.js";
+export { INTERCEPT } from "../model/fit.js";
 
-export function estimateOls(inputFrame: ModelFrame, options: EstimateOptions): ModelResult {
-  if (inputFrame.formula.iv !== null) return estimateIv(inputFrame, options);
-  const design = prepareDesign(inputFrame, options);
-  const { frame, absorbed, columns, response, absorbedByFe, notes } = design;
-  const n = frame.nobs;
-  if (columns.length === 0) {
-    throw estimationError(
-      absorbedByFe.length > 0
-        ? `"${frame.formula.text}": every regressor is collinear with the fixed effects (${absorbedByFe.join(", ")})`
-        : `"${frame.formula.text}" has no regressors`,
-    );
-  }
-  const fit = leastSquares(columns, response, frame.weights, { forcePath: options.forcePath });
-  const slopes = fit.kept.length;
-  const reghdfe = options.vcov.convention === "reghdfe" ? reghdfeFeParams(design, options) : null;
-  const kFull = slopes + (reghdfe ? reghdfe.fit : design.feParams);
-  if (n - kFull <= 0) throw noDegreesOfFreedom(frame.formula.text, n, kFull);
-  const keptColumns = fit.kept.map((j) => columns[j] as DesignColumn);
-  const terms = keptColumns.map((c) => c.name);
-  const collinear = [...absorbedByFe, ...fit.dropped.map((j) => (columns[j] as DesignColumn).name)];
-  if (collinear.length > 0) notes.push(collinearNote(collinear, absorbed !== null));
-
-  const kVcov = slopes + (reghdfe ? reghdfe.vcov : feParamsForVcov(design, options));
-  const vcov = computeVcov(
-    {
-      columns: keptColumns.map((c) => c.hi),
-      residuals: fit.residuals,
-      weights: frame.weights,
-      bread: fit.xtxInverse,
-      rss: fit.rss,
-      nobs: n,
-      k: kVcov,
-      ...(reghdfe ? { kResidual: slopes + reghdfe.residual } : {}),
-      ...(terms.includes(INTERCEPT) ? { interceptColumn: terms.indexOf(INTERCEPT) } : {}),
-    },
-    { ...options.vcov, clusters: frame.clusters },
-  );
-  notes.push(...(vcov.notes ?? []));
-  if (reghdfe?.dof) {
-    const { dfA, dfANested, rows } = reghdfe.dof;
-    vcov.info = { ...vcov.info, fe_dof: { df_a: dfA, df_a_nested: dfANested, table: rows } };
-  }
-  if (kVcov !== kFull) {
-    // iid-style quantities (sigma, adjusted R2) keep the full count; only the cluster correction changes.
-    notes.push("fixed effects nested in the cluster variable are not counted in the small-sample correction");
-  }
-  if (absorbed && options.onFixedEffects) {
-    options.onFixedEffects(
-      fixedEffectValues(
-        originalResiduals(frame, fit.kept, columns, fit.coefficients),
-        design.fixedEffects,
-        frame.weights ?? undefined,
-        { absorber: absorbed.absorber, tol: 1e-12 },
-      ),
-    );
-  }
-
-  return assembleResult(design, options, {
-    estimator: "ols",
-    terms,
-    estimates: fit.coefficients,
-    vcov,
-    collinear,
-    rss: fit.rss,
-    kFull,
-  });
+export interface EstimateOptions {
+  vcov: { type: string; convention: SmallSampleConvention };
+  level: number;
+  name?: string | undefined;
+  group?: Record<string, string | number> | null | undefined;
+  forcePath?: "exact" | "fast" | undefined;
+  dropSingletons?: boolean | undefined;
+  /** Receives the estimated fixed effects, normalised as fixest::fixef. */
+  onFixedEffects?: ((values: FixedEffectValuesResult) => void) | undefined;
 }
 
-/** y - X b on the original (not demeaned) scale: what the fixed effects explain plus the residual. */
-function originalResiduals(
-  frame: ModelFrame,
-  kept: number[],
-  columns: DesignColumn[],
-  b: Float64Array,
-): Float64Array {
-  const r = Float64Array.from(frame.response.hi);
-  kept.forEach((j, m) => {
-    const name = (columns[j] as DesignColumn).name;
-    const original = frame.columns.find((c) => c.name === name) as DesignColumn;
-    const bm = b[m] as number;
-    for (let i = 0; i < r.length; i++) r[i] = (r[i] as number) - bm * (original.hi[i] as number);
+/** Estimates a frame whose grouping variables are the cluster variables of a clustered covariance. */
+export function estimateOls(frame: ModelFrame, options: EstimateOptions): ModelResult {
+  const request = resolveCovariance({
+    vcov: options.vcov.type,
+    cluster: options.vcov.type === "cluster" ? frame.clusters.map((c) => c.name) : [],
+    ssc: options.vcov.convention,
   });
-  return r;
+  const estimator = selectEstimator(frame.formula);
+  const fit = estimator.fit(frame, { forcePath: options.forcePath, dropSingletons: options.dropSingletons });
+  const result = {
+    ...summarize(fit, computeCovariance(fit, request), {
+      level: options.level,
+      name: options.name,
+      group: options.group,
+    }),
+    ...(estimator.summaryBlocks?.(fit, request, options.level) ?? {}),
+  };
+  if (options.onFixedEffects) {
+    const values = fit.fixedEffectValues();
+    if (values) options.onFixedEffects(values);
+  }
+  return result;
 }

@@ -31,7 +31,7 @@ export type Coefficient = z.infer<typeof CoefficientSchema>;
 
 /** Every number that enters a small-sample correction, so a user can reconcile a table with Stata or R. */
 export const VcovInfoSchema = z.object({
-  /** iid, hc0, hc1, hc2, hc3, or cluster. */
+  /** A covariance registry name: iid, hc0, hc1, hc2, hc3, cluster, nw, dk (src/vcov/registry.ts). */
   type: z.string(),
   /** Cluster variables (empty unless clustered). */
   cluster: z.array(z.string()),
@@ -46,6 +46,11 @@ export const VcovInfoSchema = z.object({
   /** n and K as used in the corrections. */
   n: z.number(),
   k: z.number(),
+  /** HAC covariances (nw, dk): the lag used, the panel unit (null for a time series), time, number of periods. */
+  lag: z.number().optional(),
+  unit: z.string().nullable().optional(),
+  time: z.string().optional(),
+  n_periods: z.number().optional(),
   /**
    * `--ssc reghdfe` with fixed effects: reghdfe's e(df_a), e(df_a_nested) and e(dof_table), one row per fixed
    * effect's intercepts or slopes (categories - redundant = coefficients), from which k is built.

@@ -71,7 +71,7 @@ describe("mobility regress --ssc reghdfe", () => {
       "reghdfe",
     ]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^mobility: error: --ssc reghdfe is for OLS/);
+    expect(r.stderr).toMatch(/^mobility: error: the reghdfe convention is for OLS/);
   });
 
   it("lists reghdfe among the conventions of an unknown --ssc", () => {

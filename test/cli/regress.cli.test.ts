@@ -185,7 +185,12 @@ describe("mobility regress: bad input gives one line and a documented exit code"
       4,
       /no residual degrees of freedom/,
     ],
-    ["unknown vcov", ["regress", small, "y ~ x", "--vcov", "hc9"], 2, /--vcov: expected one of/],
+    [
+      "unknown vcov",
+      ["regress", small, "y ~ x", "--vcov", "hc9"],
+      2,
+      /covariance: expected one of .*found 'hc9'/,
+    ],
     [
       "bad level",
       ["regress", small, "y ~ x", "--level", "95"],
@@ -196,7 +201,7 @@ describe("mobility regress: bad input gives one line and a documented exit code"
       "unknown cluster column",
       ["regress", small, "y ~ x", "--cluster", "firm"],
       2,
-      /--cluster: no column 'firm'/,
+      /cluster: no column 'firm'/,
     ],
   ];
   for (const [what, args, status, pattern] of cases) {

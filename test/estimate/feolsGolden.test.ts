@@ -8,8 +8,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { FixedEffectValuesResult } from "../../src/absorb/fixedEffectValues.js";
-import { runRegress } from "../../src/cli/regress.js";
 import { expectClose, expectCoefficientsClose, type GoldenRegressionCase } from "../helpers/close.js";
+import { regress } from "../helpers/regress.js";
 
 interface FeCase extends GoldenRegressionCase {
   terms: string[];
@@ -37,7 +37,7 @@ describe("fixed effects match fixest's conventions computed in R (scripts/golden
   for (const c of golden.cases) {
     it(`${c.id}: ${c.formula} [${c.vcov}${c.cluster ? ` ${c.cluster.join("+")}` : ""}${c.weights ? `, weights ${c.weights}` : ""}]`, async () => {
       let fixef: FixedEffectValuesResult | null = null;
-      const output = await runRegress(
+      const output = await regress(
         c.file,
         [c.formula],
         {

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { runRegress } from "../../src/cli/regress.js";
 import { expectClose } from "../helpers/close.js";
+import { regress } from "../helpers/regress.js";
 
 interface Stage {
   endogenous: string;
@@ -59,7 +59,7 @@ function byName(
 describe("2SLS matches AER::ivreg / estimatr::iv_robust and hand-computed weak-IV statistics (scripts/golden/iv.R)", () => {
   for (const c of golden.cases) {
     it(`${c.id}: ${c.formula} [${c.vcov}${c.cluster ? ` ${c.cluster.join("+")}` : ""}]`, async () => {
-      const output = await runRegress(c.file, [c.formula], {
+      const output = await regress(c.file, [c.formula], {
         vcov: c.vcov === "cluster" ? undefined : c.vcov,
         cluster: c.cluster?.join(","),
         level: "0.95",

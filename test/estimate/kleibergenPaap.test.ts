@@ -10,9 +10,9 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { runRegress } from "../../src/cli/regress.js";
 import type { ModelResult } from "../../src/model/result.js";
 import { expectClose, type GoldenRegressionCase } from "../helpers/close.js";
+import { regress } from "../helpers/regress.js";
 
 const RELATIVE = 1e-8;
 
@@ -38,7 +38,7 @@ async function estimate(
   formula: string,
   options: { vcov?: string; cluster?: string; weights?: string },
 ): Promise<ModelResult> {
-  const output = await runRegress(file, [formula], { ...options, level: "0.95" });
+  const output = await regress(file, [formula], { ...options, level: "0.95" });
   const model = output.models[0];
   if (model === undefined || model.iv === undefined) throw new Error("no IV model");
   return model;

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { runRegress } from "../../src/cli/regress.js";
 import { expectClose, type GoldenRegressionCase } from "../helpers/close.js";
+import { regress } from "../helpers/regress.js";
 
 interface GoldenCase extends GoldenRegressionCase {
   ssc: string;
@@ -45,7 +45,7 @@ describe("OLS matches R lm / sandwich / estimatr (scripts/golden/ols.R)", () => 
       ] as const,
   )) {
     it(`${c.id} (${solver} solver): ${c.formula} [${c.vcov}${c.cluster ? ` ${c.cluster.join("+")}` : ""}${c.weights ? `, weights ${c.weights}` : ""}, ssc ${c.ssc}]`, async () => {
-      const output = await runRegress(c.file, [c.formula], {
+      const output = await regress(c.file, [c.formula], {
         vcov: c.vcov === "cluster" ? undefined : c.vcov,
         cluster: c.cluster?.join(","),
         weights: c.weights ?? undefined,

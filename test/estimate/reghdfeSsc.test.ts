@@ -9,8 +9,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { ReghdfeDofRow } from "../../src/absorb/fixedEffectDof.js";
-import { runRegress } from "../../src/cli/regress.js";
 import { expectClose, expectCoefficientsClose, type GoldenRegressionCase } from "../helpers/close.js";
+import { regress } from "../helpers/regress.js";
 
 /** reghdfe's e(dof_table) rows, as the golden JSON spells them. */
 type DofRow = ReghdfeDofRow;
@@ -45,7 +45,7 @@ const golden = JSON.parse(readFileSync("test/golden/reghdfe.json", "utf8")) as {
 const RELATIVE = 1e-8;
 
 async function run(c: ReghdfeCase) {
-  const output = await runRegress(c.file, [c.formula], {
+  const output = await regress(c.file, [c.formula], {
     vcov: c.vcov === "cluster" ? undefined : c.vcov,
     cluster: c.cluster?.join(","),
     weights: c.weights ?? undefined,

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { runRegress } from "../../src/cli/regress.js";
 import { twoSidedPValue } from "../../src/inference/distributions.js";
+import { regress } from "../helpers/regress.js";
 
 interface GoldenCase {
   id: string;
@@ -28,7 +28,7 @@ function quadraticForm(g: number[], v: number[][]): number {
 describe("combinations of coefficients (delta method, hand-derived from R's vcov)", () => {
   it("lincom b[log_ppe] + 0.3*b[log_ppe:local_share] on county_interaction_iid", async () => {
     const c = find("county_interaction_iid");
-    const out = await runRegress(
+    const out = await regress(
       "fixtures/atlas_f33_county.csv",
       ["kfr_pooled_pooled_p25 ~ log_ppe*local_share"],
       {
@@ -47,7 +47,7 @@ describe("combinations of coefficients (delta method, hand-derived from R's vcov
 
   it("nlcom turning point -b[log_ppe]/(2*b[I(log_ppe^2)]) on county_black_male_quad_cluster_state", async () => {
     const c = find("county_black_male_quad_cluster_state");
-    const out = await runRegress(
+    const out = await regress(
       "fixtures/atlas_f33_county.csv",
       ["kfr_black_male_p25 ~ log_ppe + I(log_ppe^2) + local_share"],
       { level: "0.95", cluster: "state", types: "state:string", nlcom: ["-b[log_ppe]/(2*b[I(log_ppe^2)])"] },
@@ -67,7 +67,7 @@ describe("combinations of coefficients (delta method, hand-derived from R's vcov
 
   it("rejects a nonlinear --lincom and an unknown coefficient with usage errors", async () => {
     const run = (opts: { lincom?: string[]; nlcom?: string[] }) =>
-      runRegress("fixtures/atlas_f33_county.csv", ["kfr_pooled_pooled_p25 ~ log_ppe"], {
+      regress("fixtures/atlas_f33_county.csv", ["kfr_pooled_pooled_p25 ~ log_ppe"], {
         level: "0.95",
         ...opts,
       });

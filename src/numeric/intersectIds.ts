@@ -1,12 +1,18 @@
-/** Cluster ids of the intersection of several clusterings (firm x year), densely re-encoded. */
-import type { ClusterVariable } from "./types.js";
+/** Ids of the intersection of several groupings (firm x year), densely re-encoded in order of first appearance. */
 
-export function intersectClusters(clusters: readonly ClusterVariable[]): ClusterVariable {
-  const n = (clusters[0] as ClusterVariable).ids.length;
-  let ids = Int32Array.from((clusters[0] as ClusterVariable).ids);
-  let count = (clusters[0] as ClusterVariable).count;
+/** A grouping of rows: a dense 0..count-1 id per row. */
+export interface DenseIds {
+  readonly name: string;
+  readonly ids: Int32Array;
+  readonly count: number;
+}
+
+export function intersectIds(clusters: readonly DenseIds[]): DenseIds {
+  const n = (clusters[0] as DenseIds).ids.length;
+  let ids = Int32Array.from((clusters[0] as DenseIds).ids);
+  let count = (clusters[0] as DenseIds).count;
   for (let c = 1; c < clusters.length; c++) {
-    const other = clusters[c] as ClusterVariable;
+    const other = clusters[c] as DenseIds;
     const next = new Int32Array(n);
     const cells = count * other.count;
     if (cells <= Math.max(4 * n, 1 << 22)) {

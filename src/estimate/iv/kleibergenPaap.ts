@@ -45,9 +45,11 @@ import {
   Matrix,
   SingularValueDecomposition,
 } from "ml-matrix";
-import { crossProducts } from "../numeric/leastSquares.js";
-import type { ClusterVariable } from "../vcov/types.js";
-import { computeVcov } from "../vcov/vcov.js";
+import type { IdVariable } from "../../model/fit.js";
+import { crossProducts } from "../../numeric/leastSquares.js";
+import { matrixFromSquare } from "../../numeric/matrices.js";
+import { computeCovariance } from "../../vcov/registry.js";
+import { auxiliaryFit } from "../memoryFit.js";
 
 export interface KleibergenPaapInputs {
   /** Z~: the excluded instruments with the exogenous regressors and fixed effects partialled out (n each). */
@@ -63,7 +65,7 @@ export interface KleibergenPaapInputs {
   /** Parameters of a first stage as its covariance counts them (kept coefficients plus fixed-effect parameters). */
   k: number;
   /** Cluster variables; none means heteroskedasticity-robust. */
-  clusters: readonly ClusterVariable[];
+  clusters: readonly IdVariable[];
 }
 
 /** The rk Wald F, or NaN when it is not defined (fewer instruments than endogenous regressors, singular pieces). */
@@ -73,7 +75,7 @@ export function kleibergenPaapF(inputs: KleibergenPaapInputs): number {
   const p = coefficients.length;
   if (p === 0 || l2 < p) return Number.NaN;
 
-  const qzz = fromSquare(crossProducts(instruments, weights), l2);
+  const qzz = matrixFromSquare(crossProducts(instruments, weights), l2);
   const g = symmetricPower(qzz, 0.5);
   const fTransposed = symmetricPower(inputs.endogenousCrossProducts, -0.5);
   if (g === null || fTransposed === null) return Number.NaN;
@@ -108,10 +110,23 @@ export function kleibergenPaapF(inputs: KleibergenPaapInputs): number {
   // Covariance of pi_c with ivreg2's factor: HC1 (robust) or Stata's cluster adjustment, both of which this
   // project's default convention applies, with the first stage's parameter count.
   const clustered = inputs.clusters.length > 0;
-  const vcov = computeVcov(
-    { columns: instruments, residuals: vC, weights, bread: inverse(qzz), rss, nobs: n, k: inputs.k },
-    { type: clustered ? "cluster" : "hc1", clusters: inputs.clusters, convention: "fixest" },
-  ).matrix;
+  const reducedForm = auxiliaryFit({
+    columns: instruments,
+    residuals: vC,
+    weights,
+    bread: inverse(qzz),
+    rss,
+    nobs: n,
+    k: inputs.k,
+    ids: inputs.clusters,
+  });
+  const vcov = computeCovariance(reducedForm, {
+    type: clustered ? "cluster" : "hc1",
+    cluster: inputs.clusters.map((c) => c.name),
+    panel: null,
+    lag: null,
+    ssc: "fixest",
+  }).matrix;
 
   // Wald statistic of the restrictions R pi_c = 0, R = A'G.
   const r = complement.transpose().mmul(g);
@@ -153,10 +168,4 @@ function orthogonalComplement(u: readonly Matrix[], m: number): Matrix {
     for (let row = 0; row < m; row++) basis.set(row, col, evd.eigenvectorMatrix.get(row, j));
   });
   return basis;
-}
-
-function fromSquare(values: Float64Array, k: number): Matrix {
-  const m = new Matrix(k, k);
-  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) m.set(a, b, values[a * k + b] as number);
-  return m;
 }

@@ -1,0 +1,256 @@
+/**
+ * The application layer for regressions, shared by `mobility regress` and spec files (`mobility run`): for every
+ * `by` group and every formula, build the model frame, fit with the estimator the formula and family select,
+ * compute the requested covariance, summarize, attach linear and nonlinear combinations. The CLI and the spec
+ * runner only parse their inputs into a RegressionRequest and print what comes back.
+ */
+
+import type { FixedEffectValuesResult } from "../absorb/fixedEffectValues.js";
+import { splitByGroups } from "../data/ops/splitGroups.js";
+import { type Column, numericColumn, stringColumn, Table } from "../data/table.js";
+import { estimationError, MobilityError } from "../errors.js";
+import { buildModelFrame } from "../estimate/frame.js";
+import type { MemoryFit } from "../estimate/memoryFit.js";
+import { selectEstimator } from "../estimate/registry.js";
+import type { ParsedFormula } from "../formula/ast.js";
+import { formulaVariables } from "../formula/variables.js";
+import { modelCombination } from "../inference/combination.js";
+import { summarize } from "../inference/summarize.js";
+import type { ModelResult } from "../model/result.js";
+import {
+  type CovarianceOptions,
+  computeCovariance,
+  groupingVariables,
+  resolveCovariance,
+  timeVariables,
+} from "../vcov/registry.js";
+import type { CovarianceRequest } from "../vcov/types.js";
+
+export interface RegressionRequest {
+  formulas: readonly ParsedFormula[];
+  covariance: CovarianceOptions;
+  /** Analytic weights column. */
+  weights?: string | undefined;
+  /** Estimate separately per group of these columns. */
+  by?: readonly string[] | undefined;
+  level: number;
+  /** Model family: gaussian (least squares, the default). */
+  family?: string | undefined;
+  dropSingletons?: boolean | undefined;
+  /** Linear and nonlinear combinations of coefficients (Stata's lincom / nlcom). */
+  lincom?: readonly string[] | undefined;
+  nlcom?: readonly string[] | undefined;
+  /** Column titles: a function of the model's dependent variable and group label. */
+  name?: ((dependent: string, groupLabel: string | null) => string | undefined) | undefined;
+  /** Not a user option: lets tests run golden cases through both least-squares paths. */
+  forcePath?: "exact" | "fast" | undefined;
+}
+
+export interface EstimatedModel {
+  result: ModelResult;
+  fit: MemoryFit;
+  formula: ParsedFormula;
+  group: Record<string, string | number> | null;
+}
+
+export interface RegressionRun {
+  models: EstimatedModel[];
+  /** What the caller should tell the user besides the results (groups skipped, rows outside every group). */
+  warnings: string[];
+  request: CovarianceRequest;
+}
+
+/** The columns a request reads: formula variables, weights, by, and the covariance's grouping variables. */
+export function requestColumns(
+  request: Pick<RegressionRequest, "formulas" | "covariance" | "weights" | "by">,
+): {
+  formula: Set<string>;
+  options: [string, string[]][];
+} {
+  const formula = new Set<string>();
+  for (const f of request.formulas) for (const name of formulaVariables(f)) formula.add(name);
+  const covariance = resolveCovariance(request.covariance);
+  return {
+    formula,
+    options: [
+      ["cluster", [...covariance.cluster]],
+      [
+        "panel id",
+        [...new Set([...groupingVariables(covariance), ...timeVariables(covariance)])].filter(
+          (n) => !covariance.cluster.includes(n),
+        ),
+      ],
+      ["by", [...(request.by ?? [])]],
+      ["weights", request.weights ? [request.weights] : []],
+    ],
+  };
+}
+
+/** Estimates every formula on every group of `table`. */
+export function runRegressions(table: Table, request: RegressionRequest): RegressionRun {
+  const covariance = resolveCovariance(request.covariance);
+  const groupings = groupingVariables(covariance);
+  const times = timeVariables(covariance);
+  const models: EstimatedModel[] = [];
+  const warnings: string[] = [];
+  const skipped: string[] = [];
+  const parts = splitByGroups(table, request.by ?? []);
+  if ((request.by ?? []).length > 0) {
+    const inGroups = parts.reduce((total, p) => total + p.table.nrows, 0);
+    const outside = table.nrows - inGroups;
+    if (outside > 0)
+      warnings.push(
+        `${outside} row${outside === 1 ? "" : "s"} with a missing ${(request.by ?? []).join("/")} belong to no group and were not used`,
+      );
+  }
+  for (const { table: part, group } of parts) {
+    const label = group === null ? null : Object.values(group).join(", ");
+    for (const formula of request.formulas) {
+      try {
+        const frame = buildModelFrame(part, formula, {
+          weights: request.weights,
+          cluster: groupings,
+          times,
+        });
+        const estimator = selectEstimator(formula, request.family);
+        const fit = estimator.fit(frame, {
+          forcePath: request.forcePath,
+          dropSingletons: request.dropSingletons,
+        });
+        const cov = computeCovariance(fit, covariance);
+        const result: ModelResult = {
+          ...summarize(fit, cov, {
+            level: request.level,
+            name:
+              request.name?.(fit.dependent, label) ??
+              (label === null ? undefined : `${fit.dependent} (${label})`),
+            group,
+          }),
+          ...(estimator.summaryBlocks?.(fit, covariance, request.level) ?? {}),
+        };
+        models.push({ result, fit, formula, group });
+      } catch (error) {
+        // With `by`, a group too small to estimate is skipped with a warning (like Stata's statsby), so one tiny
+        // state does not stop fifty others; without `by` the error stands.
+        if (group === null || !(error instanceof MobilityError) || error.kind !== "estimation") throw error;
+        const where = Object.entries(group)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(", ");
+        skipped.push(where);
+        warnings.push(`group ${where} skipped: ${error.message}`);
+      }
+    }
+  }
+  if (models.length === 0) throw estimationError(`no group could be estimated (${skipped.length} skipped)`);
+  addCombinations(
+    models.map((m) => m.result),
+    request,
+  );
+  return { models, warnings, request: covariance };
+}
+
+/**
+ * Attaches lincom / nlcom results to every model that has all the coefficients the expression names; an
+ * expression that fits no model is an error.
+ */
+function addCombinations(models: ModelResult[], request: RegressionRequest): void {
+  const requests = [
+    ...(request.lincom ?? []).map((e) => ["lincom", e] as const),
+    ...(request.nlcom ?? []).map((e) => ["nlcom", e] as const),
+  ];
+  for (const [kind, expression] of requests) {
+    let lastError: unknown = null;
+    let used = 0;
+    for (const model of models) {
+      try {
+        const result = modelCombination(kind, expression, model, request.level);
+        model.combinations = [...(model.combinations ?? []), result];
+        used++;
+      } catch (error) {
+        if (!(error instanceof MobilityError && /no coefficient/.test(error.message))) throw error;
+        lastError = error;
+      }
+    }
+    if (used === 0 && lastError) throw lastError;
+  }
+}
+
+/** The estimated fixed effects of every model (null where a model has none), in model order. */
+export function fixedEffectsOf(run: RegressionRun): (FixedEffectValuesResult | null)[] {
+  return run.models.map((m) => m.fit.fixedEffectValues());
+}
+
+/**
+ * The estimated fixed effects as a long table: one row per model (or per `by` group), fixed effect and level,
+ * normalised as fixest::fixef. `key` "model" numbers the models as the tables do; "group" writes the by columns.
+ */
+export function fixedEffectsTable(
+  run: RegressionRun,
+  key: "model" | "group",
+  by: readonly string[] = [],
+): Table {
+  const rows: {
+    model: number;
+    group: Record<string, string | number> | null;
+    fe: string;
+    level: string;
+    value: number;
+  }[] = [];
+  run.models.forEach((m, index) => {
+    for (const fe of m.fit.fixedEffectValues()?.fixedEffects ?? []) {
+      fe.values.forEach((value, j) => {
+        rows.push({
+          model: index + 1,
+          group: m.group,
+          fe: fe.name,
+          level: fe.levels?.[j] ?? String(j),
+          value,
+        });
+      });
+    }
+  });
+  const keyColumns: Column[] =
+    key === "model"
+      ? [
+          numericColumn(
+            "model",
+            Float64Array.from(rows, (r) => r.model),
+          ),
+        ]
+      : groupColumns(
+          by,
+          rows.map((r) => r.group),
+        );
+  const columns: Column[] = [
+    ...keyColumns,
+    stringColumn(
+      "fixed_effect",
+      rows.map((r) => r.fe),
+    ),
+    stringColumn(
+      "level",
+      rows.map((r) => r.level),
+    ),
+    numericColumn(
+      "value",
+      Float64Array.from(rows, (r) => r.value),
+    ),
+  ];
+  return new Table(columns, rows.length, "fixed effects");
+}
+
+/** The `by` columns of an output table: numeric if every value is a number, else text. */
+export function groupColumns(
+  by: readonly string[],
+  groups: (Record<string, string | number> | null)[],
+): Column[] {
+  return by.map((name) => {
+    const values = groups.map((g) => g?.[name]);
+    if (values.every((v) => typeof v === "number"))
+      return numericColumn(name, Float64Array.from(values as number[]));
+    return stringColumn(
+      name,
+      values.map((v) => (v === undefined ? undefined : String(v))),
+    );
+  });
+}

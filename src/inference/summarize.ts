@@ -1,0 +1,60 @@
+/**
+ * summarize(fit, covariance, level): the result a user sees, from a fit and one of its covariances: the
+ * coefficient table (t or z, p, intervals on the covariance's degrees of freedom), the Wald F of all slopes, fit
+ * statistics with the convention's parameter count, sample accounting and notes. Plain data (src/model/result.ts).
+ */
+import { type Fit, INTERCEPT } from "../model/fit.js";
+import type { ModelResult } from "../model/result.js";
+import type { Covariance } from "../vcov/types.js";
+import { coefficientTable } from "./coefficientTable.js";
+import { waldTest } from "./wald.js";
+
+export interface SummaryOptions {
+  level: number;
+  /** Column title (default: the dependent variable). */
+  name?: string | undefined;
+  /** Values of the `by` columns this model was estimated on. */
+  group?: Record<string, string | number> | null | undefined;
+}
+
+export function summarize(fit: Fit, covariance: Covariance, options: SummaryOptions): ModelResult {
+  const dfT = covariance.info.df_t;
+  const terms = [...fit.terms];
+  const slopeIndices = terms.map((t, j) => (t === INTERCEPT ? -1 : j)).filter((j) => j >= 0);
+  const wald = waldTest(fit.coefficients, covariance.matrix, slopeIndices, dfT);
+  const n = fit.nobs;
+  const kFit = covariance.parameters.kFit;
+  const { tss, withinTss, centred } = fit.statistics;
+  const r2 = 1 - fit.rss / tss;
+  return {
+    name: options.name ?? fit.dependent,
+    formula: fit.formula,
+    estimator: fit.estimator as ModelResult["estimator"],
+    dependent: fit.dependent,
+    nobs: n,
+    dropped: {
+      missing: fit.sample.dropped.missing,
+      infinite: fit.sample.dropped.infinite,
+      singletons: fit.sample.dropped.singletons,
+    },
+    coefficients: coefficientTable(terms, fit.coefficients, covariance.matrix, dfT, options.level),
+    collinear: [...fit.collinear],
+    vcov: covariance.info,
+    vcov_matrix: covariance.matrix.to2DArray(),
+    r2,
+    adj_r2: 1 - ((1 - r2) * (centred ? n - 1 : n)) / (n - kFit),
+    within_r2: withinTss === null ? null : 1 - fit.rss / withinTss,
+    rmse: Math.sqrt(fit.rss / n),
+    sigma: Math.sqrt(fit.rss / (n - kFit)),
+    df_resid: n - kFit,
+    f_stat: wald?.statistic ?? null,
+    f_df1: wald?.df1 ?? null,
+    f_df2: wald?.df2 ?? null,
+    f_p_value: wald?.p_value ?? null,
+    fixed_effects: [...fit.fixedEffects.terms],
+    ...(fit.fixedEffects.demeaning ? { demeaning: { ...fit.fixedEffects.demeaning } } : {}),
+    weights: fit.sample.weights,
+    group: options.group ?? null,
+    notes: [...fit.sample.notes, ...covariance.notes],
+  };
+}

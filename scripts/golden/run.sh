@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerate every fixture and golden file owned by scripts/fixtures and scripts/golden.
-# Needs: R with sandwich, estimatr, AER, plm, jsonlite (Debian r-cran-*), and
+# Needs: R with sandwich, estimatr, AER, plm, jsonlite (Debian r-cran-*), fixest 0.12.2 (../shared/oracles.md), and
 # Debian's /usr/bin/python3 with statsmodels and mpmath (python3-statsmodels).
 # Shared data is read from $SHARED_DATA (default: ../shared/data next to the repo).
 # Run from anywhere:  bash scripts/golden/run.sh
@@ -37,6 +37,10 @@ Rscript scripts/golden/kleibergen_paap.R
 
 echo "== reghdfe's small-sample conventions (--ssc reghdfe; also writes fixtures/fe/cigar.csv)"
 Rscript scripts/golden/reghdfe.R
+
+echo "== Poisson (fixest::fepois; also writes fixtures/poisson/trade.csv and fixtures/states_all_panel.csv) and HAC"
+Rscript scripts/golden/fepois.R
+Rscript scripts/golden/hac.R
 
 echo "== changes against HEAD (empty = reproduced exactly)"
 git status --short -- fixtures test/golden

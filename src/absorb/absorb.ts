@@ -36,9 +36,39 @@ export interface Absorbed {
   notes: string[];
 }
 
-export function absorbFixedEffects(frame: ModelFrame, options: AbsorbOptions): Absorbed {
+/** The frame's fixed effects encoded on the estimation sample, after the rows a rule or singletons removed. */
+export interface EncodedFixedEffects {
+  frame: ModelFrame;
+  fixedEffects: FixedEffect[];
+  singletons: number;
+  /** Rows per level of each FE, when no row was dropped after counting (the absorber's level weights). */
+  levelCounts: readonly (Int32Array | undefined)[] | undefined;
+  notes: string[];
+}
+
+/**
+ * A rule that removes rows on the encoded fixed effects before singletons are looked for (Poisson's separation:
+ * fixed-effect groups whose outcome is always zero); null when it removes nothing.
+ */
+export type RowRule = (
+  frame: ModelFrame,
+  fes: readonly FixedEffect[],
+) => { keep: Uint8Array; note: string } | null;
+
+/** Encodes the `| fe` terms of the frame, applies `rule`, then finds (and optionally drops) singletons. */
+export function encodeFixedEffects(
+  frame: ModelFrame,
+  options: AbsorbOptions,
+  rule?: RowRule,
+): EncodedFixedEffects {
   let fes = frame.formula.fixedEffects.map((term) => buildFixedEffect(term, frame));
   const notes: string[] = [];
+  const ruled = rule?.(frame, fes) ?? null;
+  if (ruled !== null) {
+    frame = subsetFrame(frame, ruled.keep);
+    fes = fes.map((fe) => subsetFixedEffect(fe, ruled.keep));
+    notes.push(ruled.note);
+  }
   const singletonResult = findSingletons(fes);
   let singletons = 0;
   if (singletonResult.dropped > 0) {
@@ -57,9 +87,24 @@ export function absorbFixedEffects(frame: ModelFrame, options: AbsorbOptions): A
   }
   if (frame.nobs === 0)
     throw estimationError(`"${frame.formula.text}": no observations left after removing singletons`);
+  return {
+    frame,
+    fixedEffects: fes,
+    singletons,
+    levelCounts: singletons === 0 ? singletonResult.levelCounts : undefined,
+    notes,
+  };
+}
+
+export function absorbFixedEffects(frame: ModelFrame, options: AbsorbOptions): Absorbed {
+  const encoded = encodeFixedEffects(frame, options);
+  frame = encoded.frame;
+  const fes = encoded.fixedEffects;
+  const singletons = encoded.singletons;
+  const notes = encoded.notes;
   const weights = frame.weights ?? undefined;
   // Level counts from the singleton pass are the level weights when nothing was dropped (and no weights).
-  const absorber = createAbsorber(fes, weights, singletons === 0 ? singletonResult.levelCounts : undefined);
+  const absorber = createAbsorber(fes, weights, encoded.levelCounts);
   const inputs = [
     frame.response.hi,
     ...frame.columns.map((c) => c.hi),

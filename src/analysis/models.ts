@@ -14,7 +14,7 @@ import { MobilityError } from "../errors.js";
 import { estimateEventStudy } from "../estimate/eventStudy.js";
 import { fitLevels, predict } from "../estimate/predict.js";
 import type { ParsedFormula } from "../formula/ast.js";
-import { parseFormula } from "../formula/parser.js";
+import { parseExpression, parseFormula } from "../formula/parser.js";
 import type { ModelResult } from "../model/result.js";
 import { findCovarianceType, resolveCovariance } from "../vcov/registry.js";
 import { parseSmallSample } from "../vcov/ssc.js";
@@ -101,6 +101,7 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
       by: model.by,
       level: model.level,
       family: model.family,
+      offset: model.offset === undefined ? undefined : parseExpression(model.offset),
       name: (_, label) => (label === null ? title : `${title} (${label})`),
     }),
   );

@@ -232,8 +232,10 @@ export const ModelSchema = z
     event_study: EventStudySchema.optional(),
     /** Column title in tables (default: the model's name). */
     title: z.string().optional(),
-    /** Model family: gaussian (least squares: OLS, or 2SLS with an IV formula). */
+    /** Model family: gaussian (least squares: OLS, or 2SLS with an IV formula) or poisson (PPML). */
     family: z.enum(FAMILIES).optional(),
+    /** Offset of a Poisson model, an expression such as log(pop). */
+    offset: z.string().min(1).optional(),
     /** Covariance: a name of the covariance registry (default iid, or cluster when `cluster` is given). */
     vcov: CovarianceName.optional(),
     /** Cluster variables (one, or several for multi-way); implies vcov: cluster. */

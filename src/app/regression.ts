@@ -8,11 +8,12 @@
 import type { FixedEffectValuesResult } from "../absorb/fixedEffectValues.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { type Column, numericColumn, stringColumn, Table } from "../data/table.js";
-import { estimationError, MobilityError } from "../errors.js";
+import { estimationError, MobilityError, usageError } from "../errors.js";
 import { buildModelFrame } from "../estimate/frame.js";
 import type { MemoryFit } from "../estimate/memoryFit.js";
 import { selectEstimator } from "../estimate/registry.js";
-import type { ParsedFormula } from "../formula/ast.js";
+import type { Expr, ParsedFormula } from "../formula/ast.js";
+import { variablesOf } from "../formula/evaluate.js";
 import { formulaVariables } from "../formula/variables.js";
 import { modelCombination } from "../inference/combination.js";
 import { summarize } from "../inference/summarize.js";
@@ -34,8 +35,10 @@ export interface RegressionRequest {
   /** Estimate separately per group of these columns. */
   by?: readonly string[] | undefined;
   level: number;
-  /** Model family: gaussian (least squares, the default). */
+  /** Model family: gaussian (least squares, the default) or poisson. */
   family?: string | undefined;
+  /** An offset expression entering the linear predictor with coefficient one (Poisson), e.g. log(pop). */
+  offset?: Expr | undefined;
   dropSingletons?: boolean | undefined;
   /** Linear and nonlinear combinations of coefficients (Stata's lincom / nlcom). */
   lincom?: readonly string[] | undefined;
@@ -62,13 +65,14 @@ export interface RegressionRun {
 
 /** The columns a request reads: formula variables, weights, by, and the covariance's grouping variables. */
 export function requestColumns(
-  request: Pick<RegressionRequest, "formulas" | "covariance" | "weights" | "by">,
+  request: Pick<RegressionRequest, "formulas" | "covariance" | "weights" | "by" | "offset">,
 ): {
   formula: Set<string>;
   options: [string, string[]][];
 } {
   const formula = new Set<string>();
   for (const f of request.formulas) for (const name of formulaVariables(f)) formula.add(name);
+  if (request.offset) for (const name of variablesOf(request.offset)) formula.add(name);
   const covariance = resolveCovariance(request.covariance);
   return {
     formula,
@@ -107,12 +111,15 @@ export function runRegressions(table: Table, request: RegressionRequest): Regres
     const label = group === null ? null : Object.values(group).join(", ");
     for (const formula of request.formulas) {
       try {
+        const estimator = selectEstimator(formula, request.family);
+        if (request.offset !== undefined && estimator.name !== "poisson")
+          throw usageError("an offset is for Poisson models (family poisson)");
         const frame = buildModelFrame(part, formula, {
           weights: request.weights,
           cluster: groupings,
           times,
+          offset: request.offset,
         });
-        const estimator = selectEstimator(formula, request.family);
         const fit = estimator.fit(frame, {
           forcePath: request.forcePath,
           dropSingletons: request.dropSingletons,

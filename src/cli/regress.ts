@@ -9,7 +9,8 @@ import { readModelData } from "../app/readModelData.js";
 import { fixedEffectsTable, type RegressionRequest, runRegressions } from "../app/regression.js";
 import { tableToCsv } from "../data/writeCsv.js";
 import { usageError } from "../errors.js";
-import { parseFormula } from "../formula/parser.js";
+import { FAMILIES } from "../estimate/registry.js";
+import { parseExpression, parseFormula } from "../formula/parser.js";
 import type { Output } from "../model/result.js";
 import { combinationAndFirstStageRows, firstStageOutput, firstStageRows } from "../report/modelRows.js";
 import { renderOutput } from "../report/render.js";
@@ -31,6 +32,8 @@ function warn(message: string): void {
 }
 
 interface RegressOptions {
+  family?: string;
+  offset?: string;
   vcov?: string;
   cluster?: string;
   panelId?: string;
@@ -59,7 +62,9 @@ interface RegressOptions {
 export function registerRegress(program: Command): void {
   program
     .command("regress")
-    .description("estimate OLS models and print a regression table (one column per formula)")
+    .description(
+      "estimate OLS, fixed-effects, IV and Poisson models and print a regression table (one column per formula)",
+    )
     .argument("<data>", "CSV file")
     .argument("<formulas...>", 'fixest-style formulas, e.g. "y ~ x1 + x2"')
     .option(
@@ -162,6 +167,8 @@ export function regressionRequest(formulas: string[], opts: RegressOptions): Reg
       ssc: opts.ssc,
     },
     weights: opts.weights,
+    family: opts.family,
+    offset: opts.offset === undefined ? undefined : parseExpression(opts.offset),
     by: parseListOption(opts.by),
     level: parseNumberOption("--level", opts.level, 0, 1),
     dropSingletons: opts.dropSingletons ?? false,

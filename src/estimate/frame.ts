@@ -58,6 +58,8 @@ export interface ModelFrame {
   clusters: ClusterIds[];
   /** Time variables (numeric values on the rows used) for HAC covariances. */
   times: Map<string, Float64Array>;
+  /** The offset on the rows used (GLMs), or null. */
+  offset: Float64Array | null;
   /** Fixed-effect variables, each a Column restricted to the rows used (encoded by the FE absorber). */
   fixedEffectColumns: Map<string, Column>;
   endogenous: DesignColumn[];
@@ -72,6 +74,8 @@ export interface FrameOptions {
   cluster?: readonly string[];
   /** Numeric time variables to keep (HAC covariances); they are encoded as groupings too. */
   times?: readonly string[];
+  /** An offset (a numeric expression, e.g. log(pop)) entering the linear predictor with coefficient one. */
+  offset?: Expr | undefined;
 }
 
 /** One factor of a term, evaluated over all rows of the table. */
@@ -119,6 +123,7 @@ export function buildModelFrame(
     ...(formula.iv ? [...formula.iv.endogenous, ...formula.iv.instruments] : []),
   ];
   variablesOf(formula.response, used);
+  if (options.offset) variablesOf(options.offset, used);
   for (const term of rhsTerms) for (const f of term.factors) variablesOf(f, used);
   for (const fe of formula.fixedEffects) for (const v of [...fe.variables, ...fe.slopes]) used.add(v);
   if (options.weights) used.add(options.weights);
@@ -177,6 +182,8 @@ export function buildModelFrame(
   };
   const response = evaluateNumeric(formula.response, table, text);
   dropNonFinite(response);
+  const offset = options.offset ? evaluateNumeric(options.offset, table, deparse(options.offset)) : null;
+  if (offset) dropNonFinite(offset);
   const componentsByTerm = new Map<Term, Component[]>();
   for (const term of rhsTerms) {
     const components = term.factors.map((factor) => evaluateFactor(factor, table, text));
@@ -263,6 +270,7 @@ export function buildModelFrame(
       encodeCluster(fixedEffectColumns.get(name) ?? gatherColumn(table.column(name), rows)),
     ),
     times: new Map((options.times ?? []).map((name) => [name, timeValues(table, name, rows)])),
+    offset: offset ? gather(offset.hi, rows) : null,
     fixedEffectColumns,
     endogenous: formula.iv ? columnsOf(formula.iv.endogenous) : [],
     instruments: formula.iv ? columnsOf(formula.iv.instruments) : [],
@@ -531,6 +539,7 @@ export function subsetFrame(frame: ModelFrame, keep: Uint8Array): ModelFrame {
     weights: frame.weights ? gather(frame.weights, local) : null,
     clusters: frame.clusters.map((c) => reencode(c, local)),
     times: new Map([...frame.times].map(([name, values]) => [name, gather(values, local)])),
+    offset: frame.offset ? gather(frame.offset, local) : null,
     fixedEffectColumns,
     endogenous: frame.endogenous.map(column),
     instruments: frame.instruments.map(column),

@@ -6,13 +6,14 @@ import { usageError } from "../errors.js";
 import type { ParsedFormula } from "../formula/ast.js";
 import { iv } from "./iv/index.js";
 import { ols } from "./ols/index.js";
+import { poisson } from "./poisson/index.js";
 import type { Estimator } from "./types.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds estimators of different Fit subtypes.
-export const ESTIMATORS: readonly Estimator<any>[] = [ols, iv];
+export const ESTIMATORS: readonly Estimator<any>[] = [ols, iv, poisson];
 
 /** Families `--family` accepts: gaussian is least squares (OLS or 2SLS as the formula says). */
-export const FAMILIES = ["gaussian"] as const;
+export const FAMILIES = ["gaussian", "poisson"] as const;
 
 /** The estimator for a formula and a family (default gaussian). */
 export function selectEstimator(formula: ParsedFormula, family = "gaussian"): Estimator {

@@ -24,19 +24,17 @@ export function summarize(fit: Fit, covariance: Covariance, options: SummaryOpti
   const wald = waldTest(fit.coefficients, covariance.matrix, slopeIndices, dfT);
   const n = fit.nobs;
   const kFit = covariance.parameters.kFit;
-  const { tss, withinTss, centred } = fit.statistics;
-  const r2 = 1 - fit.rss / tss;
+  const { tss, withinTss, centred, likelihood } = fit.statistics;
+  // R2 and sigma describe least squares; a likelihood model reports its pseudo R2 and deviance instead.
+  const leastSquares = likelihood === undefined;
+  const r2 = leastSquares ? 1 - fit.rss / tss : Number.NaN;
   return {
     name: options.name ?? fit.dependent,
     formula: fit.formula,
     estimator: fit.estimator as ModelResult["estimator"],
     dependent: fit.dependent,
     nobs: n,
-    dropped: {
-      missing: fit.sample.dropped.missing,
-      infinite: fit.sample.dropped.infinite,
-      singletons: fit.sample.dropped.singletons,
-    },
+    dropped: { ...fit.sample.dropped },
     coefficients: coefficientTable(terms, fit.coefficients, covariance.matrix, dfT, options.level),
     collinear: [...fit.collinear],
     vcov: covariance.info,
@@ -45,12 +43,26 @@ export function summarize(fit: Fit, covariance: Covariance, options: SummaryOpti
     adj_r2: 1 - ((1 - r2) * (centred ? n - 1 : n)) / (n - kFit),
     within_r2: withinTss === null ? null : 1 - fit.rss / withinTss,
     rmse: Math.sqrt(fit.rss / n),
-    sigma: Math.sqrt(fit.rss / (n - kFit)),
+    sigma: leastSquares ? Math.sqrt(fit.rss / (n - kFit)) : Number.NaN,
     df_resid: n - kFit,
     f_stat: wald?.statistic ?? null,
     f_df1: wald?.df1 ?? null,
     f_df2: wald?.df2 ?? null,
     f_p_value: wald?.p_value ?? null,
+    ...(likelihood
+      ? {
+          likelihood: {
+            deviance: likelihood.deviance,
+            null_deviance: likelihood.nullDeviance,
+            log_lik: likelihood.logLik,
+            null_log_lik: likelihood.nullLogLik,
+            pseudo_r2: 1 - likelihood.logLik / likelihood.nullLogLik,
+            squared_correlation: likelihood.squaredCorrelation,
+            iterations: likelihood.iterations,
+            converged: likelihood.converged,
+          },
+        }
+      : {}),
     fixed_effects: [...fit.fixedEffects.terms],
     ...(fit.fixedEffects.demeaning ? { demeaning: { ...fit.fixedEffects.demeaning } } : {}),
     weights: fit.sample.weights,

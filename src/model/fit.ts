@@ -171,5 +171,7 @@ export interface FitStatistics {
     readonly nullLogLik: number;
     readonly iterations: number;
     readonly converged: boolean;
+    /** Squared correlation of the outcome with the fitted mean. */
+    readonly squaredCorrelation: number;
   };
 }

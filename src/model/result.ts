@@ -155,11 +155,17 @@ export const ModelResultSchema = z.object({
   /** Column title: the formula's dependent variable unless named. */
   name: z.string(),
   formula: z.string(),
-  estimator: z.enum(["ols", "iv"]),
+  /** The estimator registry's name (src/estimate/registry.ts). */
+  estimator: z.enum(["ols", "iv", "poisson"]),
   dependent: z.string(),
   nobs: z.number(),
-  /** Rows removed before estimation, by reason. */
-  dropped: z.object({ missing: z.number(), infinite: z.number(), singletons: z.number() }),
+  /** Rows removed before estimation, by reason (`separated`: Poisson, fixed-effect groups of only zeros). */
+  dropped: z.object({
+    missing: z.number(),
+    infinite: z.number(),
+    singletons: z.number(),
+    separated: z.number().optional(),
+  }),
   coefficients: z.array(CoefficientSchema),
   /** Terms removed because they were collinear with earlier terms (or the fixed effects). */
   collinear: z.array(z.string()),
@@ -178,6 +184,23 @@ export const ModelResultSchema = z.object({
   f_df1: z.number().nullable(),
   f_df2: z.number().nullable(),
   f_p_value: z.number().nullable(),
+  /**
+   * Likelihood models (Poisson): deviance and that of the intercept-only model, log-likelihood and the null
+   * model's, McFadden's pseudo R2 = 1 - log_lik / null_log_lik (fixest's r2(, "pr2")), the squared correlation of
+   * the outcome with the fitted mean (fixest's sq.cor), and the IRLS iterations. R2 and sigma are null for them.
+   */
+  likelihood: z
+    .object({
+      deviance: z.number(),
+      null_deviance: z.number(),
+      log_lik: z.number(),
+      null_log_lik: z.number(),
+      pseudo_r2: z.number(),
+      squared_correlation: z.number(),
+      iterations: z.number(),
+      converged: z.boolean(),
+    })
+    .optional(),
   fixed_effects: z.array(z.string()),
   /**
    * The fixed-effect demeaning (absent without fixed effects): accelerated iterations of the column that needed

@@ -103,7 +103,12 @@ export function computeCovariance(fit: Fit, request: CovarianceRequest): Covaria
   if (type === undefined) throw usageError(`unknown covariance '${request.type}'`);
   const refusal = type.refuse?.(fit) ?? null;
   if (refusal !== null) throw usageError(refusal);
-  return type.compute(fit, request);
+  const covariance = type.compute(fit, request);
+  // A model with a fixed dispersion (Poisson) is a likelihood model: normal inference whatever the covariance,
+  // as fixest does (use_t_distr is false for Poisson).
+  if (fit.dispersion.kind === "fixed")
+    return { ...covariance, info: { ...covariance.info, df_t: Number.POSITIVE_INFINITY } };
+  return covariance;
 }
 
 /** The table label of a computed covariance ("Clustered (state)", "Newey-West (L=2)"). */

@@ -7,7 +7,7 @@ import type { FixedEffectValuesResult } from "../../src/absorb/fixedEffectValues
 import { readModelData } from "../../src/app/readModelData.js";
 import { type RegressionRun, runRegressions } from "../../src/app/regression.js";
 import { parseListOption, parseTypesOption } from "../../src/cli/options.js";
-import { parseFormula } from "../../src/formula/parser.js";
+import { parseExpression, parseFormula } from "../../src/formula/parser.js";
 import type { Output } from "../../src/model/result.js";
 
 export interface RegressTestOptions {
@@ -21,6 +21,7 @@ export interface RegressTestOptions {
   by?: string | undefined;
   types?: string | undefined;
   family?: string | undefined;
+  offset?: string | undefined;
   dropSingletons?: boolean | undefined;
   lincom?: string[] | undefined;
   nlcom?: string[] | undefined;
@@ -45,6 +46,7 @@ export async function regressRun(
     by: parseListOption(opts.by),
     level: Number(opts.level ?? "0.95"),
     family: opts.family,
+    offset: opts.offset === undefined ? undefined : parseExpression(opts.offset),
     dropSingletons: opts.dropSingletons,
     lincom: opts.lincom,
     nlcom: opts.nlcom,

@@ -67,6 +67,8 @@ export function registerRegress(program: Command): void {
     )
     .argument("<data>", "CSV file")
     .argument("<formulas...>", 'fixest-style formulas, e.g. "y ~ x1 + x2"')
+    .option("--family <family>", `model family: ${FAMILIES.join(", ")} (default gaussian: least squares)`)
+    .option("--offset <expr>", 'offset of a Poisson model, e.g. "log(pop)"')
     .option(
       "--vcov <type>",
       `covariance: ${covarianceNames()} (default iid, or cluster when --cluster is given)`,

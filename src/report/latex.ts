@@ -40,7 +40,8 @@ function cell(row: TableRow, c: Cell): string {
 
 function label(row: TableRow): string {
   const text = escapeLatex(row.label);
-  return row.kind === "fit" && (row.stat === "r2" || row.stat === "adj_r2" || row.stat === "within_r2")
+  return row.kind === "fit" &&
+    (row.stat === "r2" || row.stat === "adj_r2" || row.stat === "within_r2" || row.stat === "pseudo_r2")
     ? text.replace("R2", "R$^2$")
     : text;
 }

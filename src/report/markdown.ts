@@ -14,7 +14,8 @@ export function escapeMarkdown(text: string): string {
 
 function rowLabel(row: TableRow): string {
   const label = escapeMarkdown(row.label);
-  return row.kind === "fit" && (row.stat === "r2" || row.stat === "adj_r2" || row.stat === "within_r2")
+  return row.kind === "fit" &&
+    (row.stat === "r2" || row.stat === "adj_r2" || row.stat === "within_r2" || row.stat === "pseudo_r2")
     ? label.replace("R2", "R²")
     : label;
 }

@@ -8,14 +8,25 @@
  */
 import { usageError } from "../errors.js";
 import type { Coefficient, ModelResult, Output, VcovInfo } from "../model/result.js";
+import { covarianceLabel } from "../vcov/registry.js";
 import { checkDigits, DEFAULT_DIGITS, formatCount, formatFixed, formatFull } from "./numberFormat.js";
 import { DEFAULT_STARS, type StarLevels, stars, starsLegend } from "./stars.js";
 
 /** Fit statistics a table can show below the coefficients, in the order given. */
-export type FitStat = "nobs" | "r2" | "adj_r2" | "within_r2" | "rmse" | "vcov";
+export type FitStat = "nobs" | "r2" | "adj_r2" | "within_r2" | "pseudo_r2" | "rmse" | "vcov";
 
-/** Observations, R², adjusted R², within R² (only if some model has one) and the standard-error type. */
-export const DEFAULT_FIT: readonly FitStat[] = Object.freeze(["nobs", "r2", "adj_r2", "within_r2", "vcov"]);
+/**
+ * Observations, R², adjusted R², within R² (only if some model has one), pseudo R² (only if some model is a
+ * likelihood model) and the standard-error type.
+ */
+export const DEFAULT_FIT: readonly FitStat[] = Object.freeze([
+  "nobs",
+  "r2",
+  "adj_r2",
+  "within_r2",
+  "pseudo_r2",
+  "vcov",
+]);
 
 /** Plain-ASCII labels; Markdown and LaTeX typeset "R2" as R² and R$^2$. */
 export const FIT_LABELS: Readonly<Record<FitStat, string>> = Object.freeze({
@@ -23,6 +34,7 @@ export const FIT_LABELS: Readonly<Record<FitStat, string>> = Object.freeze({
   r2: "R2",
   adj_r2: "Adj. R2",
   within_r2: "Within R2",
+  pseudo_r2: "Pseudo R2",
   rmse: "RMSE",
   vcov: "Standard errors",
 });
@@ -93,20 +105,9 @@ export interface RegressionTable {
 const EMPTY: Cell = Object.freeze({ text: "", stars: "" });
 const plain = (text: string): Cell => ({ text, stars: "" });
 
-/** "IID", "Heteroskedasticity-robust (HC1)", "Clustered (state)", "Two-way clustered (firm, year)". */
+/** "IID", "Heteroskedasticity-robust (HC1)", "Clustered (state)", "Newey-West (L=2)": the registry's label. */
 export function describeVcov(vcov: VcovInfo, labels: Record<string, string> = {}): string {
-  const type = vcov.type.toLowerCase();
-  if (type === "iid") return "IID";
-  if (/^hc\d$/.test(type)) return `Heteroskedasticity-robust (${type.toUpperCase()})`;
-  if (type === "cluster") {
-    const names = vcov.cluster.map((name) => labels[name] ?? name);
-    const list = names.join(", ");
-    if (names.length === 0) return "Clustered";
-    if (names.length === 1) return `Clustered (${list})`;
-    if (names.length === 2) return `Two-way clustered (${list})`;
-    return `${names.length}-way clustered (${list})`;
-  }
-  return vcov.type;
+  return covarianceLabel(vcov, labels);
 }
 
 /** The model numbers "(1)", "(2)", ... used in headers and notes. */
@@ -246,6 +247,8 @@ export function fitCell(
       return formatFixed(model.adj_r2, digits);
     case "within_r2":
       return model.within_r2 === null ? "" : formatFixed(model.within_r2, digits);
+    case "pseudo_r2":
+      return model.likelihood === undefined ? "" : formatFixed(model.likelihood.pseudo_r2, digits);
     case "rmse":
       return formatFixed(model.rmse, digits);
     case "vcov":
@@ -257,8 +260,14 @@ function fitRows(models: ModelResult[], options: TableOptions, digits: number): 
   const labels = options.labels ?? {};
   const rows: TableRow[] = options.fixedEffects === false ? [] : fixedEffectRows(models, labels);
   const anyWithin = models.some((m) => m.within_r2 !== null);
+  const anyLikelihood = models.some((m) => m.likelihood !== undefined);
+  const allLikelihood = models.every((m) => m.likelihood !== undefined);
   for (const stat of new Set(options.fit ?? DEFAULT_FIT)) {
+    // Rows that apply to no model: within R2 without fixed effects, pseudo R2 without a likelihood model, R2 and
+    // adjusted R2 when every model is one.
     if (stat === "within_r2" && !anyWithin) continue;
+    if (stat === "pseudo_r2" && !anyLikelihood) continue;
+    if ((stat === "r2" || stat === "adj_r2") && allLikelihood) continue;
     rows.push({
       kind: "fit",
       label: FIT_LABELS[stat],

@@ -9,14 +9,12 @@ import { createWriteStream, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAbsorber, type DemeanOptions, demean } from "../../src/absorb/demean.js";
 import {
-  createAbsorber,
-  type DemeanOptions,
-  demean,
   demeanWorkerAvailable,
   PARALLEL_MIN_CELLS,
   parallelGate,
-} from "../../src/absorb/demean.js";
+} from "../../src/absorb/demeaning/parallel.js";
 import { type FixedEffect, fixedEffectFromIds, withSlope } from "../../src/absorb/fixedEffects.js";
 import { mulberry32 } from "../../src/numeric/random.js";
 
@@ -149,12 +147,13 @@ describe("parallel gate", () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// End to end: the built CLI on ~3M rows, with and without the worker.
+// End to end: the built CLI on 1.5M rows (above the parallel gate for 3 or 4 columns), with and without the
+// worker.
 
-const ROWS = 3_000_000;
-const builtWorker = existsSync("dist/src/absorb/demeanWorker.js");
+const ROWS = 1_500_000;
+const builtWorker = existsSync("dist/src/absorb/demeaning/worker.js");
 
-describe.skipIf(!builtWorker)("regress with threads vs MOBILITY_THREADS=1 (built CLI, 3M rows)", () => {
+describe.skipIf(!builtWorker)("regress with threads vs MOBILITY_THREADS=1 (built CLI, 1.5M rows)", () => {
   let dir = "";
   let csv = "";
 
@@ -221,6 +220,6 @@ describe.skipIf(!builtWorker)("regress with threads vs MOBILITY_THREADS=1 (built
       expect(model.coefficients.length).toBeGreaterThan(1);
       // Byte-identical: every coefficient, SE, statistic and the vcov matrix.
       expect(parallel.stdout).toBe(serial.stdout);
-    }, 60_000);
+    }, 180_000);
   }
 });

@@ -168,6 +168,8 @@ describe("describeVcov", () => {
     expect(describeVcov(base)).toBe("Clustered (state)");
     expect(describeVcov({ ...base, cluster: ["firm", "year"] })).toBe("Two-way clustered (firm, year)");
     expect(describeVcov({ ...base, cluster: ["a", "b", "c"] })).toBe("3-way clustered (a, b, c)");
-    expect(describeVcov({ ...base, type: "newey-west" })).toBe("newey-west");
+    expect(describeVcov({ ...base, type: "nw", lag: 2 })).toBe("Newey-West (L=2)");
+    expect(describeVcov({ ...base, type: "dk", lag: 3 })).toBe("Driscoll-Kraay (L=3)");
+    expect(describeVcov({ ...base, type: "conley" })).toBe("conley");
   });
 });

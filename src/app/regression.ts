@@ -182,11 +182,6 @@ function addCombinations(models: ModelResult[], request: RegressionRequest): voi
   }
 }
 
-/** The estimated fixed effects of every model (null where a model has none), in model order. */
-export function fixedEffectsOf(run: RegressionRun): (FixedEffectValuesResult | null)[] {
-  return run.models.map((m) => m.fit.fixedEffectValues());
-}
-
 /**
  * The estimated fixed effects as a long table: one row per model (or per `by` group), fixed effect and level,
  * normalised as fixest::fixef. `key` "model" numbers the models as the tables do; "group" writes the by columns.

@@ -57,7 +57,7 @@ export function combination(
     constant: true,
   });
   const fail = (expr: Expr, what: string) =>
-    usageError(`--${kind} "${expression}" at position ${expr.pos + 1}: ${what}`);
+    usageError(`${kind} "${expression}" at position ${expr.pos + 1}: ${what}`);
 
   const evaluate = (expr: Expr): Dual => {
     switch (expr.type) {
@@ -148,11 +148,11 @@ export function combination(
   try {
     parsed = parseExpression(expression);
   } catch (error) {
-    throw usageError(`--${kind}: ${(error as Error).message}`);
+    throw usageError(`${kind}: ${(error as Error).message}`);
   }
   const result = evaluate(parsed);
   if (kind === "lincom" && !result.linear) {
-    throw usageError(`--lincom "${expression}" is not linear in the coefficients: use --nlcom`);
+    throw usageError(`lincom "${expression}" is not linear in the coefficients: use nlcom`);
   }
   let variance = 0;
   for (let a = 0; a < k; a++) {

@@ -5,7 +5,6 @@
  * runner only parse their inputs into a RegressionRequest and print what comes back.
  */
 
-import type { FixedEffectValuesResult } from "../absorb/fixedEffectValues.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { type Column, numericColumn, stringColumn, Table } from "../data/table.js";
 import { estimationError, MobilityError, usageError } from "../errors.js";

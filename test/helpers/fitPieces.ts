@@ -36,6 +36,11 @@ export interface FitOptions {
   cluster?: string[];
   weights?: string;
   types?: Record<string, ColumnType>;
+  /**
+   * Demean to this tolerance instead of the estimator's 1e-10 of each column's sd (tests that compare bootstrap
+   * statistics to 1e-12 need the within data to that precision).
+   */
+  demeanTol?: number;
 }
 
 export async function fitPieces(file: string, formula: string, options: FitOptions = {}): Promise<FitPieces> {
@@ -49,6 +54,13 @@ export async function fitPieces(file: string, formula: string, options: FitOptio
     parsed.fixedEffects.length > 0 ? absorbFixedEffects(frame0, { dropSingletons: false }) : null;
   const frame = absorbed?.frame ?? frame0;
   const n = frame.nobs;
+  if (absorbed && options.demeanTol !== undefined) {
+    const again = absorbed.absorber.demean([frame.response.hi, ...frame.columns.map((c) => c.hi)], {
+      tol: options.demeanTol,
+    }).columns;
+    absorbed.response = again[0] as Float64Array;
+    absorbed.columns = again.slice(1);
+  }
   const columns: DesignColumn[] = absorbed
     ? frame.columns.map((c, j) => ({ name: c.name, hi: absorbed.columns[j] as Float64Array, lo: null }))
     : [
@@ -61,7 +73,9 @@ export async function fitPieces(file: string, formula: string, options: FitOptio
   const fit = leastSquares(columns, response, frame.weights);
   const kept = fit.kept.map((j) => columns[j] as DesignColumn);
   const demean = (cols: Float64Array[]): Float64Array[] =>
-    absorbed ? absorbed.absorber.demean(cols, { tol: 1e-12 }).columns : cols.map((c) => Float64Array.from(c));
+    absorbed
+      ? absorbed.absorber.demean(cols, { tol: options.demeanTol ?? 1e-12 }).columns
+      : cols.map((c) => Float64Array.from(c));
   return {
     frame,
     absorbed,

@@ -116,3 +116,28 @@ describe("the fixed-effect correction is needed when a fixed effect is not neste
     expect(worst).toBeGreaterThan(1e-3);
   });
 });
+
+describe("test inversion: the interval's bounds are where the bootstrap p-value crosses 1 - level", () => {
+  it("wcr_division_twfe, 95%: p > 0.05 just inside each bound, p <= 0.05 just outside", async () => {
+    const c = golden.cases.find((x) => x.id === "wcr_division_twfe") as Case;
+    const fit = await fitPieces(c.file, c.formula, { cluster: ["division"], demeanTol: 1e-15 });
+    const prep = prepareOlsBootstrap({
+      columns: fit.columns,
+      response: fit.response,
+      weights: fit.weights,
+      clusters: fit.clusters,
+      fixedEffects: { effects: fit.fixedEffects, demean: fit.demean },
+    });
+    const options = { reps: 9999, seed: 1, level: 0.95 };
+    const result = testOls(prep, { contrast: c.contrast, value: 0 }, options);
+    const width = result.confHigh - result.confLow;
+    expect(width).toBeGreaterThan(0);
+    const eps = 1e-9 * width;
+    const p = (r: number) =>
+      testOls(prep, { contrast: c.contrast, value: r }, { ...options, interval: "none" }).pValue;
+    expect(p(result.confLow + eps)).toBeGreaterThan(0.05);
+    expect(p(result.confLow - eps)).toBeLessThanOrEqual(0.05);
+    expect(p(result.confHigh - eps)).toBeGreaterThan(0.05);
+    expect(p(result.confHigh + eps)).toBeLessThanOrEqual(0.05);
+  });
+});

@@ -5,8 +5,11 @@
  *   symmetric      p = #{b : |t*_b| > |t|} / B
  *   equal-tailed   p = 2 min(#{t*_b > t}, #{t*_b < t}) / B
  * A draw whose variance estimate is negative (possible with multi-way clustering) has no t*_b and is left out of
- * B, as fwildclusterboot drops NaN statistics. Under full enumeration with Rademacher weights the draws v and -v
- * give t*_{-v} = -t*_v, and the all-ones draw gives t* = t (WCR): ties that strict counting does not count.
+ * B, as fwildclusterboot drops NaN statistics. Exact ties exist: under WCR a constant weight vector v = c 1 gives
+ * y* = X b_r + c u_r and t* = sign(c) t (the draws v = +-1 of a Rademacher enumeration, the six constant draws of a
+ * Webb one). Computed, such a t* equals t only up to rounding, which would then decide whether it counts; here a
+ * statistic within TIE_TOLERANCE (relative) of t counts as equal, hence not counted, as in exact arithmetic
+ * (fwildclusterboot computes the v = +-1 draws bit for bit equal to +-t, with the same result).
  *
  * Confidence interval: the set of null values r whose test is not rejected at level 1 - alpha, found as Roodman
  * et al. (2019, section 3.5) and fwildclusterboot's invert_p_val do by root finding on p(r) - alpha, each side of
@@ -25,19 +28,23 @@ export interface PValues {
   valid: number;
 }
 
+/** Relative distance below which a bootstrap statistic counts as equal to the original one (see above). */
+export const TIE_TOLERANCE = 1e-12;
+
 export function bootstrapPValues(t: number, tStar: Float64Array): PValues {
   let valid = 0;
   let beyond = 0;
   let above = 0;
   let below = 0;
   const at = Math.abs(t);
+  const tie = TIE_TOLERANCE * at;
   for (let b = 0; b < tStar.length; b++) {
     const s = tStar[b] as number;
     if (Number.isNaN(s)) continue;
     valid++;
-    if (Math.abs(s) > at) beyond++;
-    if (s > t) above++;
-    else if (s < t) below++;
+    if (Math.abs(s) - at > tie) beyond++;
+    if (s - t > tie) above++;
+    else if (t - s > tie) below++;
   }
   return {
     symmetric: beyond / valid,

@@ -255,49 +255,40 @@ export function olsDrawStatistics(
       if (Q) uQ[g * k + p] = (uQ[g * k + p] as number) + wx * qi;
     }
   }
-  // M_t = MP_t + r MQ_t, C_t x G each.
-  const mP: Float64Array[] = [];
-  const mQ: Float64Array[] = [];
-  for (const term of terms) {
+  // M_t = MP_t + r MQ_t = T1_t - SA_t U' - T3_t: T1 the sparse cross-tabulation (covariance cluster c, bootstrap
+  // cluster g) of w rho u, SA_t = (sum_{i in c} w rho x') A, U as above, T3 the fixed-effect term (dense, only
+  // when needed). A draw then costs O(nnz(T1) + (C + G) k) per term (Roodman et al. 2019, section 5), or O(C G)
+  // with the fixed-effect term.
+  const cross = terms.map((term) => crossTabulate(term.cluster, boot, wrho, P, Q));
+  const sa = terms.map((term) => {
     const C = term.cluster.count;
     const cid = term.cluster.ids;
-    const mp = new Float64Array(C * G);
-    const mq = Q ? new Float64Array(C * G) : new Float64Array(0);
     const s = new Float64Array(C * k);
     for (let i = 0; i < n; i++) {
       const c = cid[i] as number;
-      const g = gid[i] as number;
       const wr = wrho[i] as number;
-      mp[c * G + g] = (mp[c * G + g] as number) + wr * (P[i] as number);
-      if (Q) mq[c * G + g] = (mq[c * G + g] as number) + wr * (Q[i] as number);
       for (let p = 0; p < k; p++)
         s[c * k + p] = (s[c * k + p] as number) + wr * ((columns[p] as Float64Array)[i] as number);
     }
-    // s A, then subtract (s A) U'.
-    const sa = new Float64Array(C * k);
+    const out = new Float64Array(C * k);
     for (let c = 0; c < C; c++) {
       for (let p = 0; p < k; p++) {
         let t = 0;
         for (let q = 0; q < k; q++) t += (s[c * k + q] as number) * (bread[q * k + p] as number);
-        sa[c * k + p] = t;
+        out[c * k + p] = t;
       }
     }
-    for (let c = 0; c < C; c++) {
-      for (let g = 0; g < G; g++) {
-        let tp = 0;
-        let tq = 0;
-        for (let p = 0; p < k; p++) {
-          tp += (sa[c * k + p] as number) * (uP[g * k + p] as number);
-          if (Q) tq += (sa[c * k + p] as number) * (uQ[g * k + p] as number);
-        }
-        mp[c * G + g] = (mp[c * G + g] as number) - tp;
-        if (Q) mq[c * G + g] = (mq[c * G + g] as number) - tq;
-      }
-    }
-    mP.push(mp);
-    mQ.push(mq);
+    return out;
+  });
+  const t3P: (Float64Array | null)[] = terms.map(() => null);
+  const t3Q: (Float64Array | null)[] = terms.map(() => null);
+  if (prep.feCorrection) {
+    terms.forEach((term, t) => {
+      t3P[t] = new Float64Array(term.cluster.count * G);
+      if (Q) t3Q[t] = new Float64Array(term.cluster.count * G);
+    });
+    fixedEffectFit(prep, P, Q, wrho, t3P as Float64Array[], t3Q as Float64Array[]);
   }
-  if (prep.feCorrection) subtractFixedEffectFit(prep, P, Q, wrho, mP, mQ);
   // Draws.
   const plan = drawPlan(options.weights ?? "rademacher", G, options.reps, options.seed);
   const draws = plan.draws + 1;
@@ -307,40 +298,80 @@ export function olsDrawStatistics(
   const cd = terms.map(() => new Float64Array(draws));
   const dd = terms.map(() => new Float64Array(draws));
   const v = new Float64Array(G);
+  const uPv = new Float64Array(k);
+  const uQv = new Float64Array(k);
+  const xs = terms.map((term) => new Float64Array(term.cluster.count));
+  const ys = terms.map((term) => new Float64Array(term.cluster.count));
   for (let d = 0; d < draws; d++) {
     if (d === 0) v.fill(1);
     else plan.fill(d - 1, v);
-    let sa = 0;
-    let sb = 0;
+    let sa0 = 0;
+    let sb0 = 0;
     for (let g = 0; g < G; g++) {
-      sa += (nP[g] as number) * (v[g] as number);
-      sb += (nQ[g] as number) * (v[g] as number);
+      sa0 += (nP[g] as number) * (v[g] as number);
+      sb0 += (nQ[g] as number) * (v[g] as number);
     }
-    a[d] = sa;
-    b[d] = sb;
-    terms.forEach((term, t) => {
-      const C = term.cluster.count;
-      const mp = mP[t] as Float64Array;
-      const mq = mQ[t] as Float64Array;
+    a[d] = sa0;
+    b[d] = sb0;
+    uPv.fill(0);
+    uQv.fill(0);
+    for (let g = 0; g < G; g++) {
+      const vg = v[g] as number;
+      for (let p = 0; p < k; p++) {
+        uPv[p] = (uPv[p] as number) + (uP[g * k + p] as number) * vg;
+        if (Q) uQv[p] = (uQv[p] as number) + (uQ[g * k + p] as number) * vg;
+      }
+    }
+    for (let t = 0; t < terms.length; t++) {
+      const C = (terms[t] as ClusterTerm).cluster.count;
+      const x = xs[t] as Float64Array;
+      const y = ys[t] as Float64Array;
+      const ct = cross[t] as CrossTab;
+      const sat = sa[t] as Float64Array;
+      for (let c = 0; c < C; c++) {
+        let xc = 0;
+        let yc = 0;
+        for (let p = 0; p < k; p++) {
+          xc -= (sat[c * k + p] as number) * (uPv[p] as number);
+          if (Q) yc -= (sat[c * k + p] as number) * (uQv[p] as number);
+        }
+        x[c] = xc;
+        y[c] = yc;
+      }
+      for (let e = 0; e < ct.c.length; e++) {
+        const c = ct.c[e] as number;
+        const vg = v[ct.g[e] as number] as number;
+        x[c] = (x[c] as number) + (ct.p[e] as number) * vg;
+        if (Q) y[c] = (y[c] as number) + (ct.q[e] as number) * vg;
+      }
+      const fp = t3P[t];
+      if (fp) {
+        const fq = t3Q[t];
+        for (let c = 0; c < C; c++) {
+          let xc = 0;
+          let yc = 0;
+          for (let g = 0; g < G; g++) {
+            xc += (fp[c * G + g] as number) * (v[g] as number);
+            if (fq) yc += (fq[c * G + g] as number) * (v[g] as number);
+          }
+          x[c] = (x[c] as number) - xc;
+          y[c] = (y[c] as number) - yc;
+        }
+      }
       let sCC = 0;
       let sCD = 0;
       let sDD = 0;
       for (let c = 0; c < C; c++) {
-        const row = c * G;
-        let x = 0;
-        for (let g = 0; g < G; g++) x += (mp[row + g] as number) * (v[g] as number);
-        sCC += x * x;
-        if (Q) {
-          let y = 0;
-          for (let g = 0; g < G; g++) y += (mq[row + g] as number) * (v[g] as number);
-          sCD += x * y;
-          sDD += y * y;
-        }
+        const xc = x[c] as number;
+        const yc = y[c] as number;
+        sCC += xc * xc;
+        sCD += xc * yc;
+        sDD += yc * yc;
       }
       (cc[t] as Float64Array)[d] = sCC;
       (cd[t] as Float64Array)[d] = sCD;
       (dd[t] as Float64Array)[d] = sDD;
-    });
+    }
   }
   return {
     draws: plan.draws,
@@ -356,21 +387,21 @@ export function olsDrawStatistics(
   };
 }
 
-/** M_t -= sum_{i in c} w rho_i (P_D (u (.) 1_g))_i, for u = P and u = Q, bootstrap clusters in batches. */
-function subtractFixedEffectFit(
+/** T3_t[c, g] = sum_{i in c} w_i rho_i (P_D (u (.) 1_g))_i, for u = P and u = Q, bootstrap clusters in batches. */
+function fixedEffectFit(
   prep: PreparedOls,
   P: Float64Array,
   Q: Float64Array | null,
   wrho: Float64Array,
-  mP: Float64Array[],
-  mQ: Float64Array[],
+  t3P: Float64Array[],
+  t3Q: Float64Array[],
 ): void {
   const { n, boot, terms } = prep;
   const demean = prep.feCorrection as (columns: Float64Array[]) => Float64Array[];
   const G = boot.count;
   const gid = boot.ids;
-  const parts: { source: Float64Array; target: Float64Array[] }[] = [{ source: P, target: mP }];
-  if (Q) parts.push({ source: Q, target: mQ });
+  const parts: { source: Float64Array; target: Float64Array[] }[] = [{ source: P, target: t3P }];
+  if (Q) parts.push({ source: Q, target: t3Q });
   for (const part of parts) {
     for (let start = 0; start < G; start += DEMEAN_BATCH) {
       const end = Math.min(G, start + DEMEAN_BATCH);
@@ -392,13 +423,59 @@ function subtractFixedEffectFit(
             const fit = (col[i] as number) - (dm[i] as number);
             if (fit !== 0) {
               const c = cid[i] as number;
-              m[c * G + g] = (m[c * G + g] as number) - (wrho[i] as number) * fit;
+              m[c * G + g] = (m[c * G + g] as number) + (wrho[i] as number) * fit;
             }
           }
         });
       }
     }
   }
+}
+
+/** Non-zero cells (c, g) of the cross-tabulation of w rho P and w rho Q by covariance and bootstrap cluster. */
+interface CrossTab {
+  c: Int32Array;
+  g: Int32Array;
+  p: Float64Array;
+  q: Float64Array;
+}
+
+function crossTabulate(
+  cluster: ClusterVariable,
+  boot: ClusterVariable,
+  wrho: Float64Array,
+  P: Float64Array,
+  Q: Float64Array | null,
+): CrossTab {
+  const n = wrho.length;
+  const G = boot.count;
+  const index = new Map<number, number>();
+  const cs: number[] = [];
+  const gs: number[] = [];
+  const ps: number[] = [];
+  const qs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = cluster.ids[i] as number;
+    const g = boot.ids[i] as number;
+    const key = c * G + g;
+    let at = index.get(key);
+    if (at === undefined) {
+      at = cs.length;
+      index.set(key, at);
+      cs.push(c);
+      gs.push(g);
+      ps.push(0);
+      qs.push(0);
+    }
+    ps[at] = (ps[at] as number) + (wrho[i] as number) * (P[i] as number);
+    if (Q) qs[at] = (qs[at] as number) + (wrho[i] as number) * (Q[i] as number);
+  }
+  return {
+    c: Int32Array.from(cs),
+    g: Int32Array.from(gs),
+    p: Float64Array.from(ps),
+    q: Float64Array.from(qs),
+  };
 }
 
 /** t*(r) for every draw (index 0: the original sample) into `out`. */

@@ -63,6 +63,8 @@ export function invertPValue(
   estimate: number,
   scale: number,
   alpha: number,
+  /** Stop the bisection when the bracket is narrower than this many `scale`s (0: to machine precision). */
+  tolerance = 0,
 ): [number, number] {
   const step = Number.isFinite(scale) && scale > 0 ? scale : Math.max(Math.abs(estimate), 1);
   const side = (direction: 1 | -1): number => {
@@ -80,7 +82,7 @@ export function invertPValue(
     if (Number.isNaN(outside)) return Number.NaN;
     for (let iter = 0; iter < 200; iter++) {
       const mid = 0.5 * (inside + outside);
-      if (mid === inside || mid === outside) break;
+      if (mid === inside || mid === outside || Math.abs(outside - inside) <= tolerance * step) break;
       if (pAt(mid) > alpha) inside = mid;
       else outside = mid;
     }

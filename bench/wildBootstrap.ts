@@ -5,7 +5,8 @@
  *
  *   ours_fit          model frame -> absorb both fixed effects -> leastSquares -> clustered covariance (CR1)
  *   ours_boot_absorbed   the bootstrap beyond the fit, both fixed effects absorbed: the year effects cross the
- *                     bootstrap clusters, so the exact correction demeans 2G = 100 columns (ols.ts)
+ *                     bootstrap clusters, so the exact correction is needed (ols.ts: here in closed form from
+ *                     cross-tabulations, one nested and one crossed effect)
  *   ours_boot_dummies    the bootstrap beyond a fit with only county absorbed and year as 19 dummy columns
  *                     (fwildclusterboot's arrangement: `fe =` the nested effect, the others as dummies)
  *   peer: fwildclusterboot::boottest(feols(y ~ x | county + year), param = "x", B = 9999, clustid = "state",
@@ -14,7 +15,7 @@
  *
  *   npm run build && node dist/bench/wildBootstrap.js     # writes bench/results/wild_bootstrap.json
  * Not wired into bench/run.ts (the lead does that). The R side is skipped, with a message, when Rscript or
- * fwildclusterboot is missing. Data: bench/data/wild_bootstrap_<rows>.csv (seeded, reused).
+ * fwildclusterboot is missing. Data: bench/data/wild_bootstrap_v<version>_<rows>.csv (seeded, reused).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -36,6 +37,8 @@ const COUNTIES = 2000;
 const YEARS = 20;
 const REPS = 9999;
 const SEED = 20261212;
+/** v2: effect of x 0.003 (t about 2.5), so that the p-values are comparable (v1: 0.1, t = 84). */
+const GENERATOR_VERSION = 2;
 
 interface Data {
   n: number;
@@ -71,7 +74,7 @@ function generate(n: number): Data {
     d.year[i] = 1990 + t;
     d.x[i] = x;
     d.y[i] = roundTo(
-      0.1 * x +
+      0.003 * x +
         (countyEffect[c] as number) +
         (yearEffect[t] as number) +
         (stateShock[s * YEARS + t] as number) +
@@ -104,6 +107,9 @@ function table(d: Data, yearDummies: boolean): Table {
 interface Ours {
   fit_seconds: number;
   boot_seconds: number;
+  /** User + system CPU seconds of the process during the fit and the bootstrap (all threads). */
+  fit_cpu_seconds: number;
+  boot_cpu_seconds: number;
   result: WildBootstrapResult;
   coefficient: number;
   cr1_std_error: number;
@@ -113,6 +119,7 @@ function ours(d: Data, yearDummies: boolean): Ours {
   const dummies = Array.from({ length: YEARS - 1 }, (_, t) => `yr${1991 + t}`);
   const formula = yearDummies ? `y ~ x + ${dummies.join(" + ")} | county` : "y ~ x | county + year";
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const frame0 = buildModelFrame(table(d, yearDummies), parseFormula(formula), { cluster: ["state"] });
   const absorbed = absorbFixedEffects(frame0, { dropSingletons: false });
   const frame = absorbed.frame;
@@ -136,6 +143,7 @@ function ours(d: Data, yearDummies: boolean): Ours {
     { type: "cluster", clusters: [cluster], convention: "fixest" },
   );
   const fitSeconds = (performance.now() - t0) / 1000;
+  const c1 = process.cpuUsage();
   const t1 = performance.now();
   const k = fit.kept.length;
   const contrast = new Float64Array(k);
@@ -159,9 +167,13 @@ function ours(d: Data, yearDummies: boolean): Ours {
     { contrast, value: 0 },
     { reps: REPS, seed: SEED, type: "wcr", weights: "rademacher", level: 0.95 },
   );
+  const c2 = process.cpuUsage();
+  const cpu = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => (b.user - a.user + b.system - a.system) / 1e6;
   return {
     fit_seconds: fitSeconds,
     boot_seconds: (performance.now() - t1) / 1000,
+    fit_cpu_seconds: cpu(c0, c1),
+    boot_cpu_seconds: cpu(c1, c2),
     result,
     coefficient: fit.coefficients[0] as number,
     cr1_std_error: Math.sqrt(vcov.matrix.get(0, 0)),
@@ -197,7 +209,7 @@ function main(): void {
   mkdirSync("bench/data", { recursive: true });
   mkdirSync("bench/results", { recursive: true });
   const data = generate(ROWS);
-  const csv = `bench/data/wild_bootstrap_${ROWS}.csv`;
+  const csv = `bench/data/wild_bootstrap_v${GENERATOR_VERSION}_${ROWS}.csv`;
   if (!existsSync(csv)) writeCsv(data, csv);
   const absorbed = ours(data, false);
   console.log(
@@ -218,6 +230,8 @@ function main(): void {
     ours_year_dummies: dummies,
     peer: r,
     ratios: {
+      boot_cpu_absorbed_over_peer:
+        typeof r.boot_cpu_seconds === "number" ? absorbed.boot_cpu_seconds / r.boot_cpu_seconds : null,
       boot_absorbed_over_peer: rBoot ? absorbed.boot_seconds / rBoot : null,
       boot_dummies_over_peer: rBoot ? dummies.boot_seconds / rBoot : null,
       boot_absorbed_over_our_fit: absorbed.boot_seconds / absorbed.fit_seconds,

@@ -141,3 +141,32 @@ describe("test inversion: the interval's bounds are where the bootstrap p-value 
     expect(p(result.confHigh + eps)).toBeLessThanOrEqual(0.05);
   });
 });
+
+describe("the two routes of the fixed-effect correction agree (ols.ts: cross-tabulated dummies, demeaning)", () => {
+  it("wcr_division_twfe through the demeaning route equals the brute force too", async () => {
+    const c = golden.cases.find((x) => x.id === "wcr_division_twfe") as Case;
+    const fit = await fitPieces(c.file, c.formula, { cluster: ["division"], demeanTol: 1e-15 });
+    const prep = prepareOlsBootstrap({
+      columns: fit.columns,
+      response: fit.response,
+      weights: fit.weights,
+      clusters: fit.clusters,
+      fixedEffects: { effects: fit.fixedEffects, demean: fit.demean },
+      smallSample: { adjustment: (fit.nobs - 1) / (fit.nobs - 2), clusterDf: "conventional" },
+    });
+    expect(prep.feCorrection?.kind).toBe("dummies");
+    const forced = { ...prep, feCorrection: { kind: "demean" as const, demean: fit.demean } };
+    const options = { reps: 9999, seed: 1, type: "wcr" as const, interval: "none" as const };
+    const stats = olsDrawStatistics(forced, { contrast: c.contrast, value: 0 }, options);
+    const t = new Float64Array(stats.a.length);
+    statisticsAt(stats, 0, t);
+    const sorted = Array.from(t.subarray(1)).sort((x, y) => x - y);
+    const worst = Math.max(
+      ...sorted.map(
+        (x, j) =>
+          Math.abs(x - (c.tstar_sorted[j] as number)) / Math.max(1, Math.abs(c.tstar_sorted[j] as number)),
+      ),
+    );
+    expect(worst).toBeLessThan(1e-11);
+  });
+});

@@ -28,9 +28,10 @@
  * (each level inside one cluster, where v is constant), D'W (u (.) v) = 0 and that term vanishes: bootstrapping
  * the demeaned model is exact, with no correction (Roodman et al. 2019, section 3.4; the WCR restricted fit with
  * the dummies and on the demeaned data coincide by FWL too, since R restricts slopes only). When some fixed
- * effect is not nested in the bootstrap clusters (e.g. year effects with state clusters), the term is computed:
- * P_D (u (.) 1_g) for each bootstrap cluster g (2G demeaned columns for WCR, G for WCU, with the caller's
- * projection), entering M_t above. fwildclusterboot does the same for the one fixed effect named in `fe =`
+ * effect is not nested in the bootstrap clusters (e.g. year effects with state clusters), the term is computed,
+ * entering M_t above: with at most one nested fixed effect and at most 2,000 crossed levels, in closed form from
+ * cross-tabulations (FixedEffectCorrection "dummies": no pass per bootstrap cluster); otherwise P_D (u (.) 1_g)
+ * for each bootstrap cluster g through the caller's projection (2G demeaned columns for WCR, G for WCU). fwildclusterboot does the same for the one fixed effect named in `fe =`
  * (its W and crosstab terms) and otherwise bootstraps with all fixed effects as dummy columns; boottest projects
  * out one fixed effect too and warns when it is not nested. Without `fixedEffects`, inputs with absorbed
  * non-nested fixed effects would give a bootstrap that ignores P_D (u (.) v): a different, not validated test.
@@ -38,11 +39,13 @@
 import { inverse, Matrix } from "ml-matrix";
 import { estimationError, usageError } from "../../errors.js";
 import { crossProducts } from "../../numeric/leastSquares.js";
-import { nestingInClusters } from "../../vcov/clusterBlocks.js";
+import { pseudoInverseSymmetric } from "../../numeric/symmetricMatrix.js";
+import { type AbsorbedFixedEffect, nestingInClusters } from "../../vcov/clusterBlocks.js";
 import { intersectClusters } from "../../vcov/intersect.js";
 import type { ClusterVariable } from "../../vcov/types.js";
 import { bootstrapPValues, invertPValue } from "./inference.js";
 import type {
+  BootFixedEffects,
   BootSmallSample,
   Hypothesis,
   OlsBootstrapInputs,
@@ -75,8 +78,94 @@ export interface PreparedOls {
   residuals: Float64Array;
   terms: ClusterTerm[];
   boot: ClusterVariable;
-  /** Fixed effects not nested in the bootstrap clusters, with the projection (null: no correction needed). */
-  feCorrection: ((columns: Float64Array[]) => Float64Array[]) | null;
+  /** How the fixed-effect fit of the bootstrap errors is computed (null: every fixed effect is nested). */
+  feCorrection: FixedEffectCorrection | null;
+}
+
+/**
+ * "dummies": at most one fixed effect nested in the bootstrap clusters (N) and crossed ones with few levels in all:
+ * P_D = P_N + P_S with S = M_N D_crossed (a W-orthogonal split of the dummies' span). P_N (u (.) 1_g) = 0 (u is
+ * orthogonal to the dummies and N is nested in g), so P_D (u (.) 1_g) = S (S'WS)^+ S'W (u (.) 1_g), and with one
+ * nested effect S has the closed form S_il = 1[row i in level l] - W_{a(i), l} / W_{a(i)}: everything is a
+ * cross-tabulation, no demeaning. "demean": otherwise, P_D (u (.) 1_g) through the caller's projection.
+ */
+type FixedEffectCorrection =
+  | { kind: "demean"; demean: (columns: Float64Array[]) => Float64Array[] }
+  | {
+      kind: "dummies";
+      nested: AbsorbedFixedEffect | null;
+      crossed: AbsorbedFixedEffect[];
+      /** Column of each crossed effect's first level among the L dummy columns. */
+      offsets: number[];
+      levels: number;
+      /** W_a and W_{a, l} (A x L) of the nested effect; (S'WS)^+ (L x L). */
+      wa: Float64Array;
+      wal: Float64Array;
+      gramInverse: Float64Array;
+    };
+
+/** The cross-tabulation route is used when the crossed effects have at most this many levels in all. */
+const MAX_CROSSED_DUMMIES = 2000;
+
+function fixedEffectCorrection(
+  fe: BootFixedEffects | undefined,
+  boot: ClusterVariable,
+  weights: Float64Array | null,
+): FixedEffectCorrection | null {
+  if (!fe) return null;
+  const nesting = fe.effects.map((f) => nestingInClusters(f, boot.ids, boot.count));
+  const crossed = fe.effects.filter((_, q) => nesting[q] === "crossed");
+  if (crossed.length === 0) return null;
+  const nestedAll = fe.effects.filter((_, q) => nesting[q] !== "crossed");
+  const levels = crossed.reduce((s, f) => s + f.nlevels, 0);
+  const nested = nestedAll[0] ?? null;
+  const A = nested ? nested.nlevels : 1;
+  if (nestedAll.length > 1 || levels > MAX_CROSSED_DUMMIES || A * levels > MAX_CROSS_ENTRIES) {
+    return { kind: "demean", demean: fe.demean };
+  }
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const f of crossed) {
+    offsets.push(offset);
+    offset += f.nlevels;
+  }
+  const n = boot.ids.length;
+  const wa = new Float64Array(A);
+  const wal = new Float64Array(A * levels);
+  const dwd = new Float64Array(levels * levels);
+  for (let i = 0; i < n; i++) {
+    const w = weights ? (weights[i] as number) : 1;
+    const a = nested ? (nested.ids[i] as number) : 0;
+    wa[a] = (wa[a] as number) + w;
+    crossed.forEach((f, q) => {
+      const l = (offsets[q] as number) + (f.ids[i] as number);
+      wal[a * levels + l] = (wal[a * levels + l] as number) + w;
+      crossed.forEach((f2, q2) => {
+        const m = (offsets[q2] as number) + (f2.ids[i] as number);
+        dwd[l * levels + m] = (dwd[l * levels + m] as number) + w;
+      });
+    });
+  }
+  // S'WS = D'WD - sum_a W_al W_am / W_a; without a nested effect S = D (nothing is partialled out).
+  for (let a = 0; a < (nested ? A : 0); a++) {
+    const inv = 1 / (wa[a] as number);
+    for (let l = 0; l < levels; l++) {
+      const x = (wal[a * levels + l] as number) * inv;
+      if (x === 0) continue;
+      for (let m = 0; m < levels; m++)
+        dwd[l * levels + m] = (dwd[l * levels + m] as number) - x * (wal[a * levels + m] as number);
+    }
+  }
+  return {
+    kind: "dummies",
+    nested,
+    crossed,
+    offsets,
+    levels,
+    wa,
+    wal,
+    gramInverse: pseudoInverseSymmetric(dwd, levels, 1e-11),
+  };
 }
 
 export function clusterTerms(
@@ -162,10 +251,6 @@ export function prepareOlsBootstrap(inputs: OlsBootstrapInputs): PreparedOls {
       );
     }
   }
-  const fe = inputs.fixedEffects;
-  const crossed = fe
-    ? fe.effects.some((f) => nestingInClusters(f, boot.ids, boot.count) === "crossed")
-    : false;
   return {
     n,
     k,
@@ -176,7 +261,7 @@ export function prepareOlsBootstrap(inputs: OlsBootstrapInputs): PreparedOls {
     residuals,
     terms,
     boot,
-    feCorrection: crossed && fe ? fe.demean : null,
+    feCorrection: fixedEffectCorrection(inputs.fixedEffects, boot, weights),
   };
 }
 
@@ -287,7 +372,27 @@ export function olsDrawStatistics(
       t3P[t] = new Float64Array(term.cluster.count * G);
       if (Q) t3Q[t] = new Float64Array(term.cluster.count * G);
     });
-    fixedEffectFit(prep, P, Q, wrho, t3P as Float64Array[], t3Q as Float64Array[]);
+    if (prep.feCorrection.kind === "demean") {
+      fixedEffectFit(
+        prep,
+        prep.feCorrection.demean,
+        P,
+        Q,
+        wrho,
+        t3P as Float64Array[],
+        t3Q as Float64Array[],
+      );
+    } else {
+      fixedEffectFitByDummies(
+        prep,
+        prep.feCorrection,
+        P,
+        Q,
+        wrho,
+        t3P as Float64Array[],
+        t3Q as Float64Array[],
+      );
+    }
   }
   // Draws.
   const plan = drawPlan(options.weights ?? "rademacher", G, options.reps, options.seed);
@@ -390,6 +495,7 @@ export function olsDrawStatistics(
 /** T3_t[c, g] = sum_{i in c} w_i rho_i (P_D (u (.) 1_g))_i, for u = P and u = Q, bootstrap clusters in batches. */
 function fixedEffectFit(
   prep: PreparedOls,
+  demean: (columns: Float64Array[]) => Float64Array[],
   P: Float64Array,
   Q: Float64Array | null,
   wrho: Float64Array,
@@ -397,7 +503,6 @@ function fixedEffectFit(
   t3Q: Float64Array[],
 ): void {
   const { n, boot, terms } = prep;
-  const demean = prep.feCorrection as (columns: Float64Array[]) => Float64Array[];
   const G = boot.count;
   const gid = boot.ids;
   const parts: { source: Float64Array; target: Float64Array[] }[] = [{ source: P, target: t3P }];
@@ -430,6 +535,92 @@ function fixedEffectFit(
       }
     }
   }
+}
+
+/**
+ * T3_t[c, g] = (sum_{i in c} w rho_i S_i)' (S'WS)^+ (sum_{i in g} w u_i S_i), u = P and Q, with the closed-form
+ * S of fixedEffectCorrection: cross-tabulations of w rho and w u by (cluster, crossed level) and (cluster, nested
+ * level), no pass per bootstrap cluster.
+ */
+function fixedEffectFitByDummies(
+  prep: PreparedOls,
+  corr: Extract<FixedEffectCorrection, { kind: "dummies" }>,
+  P: Float64Array,
+  Q: Float64Array | null,
+  wrho: Float64Array,
+  t3P: Float64Array[],
+  t3Q: Float64Array[],
+): void {
+  const { n, boot, terms, weights } = prep;
+  const { nested, crossed, offsets, levels: L, wa, wal, gramInverse } = corr;
+  const G = boot.count;
+  // sum_{i in group} x_i S_i for a grouping: direct part by crossed level, minus sum over nested levels of the
+  // group's x-sum in that level times W_al / W_a.
+  const projectSums = (ids: Int32Array, count: number, x: Float64Array): Float64Array => {
+    const out = new Float64Array(count * L);
+    const byNested = new Map<number, number>(); // (group, nested level) -> sum x
+    for (let i = 0; i < n; i++) {
+      const grp = ids[i] as number;
+      const xi = x[i] as number;
+      if (xi === 0) continue;
+      for (let q = 0; q < crossed.length; q++) {
+        const l = (offsets[q] as number) + ((crossed[q] as AbsorbedFixedEffect).ids[i] as number);
+        out[grp * L + l] = (out[grp * L + l] as number) + xi;
+      }
+      const a = nested ? (nested.ids[i] as number) : 0;
+      const key = grp * wa.length + a;
+      byNested.set(key, (byNested.get(key) ?? 0) + xi);
+    }
+    if (!nested) return out;
+    for (const [key, sum] of byNested) {
+      const grp = Math.floor(key / wa.length);
+      const a = key - grp * wa.length;
+      const scale = sum / (wa[a] as number);
+      for (let l = 0; l < L; l++)
+        out[grp * L + l] = (out[grp * L + l] as number) - scale * (wal[a * L + l] as number);
+    }
+    return out;
+  };
+  const wu = (u: Float64Array) => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = (weights ? (weights[i] as number) : 1) * (u[i] as number);
+    return out;
+  };
+  // (S'WS)^+ S'W (u (.) 1_g), G x L, for P and Q.
+  const coef = (u: Float64Array): Float64Array => {
+    const h = projectSums(boot.ids, G, wu(u));
+    const out = new Float64Array(G * L);
+    for (let g = 0; g < G; g++) {
+      for (let l = 0; l < L; l++) {
+        let s = 0;
+        for (let m = 0; m < L; m++) s += (gramInverse[l * L + m] as number) * (h[g * L + m] as number);
+        out[g * L + l] = s;
+      }
+    }
+    return out;
+  };
+  const cP = coef(P);
+  const cQ = Q ? coef(Q) : null;
+  terms.forEach((term, t) => {
+    const C = term.cluster.count;
+    const rs = projectSums(term.cluster.ids, C, wrho);
+    const mp = t3P[t] as Float64Array;
+    const mq = t3Q[t] ?? null;
+    for (let c = 0; c < C; c++) {
+      for (let g = 0; g < G; g++) {
+        let sp = 0;
+        let sq = 0;
+        for (let l = 0; l < L; l++) {
+          const r = rs[c * L + l] as number;
+          if (r === 0) continue;
+          sp += r * (cP[g * L + l] as number);
+          if (cQ) sq += r * (cQ[g * L + l] as number);
+        }
+        mp[c * G + g] = sp;
+        if (mq) mq[c * G + g] = sq;
+      }
+    }
+  });
 }
 
 /** Non-zero cells (c, g) of the cross-tabulation of w rho P and w rho Q by covariance and bootstrap cluster. */

@@ -30,15 +30,16 @@ panel$bsim_pc <- panel$bsim * panel$pc
 enumerate <- function(G, points) as.matrix(expand.grid(rep(list(points), G)))
 
 brute_iv <- function(id, formula_ours, data, exog, endog, instr, fe, cluster, boot, contrast, r, type, terms_ours,
-                     note) {
+                     note, weights = NULL) {
   d <- data
   n <- nrow(d)
+  d$w_ <- if (is.null(weights)) rep(1, n) else d[[weights]]
   dummies <- if (length(fe)) paste0("factor(", fe, ")") else character(0)
   ex_all <- c(exog, dummies)
   ex_rhs <- if (length(ex_all)) paste(ex_all, collapse = " + ") else "1"
   x_rhs <- paste(c(ex_all, instr), collapse = " + ")
   f_iv <- function(lhs, endo) as.formula(paste(lhs, "~", paste(c(endo, ex_all), collapse = " + "), "|", x_rhs))
-  fit <- ivreg(f_iv("y", endog), data = d)
+  fit <- ivreg(f_iv("y", endog), data = d, weights = w_)
   slopes <- c(endog, exog)
   k <- length(slopes)
   Rfull <- setNames(rep(0, length(coef(fit))), names(coef(fit)))
@@ -72,7 +73,7 @@ brute_iv <- function(id, formula_ours, data, exog, endog, instr, fe, cluster, bo
     exog_r <- suffix(intersect(exog, others))
     rhs <- c(endo_r, exog_r, dummies)
     f_r <- as.formula(paste("y_adj ~", if (length(rhs)) paste(rhs, collapse = " + ") else "1", "|", x_rhs))
-    fr <- ivreg(f_r, data = d2)
+    fr <- ivreg(f_r, data = d2, weights = w_)
     cr <- coef(fr)
     bt <- setNames(rep(0, length(coef(fit))), names(coef(fit)))
     for (v in others) bt[[v]] <- cr[[paste0(v, "_r")]]
@@ -91,7 +92,7 @@ brute_iv <- function(id, formula_ours, data, exog, endog, instr, fe, cluster, bo
   Xmat <- Xmat[, qr(Xmat)$pivot[seq_len(qr(Xmat)$rank)], drop = FALSE]
   fitted_Y <- list(); U2 <- list()
   for (v in endog) {
-    rf <- lm.fit(cbind(Xmat, u1), d[[v]])
+    rf <- lm.wfit(cbind(Xmat, u1), d[[v]], d$w_)
     pi <- rf$coefficients[seq_len(ncol(Xmat))]
     fitted_Y[[v]] <- drop(Xmat %*% pi)
     U2[[v]] <- d[[v]] - fitted_Y[[v]]
@@ -111,7 +112,7 @@ brute_iv <- function(id, formula_ours, data, exog, endog, instr, fe, cluster, bo
       Zs[, v] <- dd[[v]]
     }
     dd$y <- drop(Zs %*% bt) + u1 * vv
-    fj <- ivreg(f_iv("y", endog), data = dd)
+    fj <- ivreg(f_iv("y", endog), data = dd, weights = w_)
     tstar[j] <- (sum(Rfull * coef(fj), na.rm = TRUE) - centre) / se_of(fj, dd)
   }
   invalid <- is.nan(tstar)  # a negative multi-way variance: left out, as fwildclusterboot does
@@ -124,6 +125,7 @@ brute_iv <- function(id, formula_ours, data, exog, endog, instr, fe, cluster, bo
   if (type == "wcr") stopifnot(all(which(ties) %in% ones), ties[ones]) else stopifnot(!any(ties))
   list(
     id = id, file = "fixtures/fewclusters/cz_panel.csv", formula = formula_ours, subset_border = d$border[1],
+    weights = weights,
     terms = I(terms_ours), contrast = I(contrast), null_value = r, cluster = I(cluster), boot_cluster = boot,
     type = type, draws = nrow(V) + sum(invalid), invalid = sum(invalid), nobs = n, estimate = est, statistic = t0,
     p_value = sum(abs(tstar) > abs(t0) & !ties) / nrow(V),
@@ -148,7 +150,10 @@ cases <- list(
     "two-way clustered by state and cohort, bootstrap by cohort; H0: b[fit_beta] + 25 b[fit_beta:pc] = -2.5"),
   brute_iv("wre_exogenous_regressor", "y ~ pc | cohort + cz | beta ~ bsim", interior, "pc", "beta", "bsim",
     c("cohort", "cz"), "cohort", "cohort", c(1, 0), -1.9, "wcr", c("fit_beta", "pc"),
-    "interior CZs, one endogenous regressor and an exogenous one (pc), H0: b[fit_beta] = -1.9; cz FE not nested")
+    "interior CZs, one endogenous regressor and an exogenous one (pc), H0: b[fit_beta] = -1.9; cz FE not nested"),
+  brute_iv("wre_weighted", iv2, border, character(0), c("beta", "beta_pc"), c("bsim", "bsim_pc"),
+    c("pc", "cohort", "cz"), "cohort", "cohort", c(0, 1), 0.02, "wcr", c("fit_beta", "fit_beta:pc"),
+    "analytic weights = pc (the parent percentile, only to exercise the weighted algebra)", weights = "pc")
 )
 doc <- list(
   generated_by = list(script = "scripts/golden/wild_iv_enumeration.R",

@@ -18,6 +18,7 @@ interface Case {
   file: string;
   formula: string;
   subset_border: number;
+  weights?: string | null;
   terms: string[];
   contrast: number[];
   null_value: number;
@@ -40,7 +41,10 @@ async function ivPieces(c: Case) {
   const table = await readCsv(c.file, { types: { state: "string", cz: "string" } });
   const border = table.column("border");
   if (border.kind !== "number") throw new Error("border");
-  const frame0 = buildModelFrame(table, parseFormula(c.formula), { cluster: ["state", "cohort"] });
+  const frame0 = buildModelFrame(table, parseFormula(c.formula), {
+    cluster: ["state", "cohort"],
+    ...(c.weights ? { weights: c.weights } : {}),
+  });
   // Keep the rows of the case's border group (the frame keeps every row: no missing values here).
   const keep = new Uint8Array(frame0.nobs);
   for (let i = 0; i < frame0.nobs; i++)
@@ -84,6 +88,7 @@ async function ivPieces(c: Case) {
   });
   return {
     n: frame.nobs,
+    weights: absorbed.frame.weights,
     names,
     regressors,
     instruments,
@@ -112,7 +117,7 @@ describe("WRE bootstrap under full enumeration = brute-force ivreg refits in R (
         regressors: p.regressors,
         instruments: p.instruments,
         response: p.response,
-        weights: null,
+        weights: p.weights,
         clusters: c.cluster.map(find),
         bootCluster: find(c.boot_cluster),
         fixedEffects: p.fixedEffects,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate every fixture and golden file owned by scripts/fixtures and scripts/golden.
-# Needs: R with sandwich, estimatr, AER, plm, jsonlite (Debian r-cran-*), fixest 0.12.2 (../shared/oracles.md), and
+# Needs: R with sandwich, estimatr, AER, plm, jsonlite, clubSandwich, Formula, dqrng (Debian r-cran-*), fixest
+# and fwildclusterboot (built from source: /work/shared/oracles.md), and
 # Debian's /usr/bin/python3 with statsmodels and mpmath (python3-statsmodels).
 # Shared data is read from $SHARED_DATA (default: ../shared/data next to the repo).
 # Run from anywhere:  bash scripts/golden/run.sh
@@ -41,6 +42,14 @@ Rscript scripts/golden/reghdfe.R
 echo "== Poisson (fixest::fepois; also writes fixtures/poisson/trade.csv and fixtures/states_all_panel.csv) and HAC"
 Rscript scripts/golden/fepois.R
 Rscript scripts/golden/hac.R
+
+echo "== few clusters: CR2/CR3 (clubSandwich), fixest's PSD fix, wild cluster bootstrap (brute force, fwildclusterboot)"
+echo "   (also writes fixtures/fewclusters/states_panel.csv and cz_panel.csv)"
+Rscript scripts/golden/fewclusters_cr.R
+Rscript scripts/golden/psd_fix.R
+Rscript scripts/golden/wild_enumeration.R
+Rscript scripts/golden/wild_iv_enumeration.R
+Rscript scripts/golden/wild_fwildclusterboot.R
 
 echo "== changes against HEAD (empty = reproduced exactly)"
 git status --short -- fixtures test/golden

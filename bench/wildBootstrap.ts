@@ -24,11 +24,12 @@ import { performance } from "node:perf_hooks";
 import { absorbFixedEffects } from "../src/absorb/absorb.js";
 import { Table } from "../src/data/table.js";
 import { buildModelFrame, type DesignColumn } from "../src/estimate/frame.js";
+import { auxiliaryFit } from "../src/estimate/memoryFit.js";
 import { parseFormula } from "../src/formula/parser.js";
 import { wildBootstrapOls } from "../src/inference/wildBootstrap/ols.js";
 import type { WildBootstrapResult } from "../src/inference/wildBootstrap/types.js";
 import { leastSquares } from "../src/numeric/leastSquares.js";
-import { computeVcov } from "../src/vcov/vcov.js";
+import { computeCovariance } from "../src/vcov/registry.js";
 import { CsvSink, mulberry32, normalSource, roundTo } from "./data.js";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -130,8 +131,8 @@ function ours(d: Data, yearDummies: boolean): Ours {
   }));
   const fit = leastSquares(columns, { name: "y", hi: absorbed.response, lo: null }, null);
   const cluster = frame.clusters[0] as { name: string; ids: Int32Array; count: number };
-  const vcov = computeVcov(
-    {
+  const vcov = computeCovariance(
+    auxiliaryFit({
       columns: fit.kept.map((j) => (columns[j] as DesignColumn).hi),
       residuals: fit.residuals,
       weights: null,
@@ -139,8 +140,9 @@ function ours(d: Data, yearDummies: boolean): Ours {
       rss: fit.rss,
       nobs: frame.nobs,
       k: fit.kept.length + COUNTIES + (yearDummies ? 0 : YEARS - 1),
-    },
-    { type: "cluster", clusters: [cluster], convention: "fixest" },
+      ids: [cluster],
+    }),
+    { type: "cluster", cluster: [cluster.name], panel: null, lag: null, ssc: "fixest" },
   );
   const fitSeconds = (performance.now() - t0) / 1000;
   const c1 = process.cpuUsage();

@@ -23,7 +23,7 @@ export {
 export { type CsvOptions, readCsv } from "./data/csv.js";
 export { getReader, READER_KINDS, type ReaderOptions, type ReaderResult } from "./data/readers/index.js";
 export { type Column, numericColumn, stringColumn, Table } from "./data/table.js";
-export { EXIT_CODES, type ErrorKind, MobilityError } from "./errors.js";
+export { type ErrorKind, EXIT_CODES, MobilityError } from "./errors.js";
 export { buildModelFrame, type FrameOptions, type ModelFrame } from "./estimate/frame.js";
 export type { MemoryFit } from "./estimate/memoryFit.js";
 export { ESTIMATORS, FAMILIES, selectEstimator } from "./estimate/registry.js";
@@ -43,7 +43,6 @@ export {
 } from "./model/result.js";
 export { parseOutputJson, renderJson } from "./report/json.js";
 export { OUTPUT_FORMATS, type OutputFormat, renderOutput } from "./report/render.js";
-export { VERSION } from "./version.js";
 export {
   COVARIANCE_TYPES,
   type CovarianceOptions,
@@ -54,3 +53,4 @@ export {
 } from "./vcov/registry.js";
 export { SMALL_SAMPLE_CONVENTIONS, type SmallSampleConvention } from "./vcov/ssc.js";
 export type { Covariance, CovarianceRequest, CovarianceType } from "./vcov/types.js";
+export { VERSION } from "./version.js";

@@ -9,9 +9,9 @@ import type { ColumnType } from "../../src/data/columnBuilder.js";
 import { readCsv } from "../../src/data/csv.js";
 import { buildModelFrame, type DesignColumn, type ModelFrame } from "../../src/estimate/frame.js";
 import { parseFormula } from "../../src/formula/parser.js";
+import type { IdVariable as ClusterVariable } from "../../src/model/fit.js";
 import { leastSquares } from "../../src/numeric/leastSquares.js";
 import type { AbsorbedFixedEffect } from "../../src/vcov/clusterBlocks.js";
-import type { ClusterVariable } from "../../src/vcov/types.js";
 
 export interface FitPieces {
   frame: ModelFrame;

@@ -14,7 +14,7 @@ import {
   prepareOlsBootstrap,
 } from "../../src/inference/wildBootstrap/ols.js";
 import type { BootWeightType } from "../../src/inference/wildBootstrap/weights.js";
-import type { ClusterVariable } from "../../src/vcov/types.js";
+import type { IdVariable as ClusterVariable } from "../../src/model/fit.js";
 import { expectClose } from "../helpers/close.js";
 import { type FitOptions, type FitPieces, fitPieces } from "../helpers/fitPieces.js";
 

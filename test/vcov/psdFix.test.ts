@@ -7,9 +7,9 @@
 import { readFileSync } from "node:fs";
 import { Matrix } from "ml-matrix";
 import { describe, expect, it } from "vitest";
-import { runRegress } from "../../src/cli/regress.js";
 import { fixestPsdFix } from "../../src/vcov/psdFix.js";
 import { expectClose } from "../helpers/close.js";
+import { regress as runRegress } from "../helpers/regress.js";
 
 interface Case {
   id: string;

@@ -30,9 +30,9 @@
  */
 import { inverse, Matrix, solve } from "ml-matrix";
 import { estimationError, usageError } from "../../errors.js";
+import type { IdVariable as ClusterVariable } from "../../model/fit.js";
+import { intersectIds } from "../../numeric/intersectIds.js";
 import { nestingInClusters } from "../../vcov/clusterBlocks.js";
-import { intersectClusters } from "../../vcov/intersect.js";
-import type { ClusterVariable } from "../../vcov/types.js";
 import { bootstrapPValues, invertPValue } from "./inference.js";
 import { type ClusterTerm, clusterTerms } from "./ols.js";
 import type {
@@ -145,9 +145,7 @@ function prepareIv(inputs: IvBootstrapInputs): PreparedIv {
   const terms = clusterTerms(inputs.clusters, n, ssc);
   const boot =
     inputs.bootCluster ??
-    (inputs.clusters.length === 1
-      ? (inputs.clusters[0] as ClusterVariable)
-      : intersectClusters(inputs.clusters));
+    (inputs.clusters.length === 1 ? (inputs.clusters[0] as ClusterVariable) : intersectIds(inputs.clusters));
   if (boot.count < 2)
     throw estimationError(`cannot bootstrap by '${boot.name}': it has ${boot.count} cluster`);
   const fc = terms.map((term) => {

@@ -38,11 +38,11 @@
  */
 import { inverse, Matrix } from "ml-matrix";
 import { estimationError, usageError } from "../../errors.js";
+import type { IdVariable as ClusterVariable } from "../../model/fit.js";
+import { intersectIds } from "../../numeric/intersectIds.js";
 import { crossProducts } from "../../numeric/leastSquares.js";
 import { pseudoInverseSymmetric } from "../../numeric/symmetricMatrix.js";
 import { type AbsorbedFixedEffect, nestingInClusters } from "../../vcov/clusterBlocks.js";
-import { intersectClusters } from "../../vcov/intersect.js";
-import type { ClusterVariable } from "../../vcov/types.js";
 import { bootstrapPValues, invertPValue } from "./inference.js";
 import type {
   BootFixedEffects,
@@ -182,7 +182,7 @@ export function clusterTerms(
   const terms: ClusterTerm[] = [];
   for (let mask = 1; mask < 2 ** clusters.length; mask++) {
     const members = clusters.filter((_, j) => mask & (1 << j));
-    const cluster = members.length === 1 ? (members[0] as ClusterVariable) : intersectClusters(members);
+    const cluster = members.length === 1 ? (members[0] as ClusterVariable) : intersectIds(members);
     const g = ssc.clusterDf === "min" ? gMin : cluster.count;
     const factor = ssc.adjustment * (ssc.clusterDf === "none" ? 1 : g / (g - 1));
     terms.push({ cluster, sign: members.length % 2 === 1 ? 1 : -1, factor });
@@ -237,9 +237,7 @@ export function prepareOlsBootstrap(inputs: OlsBootstrapInputs): PreparedOls {
   const terms = clusterTerms(inputs.clusters, n, ssc);
   const boot =
     inputs.bootCluster ??
-    (inputs.clusters.length === 1
-      ? (inputs.clusters[0] as ClusterVariable)
-      : intersectClusters(inputs.clusters));
+    (inputs.clusters.length === 1 ? (inputs.clusters[0] as ClusterVariable) : intersectIds(inputs.clusters));
   if (boot.ids.length !== n)
     throw usageError(`bootstrap cluster '${boot.name}' has ${boot.ids.length} rows, the model ${n}`);
   if (boot.count < 2)

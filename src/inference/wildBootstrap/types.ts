@@ -1,6 +1,7 @@
 /** Options and results of the wild cluster bootstrap (ols.ts, iv.ts). */
+
+import type { IdVariable as ClusterVariable } from "../../model/fit.js";
 import type { AbsorbedFixedEffect } from "../../vcov/clusterBlocks.js";
-import type { ClusterVariable } from "../../vcov/types.js";
 import type { PValueKind } from "./inference.js";
 import type { BootWeightType } from "./weights.js";
 

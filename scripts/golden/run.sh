@@ -38,5 +38,8 @@ Rscript scripts/golden/kleibergen_paap.R
 echo "== reghdfe's small-sample conventions (--ssc reghdfe; also writes fixtures/fe/cigar.csv)"
 Rscript scripts/golden/reghdfe.R
 
+echo "== binned scatter plots (R binsreg, built from source: see ../shared/oracles.md)"
+Rscript scripts/golden/binsreg.R
+
 echo "== changes against HEAD (empty = reproduced exactly)"
 git status --short -- fixtures test/golden

@@ -4,6 +4,7 @@ import { registerAggregate } from "./aggregate.js";
 import { registerDescribe } from "./describe.js";
 import { registerEventStudy } from "./eventstudy.js";
 import { registerIngest } from "./ingest.js";
+import { registerMap } from "./map.js";
 import { registerMerge } from "./merge.js";
 import { registerRegress } from "./regress.js";
 import { registerRun } from "./run.js";
@@ -17,5 +18,6 @@ export function registerCommands(program: Command): void {
   registerMerge(program);
   registerAggregate(program);
   registerZone(program);
+  registerMap(program);
   registerRun(program);
 }

@@ -206,7 +206,7 @@ export function choroplethSpec(
   const lineOf = data.lineOf ?? ((i: number) => i + 2);
 
   // One value per id.
-  const valueOf = new Map<string, { value: number; row: number }>();
+  const valueById = new Map<string, { value: number; row: number }>();
   let badIds = 0;
   let missingValues = 0;
   for (let i = 0; i < data.ids.length; i++) {
@@ -218,7 +218,7 @@ export function choroplethSpec(
       continue;
     }
     const value = data.values[i] as number;
-    const previous = valueOf.get(id);
+    const previous = valueById.get(id);
     if (previous !== undefined) {
       if (Object.is(previous.value, value) || (Number.isNaN(previous.value) && Number.isNaN(value))) continue;
       throw dataError(
@@ -226,17 +226,17 @@ export function choroplethSpec(
       );
     }
     if (!Number.isFinite(value)) missingValues++;
-    valueOf.set(id, { value, row: i });
+    valueById.set(id, { value, row: i });
   }
 
   const polygonIds = new Set(layer.polygons.map((p) => p.id));
-  const unmatchedIds = [...valueOf.keys()].filter((id) => !polygonIds.has(id)).sort(compareIds);
+  const unmatchedIds = [...valueById.keys()].filter((id) => !polygonIds.has(id)).sort(compareIds);
   const notDrawn: string[] = [];
   const mapped: { index: number; value: number }[] = [];
   const withoutData: string[] = [];
   const drawn = layer.polygons.map((p, index) => {
     const ok = drawable(project, p.geometry);
-    const v = valueOf.get(p.id)?.value;
+    const v = valueById.get(p.id)?.value;
     if (!ok) notDrawn.push(p.id);
     else if (v === undefined || !Number.isFinite(v)) withoutData.push(p.id);
     else mapped.push({ index, value: v });
@@ -244,7 +244,7 @@ export function choroplethSpec(
   });
   if (mapped.length === 0) {
     throw dataError(
-      `${data.source}: no value of ${data.valueLabel} matches a polygon to draw (ids in column ${data.idColumn} look like ${summarise([...valueOf.keys()].slice(0, 3))}; the map's ids look like ${summarise(layer.polygons.slice(0, 3).map((p) => p.id))})`,
+      `${data.source}: no value of ${data.valueLabel} matches a polygon to draw (ids in column ${data.idColumn} look like ${summarise([...valueById.keys()].slice(0, 3))}; the map's ids look like ${summarise(layer.polygons.slice(0, 3).map((p) => p.id))})`,
     );
   }
   const values = Float64Array.from(mapped, (m) => m.value);
@@ -281,7 +281,7 @@ export function choroplethSpec(
 
   const features = layer.polygons.flatMap((p, index) => {
     if (!drawn[index]) return [];
-    const entry = valueOf.get(p.id);
+    const entry = valueById.get(p.id);
     const value = entry !== undefined && Number.isFinite(entry.value) ? entry.value : null;
     const cls = classIndex.get(index);
     const name = p.name ? ` ${p.name}` : "";
@@ -396,7 +396,7 @@ export function choroplethSpec(
       unmatchedIds,
       polygonsWithoutData: withoutData.sort(compareIds),
       notDrawn: notDrawn.sort(compareIds),
-      notDrawnWithData: notDrawn.filter((id) => Number.isFinite(valueOf.get(id)?.value ?? Number.NaN)),
+      notDrawnWithData: notDrawn.filter((id) => Number.isFinite(valueById.get(id)?.value ?? Number.NaN)),
       breaks,
       classCounts,
       range: [lo, hi],

@@ -236,7 +236,7 @@ describe("binscatter dots, intervals and bands equal R binsreg (scripts/golden/b
       expect(s?.dpi).toBe(c.nbinsdpi);
       expectClose(
         [s?.imseBiasRot, s?.imseVarianceRot, s?.imseBiasDpi, s?.imseVarianceDpi] as number[],
-        [c.imse_bsq_rot, c.imse_var_rot, c.imse_bsq_dpi, c.imse_var_dpi],
+        [c.imse_bsq_rot, c.imse_var_rot, c.imse_bsq_dpi, c.imse_var_dpi] as number[],
         1e-9,
         `${name} IMSE constants`,
       );

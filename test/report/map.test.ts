@@ -71,12 +71,12 @@ describe("county choropleth of the Opportunity Atlas (Albers USA, quantile class
         .map((m) => m.label.slice(0, 5)),
     );
     const values: number[] = [];
-    const valueOf = new Map<string, number>();
+    const valueById = new Map<string, number>();
     data.ids.forEach((id, i) => {
       const v = data.values[i] as number;
       if (id !== undefined && Number.isFinite(v) && drawnIds.has(id)) {
         values.push(v);
-        valueOf.set(id, v);
+        valueById.set(id, v);
       }
     });
     const breaks = Array.from({ length: 11 }, (_, i) => r7(values, i / 10));
@@ -84,7 +84,7 @@ describe("county choropleth of the Opportunity Atlas (Albers USA, quantile class
     const colours = Array.from({ length: 10 }, (_, i) => toHex(scheme("redyellowblue")(i / 9)));
     const fills = new Map(svgMarks(svg).map((m) => [m.label.slice(0, 5), m.fill]));
     let checked = 0;
-    for (const [id, v] of valueOf) {
+    for (const [id, v] of valueById) {
       let cls = 9;
       for (let i = 1; i < 10; i++) {
         if (v <= (breaks[i] as number)) {

@@ -133,6 +133,8 @@ export interface BinscatterResult {
   by: string | null;
   level: number;
   vcov: VcovType;
+  /** Degree of the polynomial fit (null: none). */
+  polyreg: number | null;
   nsims: number;
   simsgrid: number;
   seed: number;
@@ -217,6 +219,7 @@ export function binscatter(table: Table, options: BinscatterOptions): Binscatter
     by: options.by ?? null,
     level,
     vcov,
+    polyreg: options.polyreg ?? null,
     nsims,
     simsgrid,
     seed,

@@ -76,17 +76,22 @@ export function figureSpec(
     height: options.height ?? defaults.height,
     background: "#ffffff",
     padding: 10,
-    ...(options.title || options.caption
+    // Vega drops the subtitle of an empty title: without a title the first caption line takes its place, set
+    // like the other caption lines.
+    ...(options.title || caption.length > 0
       ? {
           title: {
-            text: options.title ?? "",
-            ...(caption.length > 0 ? { subtitle: caption } : {}),
+            text: options.title ?? caption[0],
+            ...((options.title ? caption : caption.slice(1)).length > 0
+              ? { subtitle: options.title ? caption : caption.slice(1) }
+              : {}),
             anchor: "start",
-            fontSize: FIGURE_TYPE.title,
-            fontWeight: "bold",
+            fontSize: options.title ? FIGURE_TYPE.title : FIGURE_TYPE.subtitle,
+            fontWeight: options.title ? "bold" : "normal",
+            ...(options.title ? {} : { color: "#333333" }),
             subtitleFontSize: FIGURE_TYPE.subtitle,
             subtitleColor: "#333333",
-            subtitlePadding: 4,
+            subtitlePadding: options.title ? 4 : 0,
             subtitleLineHeight: Math.round(FIGURE_TYPE.subtitle * 1.3),
             lineHeight: Math.round(FIGURE_TYPE.title * 1.25),
             offset: 10,

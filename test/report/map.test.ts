@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { readCsv } from "../../src/data/csv.js";
 import { getReader } from "../../src/data/readers/index.js";
 import { stringAt, type Table } from "../../src/data/table.js";
+import { renderFigureSvg as renderSvg } from "../../src/report/figure.js";
 import {
   commutingZoneLayer,
   countyLayer,
@@ -11,7 +12,6 @@ import {
   stateLayer,
 } from "../../src/report/geography.js";
 import { choroplethSpec, type MapData, MISSING_COLOUR } from "../../src/report/map.js";
-import { renderSvg } from "../../src/report/plot.js";
 import { svgMarks, toHex } from "./svgMarks.js";
 
 let atlas: Table;

@@ -6,6 +6,9 @@ export interface SvgMark {
   stroke: string | null;
   d: string | null;
   transform: string | null;
+  /** For <line> marks (rules): the end point relative to the translate. */
+  x2: number | null;
+  y2: number | null;
 }
 
 function attribute(tag: string, name: string): string | null {
@@ -15,7 +18,7 @@ function attribute(tag: string, name: string): string | null {
 
 export function svgMarks(svg: string): SvgMark[] {
   const out: SvgMark[] = [];
-  for (const m of svg.matchAll(/<path\s[^>]*aria-label="[^"]*"[^>]*>/g)) {
+  for (const m of svg.matchAll(/<(?:path|line)\s[^>]*aria-label="[^"]*"[^>]*>/g)) {
     const tag = m[0];
     out.push({
       label: attribute(tag, "aria-label") as string,
@@ -24,6 +27,8 @@ export function svgMarks(svg: string): SvgMark[] {
       stroke: attribute(tag, "stroke"),
       d: attribute(tag, "d"),
       transform: attribute(tag, "transform"),
+      x2: attribute(tag, "x2") === null ? null : Number(attribute(tag, "x2")),
+      y2: attribute(tag, "y2") === null ? null : Number(attribute(tag, "y2")),
     });
   }
   return out;

@@ -20,8 +20,9 @@
 #              is what mobility reports with absorbed fixed effects (see README "Binned scatter plots").
 #   weights_cluster  weights = enrollment (analytic), cluster = state, w = local_share; nbins 15, ci
 #   by         long data: kfr_black_male_p25 and kfr_white_male_p25 stacked, by = race; nbins 10, ci
-#   select_raw, select_controls   binsregselect() (IMSE-optimal number of bins, direct plug-in) and binsreg()
-#              with nbins left to it: the selected J and the resulting dots
+#   select_raw, select_controls, select_fe   binsregselect() (IMSE-optimal number of bins, direct plug-in) and
+#              binsreg() with nbins left to it, without controls, with local_share, and with local_share and the state
+#              dummies in w: the selected J, the IMSE constants and the resulting dots
 #
 # Bands are simulated (binsreg draws nsims Gaussian vectors), so only the critical value differs between
 # implementations: the golden band is stored with its cval, and a test compares the centre (cb.l + cb.r) / 2 and
@@ -155,6 +156,12 @@ cases$select_controls <- c(list(n = length(y), nbinsrot_poly = sel$nbinsrot.poly
                                 nbinsdpi = sel$nbinsdpi, imse_bsq_rot = sel$imse.bsq.rot,
                                 imse_var_rot = sel$imse.var.rot, imse_bsq_dpi = sel$imse.bsq.dpi,
                                 imse_var_dpi = sel$imse.var.dpi), result_of(b))
+
+sel <- quiet(binsregselect(y, x, w = W))
+b <- quiet(binsreg(y, x, w = W, noplot = TRUE))
+cases$select_fe <- c(list(n = length(y), nbinsrot_poly = sel$nbinsrot.poly, nbinsrot_regul = sel$nbinsrot.regul,
+                          nbinsdpi = sel$nbinsdpi, imse_bsq_rot = sel$imse.bsq.rot, imse_var_rot = sel$imse.var.rot,
+                          imse_bsq_dpi = sel$imse.bsq.dpi, imse_var_dpi = sel$imse.var.dpi), result_of(b))
 
 doc <- list(
   generated_by = c(list(script = "scripts/golden/binsreg.R", binsreg = binsreg_version),

@@ -281,7 +281,7 @@ function binscatterGroup(
       table,
       y,
       x,
-      controls: selectionControls(options),
+      controls: selectionControls(options, table),
       weights,
       ...(options.weights ? { weightsName: options.weights } : {}),
       ...(options.cluster ? { cluster: options.cluster } : {}),
@@ -418,8 +418,11 @@ function binscatterGroup(
   return { group: label, n, nbins: J, knots, selection, dots, ci, band, poly, notes };
 }
 
-/** Controls for the bin selector: the controls plus each fixed effect as factor dummies (see binscatterSelect.ts). */
-function selectionControls(options: BinscatterOptions): string | null {
+/**
+ * Controls for the bin selector: the controls plus each fixed effect as dummies of all levels but the first (R's
+ * model.matrix(~ factor(fe))[, -1], what binsregselect sees with the dummies in w; see binscatterSelect.ts).
+ */
+function selectionControls(options: BinscatterOptions, table: Table): string | null {
   const parts: string[] = [];
   if (options.controls) parts.push(options.controls);
   if (options.absorb) {
@@ -430,7 +433,21 @@ function selectionControls(options: BinscatterOptions): string | null {
           `binscatter: choosing the number of bins with the fixed effect '${term.label}' is not supported; give --bins`,
         );
       }
-      parts.push(`factor(${term.variables[0]})`);
+      const name = term.variables[0] as string;
+      const column = table.column(name);
+      let first: string;
+      if (column.kind === "number") {
+        first = String(Math.min(...column.values));
+        parts.push(`i(${name}, ref = ${first})`);
+      } else {
+        const present = new Set<string>();
+        for (let i = 0; i < table.nrows; i++) {
+          const v = stringAt(column, i);
+          if (v !== undefined) present.add(v);
+        }
+        first = [...present].sort()[0] as string;
+        parts.push(`i(${name}, ref = "${first.replaceAll('"', '\\"')}")`);
+      }
     }
   }
   return parts.length > 0 ? parts.join(" + ") : null;

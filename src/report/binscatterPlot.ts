@@ -62,7 +62,11 @@ export function binscatterCaption(result: BinscatterResult): string[] {
   if (result.groups.some((g) => g.band)) intervals.push(`band: ${pct} uniform band`);
   if (intervals.length > 0) lines.push(`${capitalise(intervals.join("; "))} (${se})`);
   const degree = result.groups.some((g) => g.poly) ? result.polyreg : null;
-  if (degree !== null) lines.push(`Line: ${POLY_NAMES[degree] ?? `degree-${degree}`} polynomial fit`);
+  if (degree !== null) {
+    lines.push(
+      degree === 1 ? "Line: linear fit" : `Line: ${POLY_NAMES[degree] ?? `degree-${degree}`} polynomial fit`,
+    );
+  }
   lines.push(`N = ${formatCount(n)}${result.weights ? `, weighted by ${result.weights}` : ""}`);
   return lines;
 }

@@ -113,6 +113,8 @@ export function figureSpec(
         domainColor: "#888888",
         gridColor: "#e6e6e6",
       },
+      // About one x tick per 80 px, so that labels of 14 px never crowd.
+      axisX: { tickCount: Math.max(3, Math.round(width / 80)), labelFlush: false },
       legend: {
         orient: defaults.legend,
         labelFontSize: FIGURE_TYPE.legendLabel,

@@ -222,13 +222,18 @@ describe("binscatter dots, intervals and bands equal R binsreg (scripts/golden/b
     }
   });
 
-  it("the IMSE-optimal number of bins (binsregselect, direct plug-in), without and with a control", () => {
+  it("the IMSE-optimal number of bins (binsregselect, direct plug-in): none, a control, a control and state dummies", () => {
     for (const [name, controls] of [
       ["select_raw", undefined],
       ["select_controls", "local_share"],
+      ["select_fe", "local_share"],
     ] as const) {
       const c = golden.cases[name] as GoldenCase & Record<string, number>;
-      const r = binscatter(counties, { ...base, ...(controls ? { controls } : {}) });
+      const r = binscatter(counties, {
+        ...base,
+        ...(controls ? { controls } : {}),
+        ...(name === "select_fe" ? { absorb: "state" } : {}),
+      });
       const g = r.groups[0] as BinscatterGroup;
       const s = g.selection;
       expect(s?.rotPoly).toBe(c.nbinsrot_poly);

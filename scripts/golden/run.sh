@@ -18,6 +18,7 @@ done
 cp "$SHARED_DATA/f33_school_finance/f1995_districts.csv" fixtures/f33_1995_districts.csv
 "$PY" scripts/fixtures/make_atlas_county.py
 "$PY" scripts/fixtures/make_atlas_f33_county.py
+"$PY" scripts/fixtures/make_cz_crosswalk.py
 Rscript scripts/fixtures/export_r_datasets.R
 
 echo "== NIST certified values"

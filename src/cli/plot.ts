@@ -14,8 +14,7 @@ import type { Command } from "commander";
 import { readCsv } from "../data/csv.js";
 import { stringAt, type Table } from "../data/table.js";
 import { dataError, ioError, MobilityError, usageError } from "../errors.js";
-import type { ModelResult, Output } from "../model/result.js";
-import { formatCount } from "../report/figure.js";
+import type { Output } from "../model/result.js";
 import { parseNumberOption } from "./options.js";
 
 export interface PlotCliOptions {
@@ -149,114 +148,21 @@ async function jsonSpec(path: string, opts: PlotCliOptions) {
   const models = output.models;
   if (models.length === 0) throw dataError(`${path}: no models`);
   const level = parseNumberOption("--level", opts.level, 0, 1);
-  const labels = labelsOf(opts.labels);
-  const grouped = models.some((m) => m.group !== null && Object.keys(m.group).length > 0);
-  const type = oneOf("--type", opts.type ?? (grouped ? "points" : "coef"), [
-    "points",
-    "lines",
-    "coef",
-  ] as const);
-  const { describeVcov } = await import("../report/table.js");
-  if (type === "coef") {
-    const { coefficientPlotSpec } = await import("../report/coefficientPlot.js");
-    for (const t of opts.term ?? []) {
-      if (!models.some((m) => m.coefficients.some((c) => c.term === t))) {
-        throw usageError(`--term: no coefficient '${t}' in ${path} (terms: ${termList(models)})`);
-      }
-    }
-    return coefficientPlotSpec(models, {
-      ...(opts.term ? { terms: opts.term } : {}),
-      labels,
-      level,
-      ...(opts.title ? { title: opts.title } : {}),
-      ...(opts.xTitle ? { xTitle: opts.xTitle } : {}),
-      ...(opts.caption ? { caption: opts.caption } : {}),
-      ...(size("--width", opts.width) ? { width: size("--width", opts.width) as number } : {}),
-    });
-  }
-  // Estimates along the groups.
-  const byColumns = [...new Set(models.flatMap((m) => Object.keys(m.group ?? {})))];
-  const xColumn = opts.x ?? (byColumns.length === 1 ? byColumns[0] : undefined);
-  if (xColumn === undefined) {
-    throw usageError(
-      byColumns.length === 0
-        ? `${path}: the models have no --by groups to put on the x axis (use --type coef)`
-        : `--x: name the group column for the x axis (${byColumns.join(", ")})`,
-    );
-  }
-  if (!byColumns.includes(xColumn))
-    throw usageError(`--x: no group column '${xColumn}' in ${path} (${byColumns.join(", ") || "none"})`);
-  const available = (m: ModelResult) => [
-    ...m.coefficients,
-    ...(m.combinations ?? []).map((c) => ({ term: c.expression, ...c })),
-  ];
-  let terms = opts.term;
-  if (terms === undefined) {
-    const combos = [...new Set(models.flatMap((m) => (m.combinations ?? []).map((c) => c.expression)))];
-    if (combos.length === 1) terms = combos;
-    else {
-      throw usageError(`--term: name the term(s) to plot (available: ${termList(models)})`);
-    }
-  }
-  for (const t of terms) {
-    if (!models.some((m) => available(m).some((c) => c.term === t))) {
-      throw usageError(`--term: no term or combination '${t}' in ${path} (available: ${termList(models)})`);
-    }
-  }
-  const formulas = [...new Set(models.map((m) => m.formula))];
-  const rows = models.flatMap((m) => {
-    const raw = m.group?.[xColumn];
-    if (raw === undefined) return [];
-    const x =
-      typeof raw === "number" ? raw : Number.isFinite(Number(raw)) && raw.trim() !== "" ? Number(raw) : raw;
-    return available(m)
-      .filter((c) => (terms as string[]).includes(c.term))
-      .map((c) => ({
-        x,
-        estimate: c.estimate,
-        low: c.conf_low,
-        high: c.conf_high,
-        series:
-          (terms as string[]).length > 1
-            ? (labels[c.term] ?? c.term)
-            : formulas.length > 1
-              ? (labels[m.formula] ?? m.formula)
-              : "",
-      }));
-  });
-  const vcovs = [...new Set(models.map((m) => describeVcov(m.vcov)))];
-  const first = (terms as string[])[0] as string;
-  const { estimatesPlotSpec } = await import("../report/estimatesPlot.js");
-  return estimatesPlotSpec(rows, {
+  const type =
+    opts.type === undefined ? undefined : oneOf("--type", opts.type, ["points", "lines", "coef"] as const);
+  const { resultsPlotSpec } = await import("../report/resultsPlot.js");
+  return resultsPlotSpec(models, {
     ...common(opts),
-    xTitle: opts.xTitle ?? xColumn,
-    yTitle: opts.yTitle ?? ((terms as string[]).length === 1 ? (labels[first] ?? first) : "Estimate"),
-    mark: type === "lines" ? "lines" : "points",
-    caption: [
-      `Bars: ${percent(level)} confidence intervals, ${vcovs.length === 1 ? lowerFirst(vcovs[0] as string) : "each model's own"} SEs`,
-      `${models.length} models (one per ${xColumn}); ${nRange(models.map((m) => m.nobs))}`,
-      ...(opts.caption ?? []),
-    ],
+    ...(type ? { type } : {}),
+    ...(opts.term ? { terms: opts.term } : {}),
+    ...(opts.x ? { x: opts.x } : {}),
+    level,
+    labels: labelsOf(opts.labels),
+    ...(opts.xTitle ? { xTitle: opts.xTitle } : {}),
+    ...(opts.yTitle ? { yTitle: opts.yTitle } : {}),
+    ...(opts.caption ? { caption: opts.caption } : {}),
+    source: path,
   });
-}
-
-function nRange(ns: number[]): string {
-  const lo = Math.min(...ns);
-  const hi = Math.max(...ns);
-  return lo === hi ? `N = ${formatCount(lo)} each` : `N = ${formatCount(lo)} to ${formatCount(hi)}`;
-}
-
-function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
-}
-
-function termList(models: readonly ModelResult[]): string {
-  const all = new Set<string>();
-  for (const m of models) {
-    for (const c of m.coefficients) all.add(c.term);
-    for (const c of m.combinations ?? []) all.add(c.expression);
-  }
-  return [...all].join(", ");
 }
 
 async function csvSpec(path: string, opts: PlotCliOptions) {

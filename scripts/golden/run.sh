@@ -19,6 +19,7 @@ done
 cp "$SHARED_DATA/f33_school_finance/f1995_districts.csv" fixtures/f33_1995_districts.csv
 "$PY" scripts/fixtures/make_atlas_county.py
 "$PY" scripts/fixtures/make_atlas_f33_county.py
+"$PY" scripts/fixtures/make_cz_crosswalk.py
 Rscript scripts/fixtures/export_r_datasets.R
 
 echo "== NIST certified values"
@@ -50,6 +51,9 @@ Rscript scripts/golden/psd_fix.R
 Rscript scripts/golden/wild_enumeration.R
 Rscript scripts/golden/wild_iv_enumeration.R
 Rscript scripts/golden/wild_fwildclusterboot.R
+
+echo "== binned scatter plots (R binsreg, built from source: see ../shared/oracles.md)"
+Rscript scripts/golden/binsreg.R
 
 echo "== changes against HEAD (empty = reproduced exactly)"
 git status --short -- fixtures test/golden

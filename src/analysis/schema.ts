@@ -12,7 +12,8 @@
  *   counterfactuals: { <name>: { model, data, reference, columns } }      predictions under another group's curve
  *   tables:     { <name>: { models, titles, coefficients, rows, notes, formats, ... } }   paper-style tables
  *   lists:      { <name>: { from, steps, columns, sort, formats } }          row listings (predictions, ...)
- *   plots:      { <name>: { type: scatter | event_study, ... } }          SVG (and PNG) figures
+ *   plots:      { <name>: { type: scatter | event_study | map | binscatter | coefficients | estimates, ... } }
+ *                                                                         SVG (and PNG) figures
  *   expect:     { tolerance, values: [ { model, term, estimate, ... }, ... ] }
  *
  * Every object is strict: an unknown key is an error naming the key and its line (see load.ts). Names of
@@ -433,7 +434,145 @@ export const EventStudyPlotSchema = z.strictObject({
   formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
 });
 
-export const PlotSchema = z.discriminatedUnion("type", [ScatterPlotSchema, EventStudyPlotSchema]);
+/**
+ * A choropleth map (as `mobility map`; README "Maps"): one value per id of `data`, on counties (5-digit FIPS, the
+ * 2017 Census boundaries of us-atlas), states, commuting zones (counties dissolved by a crosswalk table) or the
+ * polygons of a GeoJSON/TopoJSON file. The match report (ids without a polygon, polygons without data) goes into
+ * data_report.txt.
+ */
+export const MapPlotSchema = z.strictObject({
+  type: z.literal("map"),
+  data: Name,
+  /** The id column (county or state FIPS, commuting zone, or the polygons' id). */
+  id: z.string(),
+  /** The value: a column or an expression (`ppe / 1000`). */
+  value: z.string(),
+  level: z.enum(["county", "state", "cz"]).default("county"),
+  /** level cz: a table (source) mapping county FIPS (`from`) to zones (`to`), with the year of its codes. */
+  crosswalk: z
+    .strictObject({
+      table: Name,
+      from: z.string().default("County FIPS Code"),
+      to: z.string().default("CZ90"),
+      vintage: z.number().int().min(1970).max(2100).default(1990),
+    })
+    .optional(),
+  /** Polygons from a file instead (path relative to the spec; its sha256 goes into the manifest). */
+  polygons: z
+    .strictObject({ file: z.string(), id_field: z.string(), layer: z.string().optional() })
+    .optional(),
+  /** County ids of this year, brought to the map's 2017 codes. */
+  id_vintage: z.number().int().min(1970).max(2017).optional(),
+  scale: z.enum(["quantile", "continuous"]).default("quantile"),
+  classes: z.number().int().min(2).max(12).default(10),
+  /** A colour-blind-safe Vega scheme (default redyellowblue; continuous: viridis). */
+  palette: z.string().optional(),
+  reverse: z.boolean().default(false),
+  projection: z.string().optional(),
+  title: z.string().optional(),
+  legend_title: z.string().optional(),
+  caption: z.array(z.string()).optional(),
+  width: z.number().min(100).max(4000).optional(),
+  height: z.number().min(100).max(4000).optional(),
+  formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
+});
+
+/**
+ * A binned scatter plot as R's binsreg computes it (as `mobility binscatter`; README "Binned scatter plots"): dots
+ * from y on bin dummies + controls (+ absorbed fixed effects) evaluated at the controls' means, optional CIs,
+ * uniform band and polynomial fit. The dots are also written as plots/<name>.csv and can be pinned by
+ * expectations as a list of the plot's name: `{ list: <name>, where: { bin: 3 }, column: fit, value: ... }`
+ * (columns: the by column, bin, left, right, n, x, fit, ci_fit, ci_low, ci_high).
+ */
+export const BinscatterPlotSchema = z.strictObject({
+  type: z.literal("binscatter"),
+  data: Name,
+  y: z.string(),
+  x: z.string(),
+  controls: z.string().optional(),
+  absorb: z.string().optional(),
+  weights: z.string().optional(),
+  cluster: z.string().optional(),
+  by: z.string().optional(),
+  /** Number of bins (default: the IMSE-optimal number, binsregselect). */
+  bins: z.number().int().min(2).max(1000).optional(),
+  ci: z.boolean().default(false),
+  cb: z.boolean().default(false),
+  polyreg: z.number().int().min(0).max(10).optional(),
+  level: z.number().gt(0).lt(1).default(0.95),
+  vcov: z.enum(["iid", "hc0", "hc1", "hc2", "hc3"]).optional(),
+  nsims: z.number().int().min(100).default(2000),
+  simsgrid: z.number().int().min(1).default(50),
+  seed: z.number().int().min(0).default(1),
+  title: z.string().optional(),
+  x_title: z.string().optional(),
+  y_title: z.string().optional(),
+  /** Display names of the `by` groups. */
+  labels: z.record(z.string(), z.string()).optional(),
+  caption: z.array(z.string()).optional(),
+  width: z.number().min(100).max(4000).optional(),
+  height: z.number().min(100).max(4000).optional(),
+  formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
+});
+
+/** The coefficients of several models side by side (a coefficient plot; `mobility plot --type coef`). */
+export const CoefficientsPlotSchema = z.strictObject({
+  type: z.literal("coefficients"),
+  /** Models (a `by` model contributes one series per group). */
+  models: z.array(Name).min(1),
+  /** Terms, in order (default: all but the intercept). */
+  terms: z.array(z.string()).optional(),
+  /** Display names of terms. */
+  labels: z.record(z.string(), z.string()).optional(),
+  /** Legend names of the series (default: the models' titles). */
+  series: z.array(z.string()).optional(),
+  title: z.string().optional(),
+  x_title: z.string().optional(),
+  caption: z.array(z.string()).optional(),
+  width: z.number().min(100).max(4000).optional(),
+  formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
+});
+
+/**
+ * Estimates with intervals along x from a table (e.g. a `coefficients_table` of a model estimated `by` year), one
+ * series per `series` value: points or lines, error bars or a band, zero line, an optional reference line.
+ */
+export const EstimatesPlotSchema = z.strictObject({
+  type: z.literal("estimates"),
+  data: Name,
+  /** Steps applied to the table first (e.g. `filter: term == 'share'`). */
+  steps: z.array(StepSchema).default([]),
+  x: z.string(),
+  estimate: z.string().default("estimate"),
+  low: z.string().default("conf_low"),
+  high: z.string().default("conf_high"),
+  series: z.string().optional(),
+  /** A column that is true (or 1) on reference points (drawn hollow, without interval). */
+  reference: z.string().optional(),
+  mark: z.enum(["points", "lines"]).default("points"),
+  interval: z.enum(["errorbar", "band"]).default("errorbar"),
+  zero_line: z.boolean().default(true),
+  ref_line: z.number().optional(),
+  ref_label: z.string().optional(),
+  /** What the bars are, for the subtitle (default "Bars: 95% confidence intervals"). */
+  caption: z.array(z.string()).optional(),
+  title: z.string().optional(),
+  x_title: z.string().optional(),
+  y_title: z.string().optional(),
+  series_title: z.string().optional(),
+  width: z.number().min(100).max(4000).optional(),
+  height: z.number().min(100).max(4000).optional(),
+  formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
+});
+
+export const PlotSchema = z.discriminatedUnion("type", [
+  ScatterPlotSchema,
+  EventStudyPlotSchema,
+  MapPlotSchema,
+  BinscatterPlotSchema,
+  CoefficientsPlotSchema,
+  EstimatesPlotSchema,
+]);
 export type PlotSpec = z.infer<typeof PlotSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------

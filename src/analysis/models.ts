@@ -101,6 +101,7 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
       by: model.by,
       level: model.level,
       family: model.family,
+      bootstrap: model.bootstrap,
       offset: model.offset === undefined ? undefined : parseExpression(model.offset),
       name: (_, label) => (label === null ? title : `${title} (${label})`),
     }),

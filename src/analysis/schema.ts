@@ -245,6 +245,21 @@ export const ModelSchema = z
     panel_id: Columns.optional(),
     /** Lag of a HAC covariance (nw, dk); default fixest's rule. */
     lag: z.number().int().min(1).optional(),
+    /**
+     * Wild cluster bootstrap of the coefficients and lincoms (regress --boot): draws, seed, wcr | wcu, weights
+     * (rademacher | webb | mammen | normal), bootstrap clusters (default the covariance's), terms (default all but
+     * the intercept).
+     */
+    bootstrap: z
+      .strictObject({
+        reps: z.number().int().min(1),
+        seed: z.number().int().default(1),
+        type: z.enum(["wcr", "wcu"]).optional(),
+        weights: z.enum(["rademacher", "webb", "mammen", "normal"]).optional(),
+        cluster: Columns.optional(),
+        terms: z.array(z.string()).optional(),
+      })
+      .optional(),
     ssc: z.enum(["stata", ...SMALL_SAMPLE_CONVENTIONS]).optional(),
     weights: z.string().optional(),
     /** Estimate separately per group: the model becomes one column per group (`<name>[value]`). */
@@ -330,6 +345,8 @@ export const ROW_STATS = [
 export const RowSchema = z.union([
   z.strictObject({ label: z.string(), cells: z.array(z.string()) }),
   z.strictObject({ label: z.string(), stat: z.enum(ROW_STATS) }),
+  /** The wild cluster bootstrap p-value of a coefficient (the model needs a `bootstrap` block). */
+  z.strictObject({ label: z.string(), boot_p: z.string().min(1) }),
   z.strictObject({
     label: z.string(),
     lincom: z.record(z.string(), z.number()),

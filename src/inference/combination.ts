@@ -23,6 +23,8 @@ export interface CombinationResult {
   p_value: number;
   conf_low: number;
   conf_high: number;
+  /** The combination's own degrees of freedom, when they are not the model's (CR2/CR3). */
+  df?: number;
 }
 
 /** A value with its gradient with respect to the coefficients, and whether it is still linear in them. */
@@ -40,15 +42,16 @@ const FUNCTIONS: Record<string, [(x: number) => number, (x: number) => number]> 
   abs: [Math.abs, (x) => Math.sign(x)],
 };
 
-export function combination(
+/**
+ * The value of a combination and its exact gradient with respect to the coefficients (dual numbers); a lincom that
+ * is not linear in them is a usage error. The gradient of a lincom is its contrast vector.
+ */
+export function evaluateCombination(
   kind: "lincom" | "nlcom",
   expression: string,
   terms: readonly string[],
   estimates: Float64Array,
-  vcov: Matrix,
-  dfT: number,
-  level: number,
-): CombinationResult {
+): { value: number; gradient: Float64Array } {
   const k = terms.length;
   const constant = (value: number): Dual => ({
     value,
@@ -154,6 +157,22 @@ export function combination(
   if (kind === "lincom" && !result.linear) {
     throw usageError(`lincom "${expression}" is not linear in the coefficients: use nlcom`);
   }
+  return { value: result.value, gradient: result.gradient };
+}
+
+export function combination(
+  kind: "lincom" | "nlcom",
+  expression: string,
+  terms: readonly string[],
+  estimates: Float64Array,
+  vcov: Matrix,
+  dfT: number,
+  level: number,
+  /** Degrees of freedom of the combination with this gradient, when they depend on it (CR2/CR3). */
+  dfFor?: (gradient: Float64Array) => number,
+): CombinationResult {
+  const k = terms.length;
+  const result = evaluateCombination(kind, expression, terms, estimates);
   let variance = 0;
   for (let a = 0; a < k; a++) {
     for (let c = 0; c < k; c++) {
@@ -162,16 +181,19 @@ export function combination(
   }
   const se = Math.sqrt(variance);
   const statistic = result.value / se;
-  const q = criticalValue(level, dfT);
+  // Degrees of freedom that depend on the combination (CR2/CR3's Satterthwaite df of the gradient).
+  const df = dfFor ? dfFor(result.gradient) : dfT;
+  const q = criticalValue(level, df);
   return {
     expression,
     kind,
     estimate: result.value,
     std_error: se,
     statistic,
-    p_value: twoSidedPValue(statistic, dfT),
+    p_value: twoSidedPValue(statistic, df),
     conf_low: result.value - q * se,
     conf_high: result.value + q * se,
+    ...(dfFor ? { df } : {}),
   };
 }
 
@@ -181,6 +203,7 @@ export function modelCombination(
   expression: string,
   model: ModelResult,
   level: number,
+  dfFor?: (gradient: Float64Array) => number,
 ): CombinationResult {
   return combination(
     kind,
@@ -190,5 +213,6 @@ export function modelCombination(
     new Matrix(model.vcov_matrix),
     model.vcov.df_t,
     level,
+    dfFor,
   );
 }

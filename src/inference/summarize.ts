@@ -21,7 +21,9 @@ export function summarize(fit: Fit, covariance: Covariance, options: SummaryOpti
   const dfT = covariance.info.df_t;
   const terms = [...fit.terms];
   const slopeIndices = terms.map((t, j) => (t === INTERCEPT ? -1 : j)).filter((j) => j >= 0);
-  const wald = waldTest(fit.coefficients, covariance.matrix, slopeIndices, dfT);
+  // With degrees of freedom per coefficient (CR2/CR3) there is no single F reference: no joint test is printed.
+  const perCoefficient = covariance.coefficientDf;
+  const wald = perCoefficient ? null : waldTest(fit.coefficients, covariance.matrix, slopeIndices, dfT);
   const n = fit.nobs;
   const kFit = covariance.parameters.kFit;
   const { tss, withinTss, centred, likelihood } = fit.statistics;
@@ -35,7 +37,13 @@ export function summarize(fit: Fit, covariance: Covariance, options: SummaryOpti
     dependent: fit.dependent,
     nobs: n,
     dropped: { ...fit.sample.dropped },
-    coefficients: coefficientTable(terms, fit.coefficients, covariance.matrix, dfT, options.level),
+    coefficients: coefficientTable(
+      terms,
+      fit.coefficients,
+      covariance.matrix,
+      perCoefficient ?? dfT,
+      options.level,
+    ),
     collinear: [...fit.collinear],
     vcov: covariance.info,
     vcov_matrix: covariance.matrix.to2DArray(),

@@ -15,6 +15,13 @@ const InferenceFields = {
   conf_high: z.number(),
 };
 
+/** Wild cluster bootstrap (`--boot`): symmetric p-value and the interval by test inversion (see `bootstrap`). */
+const BootstrapFields = {
+  boot_p_value: z.number().optional(),
+  boot_conf_low: z.number().optional(),
+  boot_conf_high: z.number().optional(),
+};
+
 export const CoefficientSchema = z.object({
   term: z.string(),
   ...InferenceFields,
@@ -26,6 +33,9 @@ export const CoefficientSchema = z.object({
   group: z.string().optional(),
   /** Event studies: the reference period, normalised to zero (estimate 0, std_error 0, no test). */
   reference: z.boolean().optional(),
+  /** This coefficient's own t degrees of freedom, when they differ by coefficient (CR2/CR3: Satterthwaite). */
+  df: z.number().optional(),
+  ...BootstrapFields,
 });
 export type Coefficient = z.infer<typeof CoefficientSchema>;
 
@@ -220,11 +230,33 @@ export const ModelResultSchema = z.object({
         expression: z.string(),
         kind: z.enum(["lincom", "nlcom"]),
         ...InferenceFields,
+        /** The combination's own degrees of freedom (CR2/CR3: Satterthwaite). */
+        df: z.number().optional(),
+        ...BootstrapFields,
       }),
     )
     .optional(),
   /** Present for instrumental-variables models. */
   iv: InstrumentalVariablesSchema.optional(),
+  /**
+   * `--boot`: the wild cluster bootstrap behind the rows' boot_* fields: wcr (restricted, default) or wcu; the
+   * weights; draws used and asked for; the seed; whether every distinct draw was enumerated (the p-value is then
+   * exact and does not depend on the seed); the bootstrap clusters and their number. For 2SLS, WRE / WRU.
+   */
+  bootstrap: z
+    .object({
+      type: z.string(),
+      weights: z.string(),
+      reps: z.number(),
+      requested_reps: z.number(),
+      seed: z.number(),
+      enumerated: z.boolean(),
+      cluster: z.string(),
+      n_clusters: z.number(),
+      p_value: z.string(),
+      interval: z.string(),
+    })
+    .optional(),
 });
 export type ModelResult = z.infer<typeof ModelResultSchema>;
 

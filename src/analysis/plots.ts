@@ -14,7 +14,7 @@ import { numericColumn, stringAt, stringColumn, Table as TableClass } from "../d
 import { usageError } from "../errors.js";
 import { fitLevels, predict } from "../estimate/predict.js";
 import { variablesOf } from "../formula/evaluate.js";
-import { eventStudyPlotOptions, eventStudyPoints } from "../report/eventStudyPlot.js";
+import { eventStudyModelsSpec } from "../report/eventStudyPlot.js";
 import {
   type IntervalPoint,
   intervalPlotSpec,
@@ -193,24 +193,17 @@ function eventStudySpec(spec: Extract<PlotSpec, { type: "event_study" }>, models
   if (spec.series !== undefined && spec.series.length !== results.length) {
     throw usageError(`series: ${spec.series.length} names for ${results.length} event paths`);
   }
-  const points: IntervalPoint[] = results.flatMap((model, i) =>
-    eventStudyPoints(model).map((p) => ({
-      ...p,
-      series:
-        results.length === 1
-          ? p.series
-          : `${spec.series?.[i] ?? model.name}${p.series === model.dependent ? "" : `: ${p.series}`}`,
-    })),
-  );
-  const first = results[0];
-  if (first === undefined) throw usageError("no event path to plot");
   const level = models.get(spec.models[0] as string)?.spec.level ?? 0.95;
-  const options = eventStudyPlotOptions(first, level);
-  return intervalPlotSpec(points, {
-    ...options,
+  // eventStudyPlot.ts: one panel per outcome (own title and axis), models as series, group labels.
+  return eventStudyModelsSpec(results, level, {
+    ...(spec.series
+      ? { names: spec.series }
+      : results.length > 1
+        ? { names: results.map((m) => m.name) }
+        : {}),
+    ...(spec.group_labels ? { labels: spec.group_labels } : {}),
     ...(spec.title ? { title: spec.title } : {}),
-    ...(spec.y_title ? { yTitle: spec.y_title } : {}),
     ...(spec.x_title ? { xTitle: spec.x_title } : {}),
-    ...(results.length > 1 ? { seriesTitle: "" } : {}),
+    ...(spec.y_title ? { yTitle: spec.y_title } : {}),
   });
 }

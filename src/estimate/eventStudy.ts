@@ -41,7 +41,7 @@ import type { SmallSampleConvention } from "../vcov/smallSample.js";
 import type { VcovType } from "../vcov/types.js";
 import { buildModelFrame } from "./frame.js";
 import { estimateOls, INTERCEPT } from "./ols.js";
-import { columnKey, requireControls, unitEvents } from "./staggered/eventPeriods.js";
+import { columnKey, neverTreatedHint, requireControls, unitEvents } from "./staggered/eventPeriods.js";
 import {
   type CellCoefficient,
   cohortShareCombination,
@@ -330,7 +330,10 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
     }
   } else {
     // TWFE: each path needs observations at its reference period (groups may name their own).
-    const pathGroups = [...new Set(cells.map((c) => c.group))];
+    const named = cells.map((c) => c.group).filter((g): g is string => g !== null);
+    const pathGroups: (string | null)[] = cells.some((c) => c.group === null)
+      ? [null]
+      : sortLabels([...new Set(named)]);
     for (const group of pathGroups) {
       const observed = new Set<number>();
       cells.forEach((cell, c) => {
@@ -594,6 +597,8 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
   if (missingKey > 0)
     notes.push(`${missingKey} observations removed because '${spec.unit}' or '${spec.time}' is missing`);
   void incomplete;
+  const hint = neverTreatedHint(unitEvent, time, spec.eventTime);
+  if (hint !== null) notes.push(hint);
   if (events.codedNever > 0)
     notes.push(`${events.codedNever} units coded as never treated in '${spec.eventTime}' (--never-treated)`);
   if (!windowGiven)
@@ -672,6 +677,7 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
         ? {
             removed_cohorts: [...removedCells]
               .map((c) => cells[c] as Cell)
+              .sort((a, b) => (a.cohort ?? 0) - (b.cohort ?? 0))
               .map((cell) => ({ cohort: cell.cohort as number, group: cell.group })),
             removed_observations: removedRows,
           }

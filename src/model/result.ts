@@ -123,9 +123,23 @@ export const CallawaySantAnnaSchema = z.object({
   /** did's Wald pre-test: n att_pre' V^{-1} att_pre ~ chi2(df). */
   pre_test: z.object({ statistic: z.number(), df: z.number(), p_value: z.number() }).nullable(),
   simple: CsRowSchema,
-  dynamic: z.object({ overall: CsRowSchema, min_e: z.number().nullable(), max_e: z.number().nullable(), balance_e: z.number().nullable(), critical_value: z.number() }),
-  group: z.object({ overall: CsRowSchema, rows: z.array(CsRowSchema.extend({ group: z.number() })), critical_value: z.number() }),
-  calendar: z.object({ overall: CsRowSchema, rows: z.array(CsRowSchema.extend({ time: z.number() })), critical_value: z.number() }),
+  dynamic: z.object({
+    overall: CsRowSchema,
+    min_e: z.number().nullable(),
+    max_e: z.number().nullable(),
+    balance_e: z.number().nullable(),
+    critical_value: z.number(),
+  }),
+  group: z.object({
+    overall: CsRowSchema,
+    rows: z.array(CsRowSchema.extend({ group: z.number() })),
+    critical_value: z.number(),
+  }),
+  calendar: z.object({
+    overall: CsRowSchema,
+    rows: z.array(CsRowSchema.extend({ time: z.number() })),
+    critical_value: z.number(),
+  }),
   bootstrap: z
     .object({
       iterations: z.number(),
@@ -146,7 +160,13 @@ export const ImputationSchema = z.object({
   n_clusters: z.number(),
   /** Pre-trend regression on untreated observations (the path's pre-period rows), F test of its coefficients. */
   pretrend_test: z
-    .object({ statistic: z.number(), df1: z.number(), df2: z.number(), p_value: z.number(), terms: z.array(z.string()) })
+    .object({
+      statistic: z.number(),
+      df1: z.number(),
+      df2: z.number(),
+      p_value: z.number(),
+      terms: z.array(z.string()),
+    })
     .nullable(),
 });
 

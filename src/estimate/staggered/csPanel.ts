@@ -27,7 +27,14 @@ import { variablesOf } from "../../formula/evaluate.js";
 import { parseFormula } from "../../formula/parser.js";
 import { formatFull } from "../../report/numberFormat.js";
 import { buildModelFrame } from "../frame.js";
-import { columnKey, compareLabels, type UnitEvents, unitEvents } from "./eventPeriods.js";
+import {
+  columnKey,
+  compareLabels,
+  neverTreatedHint,
+  requireControls,
+  type UnitEvents,
+  unitEvents,
+} from "./eventPeriods.js";
 
 export type CsControl = "never" | "not-yet";
 
@@ -91,6 +98,9 @@ export function prepareCsPanel(table: Table, spec: CsPanelSpec): CsPanel {
   }
   const events: UnitEvents = unitEvents(table, spec.unit, spec.eventTime, spec.neverTreated ?? []);
   const time = table.numeric(spec.time).values;
+  requireControls(events.event, table.source, spec.eventTime);
+  const hint = neverTreatedHint(events.event, time, spec.eventTime);
+  if (hint !== null) notes.push(hint);
   const clusterColumn = spec.cluster ? table.column(spec.cluster) : null;
 
   // 1. Complete cases: the model frame of outcome ~ covariates (with weights) drops rows missing any of them.

@@ -160,6 +160,33 @@ export function requireControls(event: Float64Array, source: string, eventColumn
   }
 }
 
+/**
+ * A note when some cohort lies before every observed period by more than the panel's length (0 in a panel of
+ * calendar years): usually a never-treated code that was not declared with --never-treated.
+ */
+export function neverTreatedHint(
+  event: Float64Array,
+  time: Float64Array,
+  eventColumn: string,
+): string | null {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const t of time) {
+    if (Number.isNaN(t)) continue;
+    if (t < lo) lo = t;
+    if (t > hi) hi = t;
+  }
+  const span = hi - lo;
+  const odd = [...new Set(Array.from(event).filter((e) => !Number.isNaN(e) && e < lo - Math.max(span, 1)))];
+  if (odd.length === 0) return null;
+  return `'${eventColumn}' has event periods long before the first period ${formatFull(lo)} (${odd
+    .sort((a, b) => a - b)
+    .map(formatFull)
+    .join(
+      ", ",
+    )}): if ${odd.length === 1 ? "it means" : "they mean"} never treated, pass --never-treated ${odd.map(formatFull).join(",")}`;
+}
+
 export function columnKey(column: Column, row: number): string | number | undefined {
   if (column.kind === "number") {
     const v = column.values[row] as number;

@@ -15,6 +15,8 @@ import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
 import { Matrix } from "ml-matrix";
 import type { Table } from "../../data/table.js";
 import { usageError } from "../../errors.js";
+import { deparse } from "../../formula/deparse.js";
+import { parseFormula } from "../../formula/parser.js";
 import { twoSidedPValue } from "../../inference/distributions.js";
 import { waldTest } from "../../inference/wald.js";
 import type { Coefficient, EventStudyInfo, ModelResult } from "../../model/result.js";
@@ -330,10 +332,10 @@ function callawaySantAnnaModel(table: Table, spec: StaggeredSpec): ModelResult {
   const nobs = n * panel.periods.length;
   const clusterName = panel.cluster === null ? spec.unit : clusterColumn;
   return {
-    name: ESTIMATOR_NAMES.cs as string,
+    name: dependentName(spec.outcome),
     formula: `att_gt(${spec.outcome}, ${spec.time}, ${spec.unit}, ${spec.eventTime}${panel.covariateNames.length > 1 ? `, ~ ${panel.covariateNames.slice(1).join(" + ")}` : ""}, control = ${panel.control}, base = ${basePeriod}, est = ${method}${anticipation > 0 ? `, anticipation = ${anticipation}` : ""}) |> aggte(dynamic)`,
     estimator: "cs",
-    dependent: spec.outcome,
+    dependent: dependentName(spec.outcome),
     nobs,
     dropped: { missing: panel.removed.incomplete_rows, infinite: 0, singletons: 0 },
     coefficients,
@@ -356,6 +358,11 @@ function callawaySantAnnaModel(table: Table, spec: StaggeredSpec): ModelResult {
     notes,
     event_study: info,
   };
+}
+
+/** The outcome as R deparses it (the name TWFE and Sun-Abraham report), e.g. log(total_revenue/enroll). */
+function dependentName(outcome: string): string {
+  return deparse(parseFormula(`${outcome} ~ 1`).response);
 }
 
 function sumsBy(psi: Float64Array, cluster: Int32Array, G: number): Float64Array {
@@ -390,8 +397,11 @@ function imputationModel(table: Table, spec: StaggeredSpec): ModelResult {
   const lo = window ? window[0] : probe.min;
   const hi = window ? window[1] : probe.max;
   const horizons = probe.post.filter((e) => e >= Math.max(lo, 0) && e <= hi);
+  // Pre-trend rows: as didimputation, none unless asked (--pretrends), or the window's pre-periods; the earliest
+  // observed pre-period always stays in the reference (dummying every pre-period is collinear with the unit FE).
   const pretrends =
-    spec.pretrends ?? probe.pre.filter((e) => e >= (window ? lo : probe.min + 1) && e <= Math.min(hi, -1));
+    spec.pretrends ??
+    (window && window[0] < 0 ? probe.pre.filter((e) => e >= Math.max(lo, probe.min + 1) && e <= -1) : []);
   const fit = estimateImputation(table, {
     outcome: spec.outcome,
     unit: spec.unit,
@@ -502,10 +512,10 @@ function imputationModel(table: Table, spec: StaggeredSpec): ModelResult {
     },
   };
   const model: ModelResult = {
-    name: ESTIMATOR_NAMES.imputation as string,
+    name: dependentName(spec.outcome),
     formula: `did_imputation(${spec.outcome}, ${spec.time}, ${spec.unit}, ${spec.eventTime}${spec.covariates ? `, first_stage = ~ ${spec.covariates} | ${spec.fixedEffects ?? `${spec.unit} + ${spec.time}`}` : ""})`,
     estimator: "imputation",
-    dependent: spec.outcome,
+    dependent: dependentName(spec.outcome),
     nobs: fit.nobs,
     dropped: { missing: 0, infinite: 0, singletons: 0 },
     coefficients,

@@ -32,7 +32,7 @@ import type { ModelResult } from "../../model/result.js";
 import { formatFull } from "../../report/numberFormat.js";
 import { buildModelFrame } from "../frame.js";
 import { estimateOls } from "../ols.js";
-import { columnKey, unitEvents } from "./eventPeriods.js";
+import { columnKey, neverTreatedHint, requireControls, unitEvents } from "./eventPeriods.js";
 import { solveFixedEffectNormal } from "./fixedEffectSolve.js";
 import { cholesky, choleskySolve } from "./glm.js";
 
@@ -104,6 +104,7 @@ function prepareRows(
   spec: ImputationSpec,
 ): { rows: Rows; notes: string[]; frameRows: Int32Array } {
   const events = unitEvents(table, spec.unit, spec.eventTime, spec.neverTreated ?? []);
+  requireControls(events.event, table.source, spec.eventTime);
   const rhs = spec.covariates && spec.covariates.trim() !== "" ? spec.covariates : "1";
   const frame = buildModelFrame(table, parseFormula(`${spec.outcome} ~ ${rhs}`), {
     ...(spec.weights ? { weights: spec.weights } : {}),
@@ -126,6 +127,8 @@ function prepareRows(
     keep.push(r);
   }
   const notes: string[] = [];
+  const hint = neverTreatedHint(events.event, time, spec.eventTime);
+  if (hint !== null) notes.push(hint);
   const removed = table.nrows - keep.length;
   if (removed > 0)
     notes.push(

@@ -85,15 +85,22 @@ export function addPathAggregates(
   const aggregates: Aggregate[] = [];
 
   /** Combination of path rows (index -> coefficient). */
-  const combine = (kind: Aggregate["kind"], label: string, weights: Map<number, number>) => {
-    const expression = [...weights]
-      .map(([j, a], m) => {
-        const term = `b[${terms[j]}]`;
-        const sign = a < 0 ? "-" : m === 0 ? "" : "+";
-        const abs = Math.abs(a);
-        return `${m === 0 ? sign : ` ${sign} `}${abs === 1 ? "" : `${formatFull(abs)}*`}${term}`;
-      })
-      .join("");
+  const combine = (
+    kind: Aggregate["kind"],
+    label: string,
+    weights: Map<number, number>,
+    written?: string,
+  ) => {
+    const expression =
+      written ??
+      [...weights]
+        .map(([j, a], m) => {
+          const term = `b[${terms[j]}]`;
+          const sign = a < 0 ? "-" : m === 0 ? "" : "+";
+          const abs = Math.abs(a);
+          return `${m === 0 ? sign : ` ${sign} `}${abs === 1 ? "" : `${formatFull(abs)}*`}${term}`;
+        })
+        .join("");
     const rows = [...weights.keys()].map((j) => model.coefficients[j] as Coefficient);
     if (hook && rows.every((c) => (c.rel_time ?? -1) >= 0)) {
       const byEvent = new Map(
@@ -116,7 +123,7 @@ export function addPathAggregates(
   for (const att of es.att) {
     aggregates.push({
       kind: "att",
-      label: `ATT, cohort-share weights${att.group === null ? "" : ` (${es.group_by} = ${att.group})`}`,
+      label: `ATT over post periods, cohort-share weights${att.group === null ? "" : ` (${es.group_by} = ${att.group})`}`,
       expression: "Sun and Abraham: post-period cells weighted by cohort shares",
       estimate: att.estimate,
       std_error: att.std_error,
@@ -157,6 +164,7 @@ export function addPathAggregates(
         "post_average",
         `Average of post periods 0 to ${formatFull(post[post.length - 1]?.c.rel_time as number)}${suffix}`,
         new Map(post.map(({ j }) => [j, 1 / post.length])),
+        `(${post.map(({ c }) => `b[${c.term}]`).join(" + ")}) / ${post.length}`,
       );
     }
     for (const k of options.cumulative ?? []) {

@@ -15,15 +15,7 @@ import { usageError } from "../errors.js";
 import { fitLevels, predict } from "../estimate/predict.js";
 import { variablesOf } from "../formula/evaluate.js";
 import { eventStudyModelsSpec } from "../report/eventStudyPlot.js";
-import {
-  type IntervalPoint,
-  intervalPlotSpec,
-  type LinePoint,
-  renderSvg,
-  type ScatterPoint,
-  scatterPlotSpec,
-  svgToPng,
-} from "../report/plot.js";
+import { type LinePoint, renderSvg, type ScatterPoint, scatterPlotSpec, svgToPng } from "../report/plot.js";
 import type { FittedModel } from "./models.js";
 import type { PlotSpec } from "./schema.js";
 

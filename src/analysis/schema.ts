@@ -209,12 +209,12 @@ export const EventStudySchema = z.strictObject({
   fixed_effects: z.string().optional(),
   /** Values of event_time meaning never treated (e.g. [0] or ["Inf", "never"]). */
   never_treated: z.array(z.union([z.string(), z.number()])).optional(),
-  /** cs: varying (did's default) or universal base period. */
-  base_period: z.enum(["varying", "universal"]).default("varying"),
-  /** cs: dr (doubly robust, did's default), ipw or reg. */
-  cs_method: z.enum(["dr", "ipw", "reg"]).default("dr"),
-  /** cs: anticipation periods. */
-  anticipation: z.number().int().min(0).default(0),
+  /** cs: varying (did's default, when absent) or universal base period. */
+  base_period: z.enum(["varying", "universal"]).optional(),
+  /** cs: dr (doubly robust, did's default, when absent), ipw or reg. */
+  cs_method: z.enum(["dr", "ipw", "reg"]).optional(),
+  /** cs: anticipation periods (default 0). */
+  anticipation: z.number().int().min(0).optional(),
   /** cs: multiplier bootstrap draws (and seed, R's set.seed). */
   boot: z.number().int().min(1).optional(),
   seed: z.number().int().optional(),

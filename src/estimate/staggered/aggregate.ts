@@ -125,6 +125,8 @@ interface Prepared {
   groups: number[];
   lastPeriod: number;
   firstValue: number;
+  /** Unit range [start, end) of each cohort (units are sorted by cohort, csPanel.ts). */
+  block: Map<number, [number, number]>;
 }
 
 function prepare(fit: CsFit): Prepared {
@@ -138,10 +140,14 @@ function prepare(fit: CsFit): Prepared {
   const position = new Map(all.map((v, i) => [v, i + 1]));
   const weights = panel.w[0] as Float64Array;
   const n = panel.n;
+  const block = new Map<number, [number, number]>(
+    panel.blockCohort.map((c, b) => [c, [panel.blockStart[b] as number, panel.blockEnd[b] as number]]),
+  );
   const pgOf = new Map<number, number>();
   for (const g of panel.groups) {
+    const [start, end] = block.get(g) as [number, number];
     let s = 0;
-    for (let i = 0; i < n; i++) if (panel.unitCohort[i] === g) s += weights[i] as number;
+    for (let i = start; i < end; i++) s += weights[i] as number;
     pgOf.set(g, s / n);
   }
   return {
@@ -155,6 +161,7 @@ function prepare(fit: CsFit): Prepared {
     groups: [...new Set(cells.map((c) => c.group))].sort((a, b) => a - b),
     lastPeriod: panel.periods[panel.periods.length - 1] as number,
     firstValue: all[0] as number,
+    block,
   };
 }
 
@@ -222,9 +229,11 @@ function weightedMean(values: readonly number[], weights: readonly number[]): nu
 }
 
 function unitsOf(prep: Prepared, cohorts: Iterable<number>): number {
-  const set = new Set(cohorts);
   let count = 0;
-  for (let i = 0; i < prep.n; i++) if (set.has(prep.cohortOfUnit[i] as number)) count++;
+  for (const g of new Set(cohorts)) {
+    const range = prep.block.get(g);
+    if (range !== undefined) count += range[1] - range[0];
+  }
   return count;
 }
 

@@ -110,71 +110,90 @@ export function prepareCsPanel(table: Table, spec: CsPanelSpec): CsPanel {
   const covariateVariables = new Set<string>();
   for (const term of formula.terms) for (const f of term.factors) variablesOf(f, covariateVariables);
   const rowsAll = frame.rows;
-  const keep: number[] = [];
-  for (let r = 0; r < rowsAll.length; r++) {
+  const unitOf = events.unitOf;
+  const U = events.labels.length;
+  // Candidate rows (indices into the frame's rows) as a mask: complete, with a unit, a period and a cluster.
+  const m = rowsAll.length;
+  const alive = new Uint8Array(m);
+  let aliveCount = 0;
+  for (let r = 0; r < m; r++) {
     const i = rowsAll[r] as number;
-    if (events.unitOf[i] === -1 || Number.isNaN(time[i] as number)) continue;
+    if (unitOf[i] === -1 || Number.isNaN(time[i] as number)) continue;
     if (clusterColumn !== null && columnKey(clusterColumn, i) === undefined) continue;
-    keep.push(r);
+    alive[r] = 1;
+    aliveCount++;
   }
-  const incompleteRows = table.nrows - keep.length;
+  const incompleteRows = table.nrows - aliveCount;
   if (incompleteRows > 0) {
     notes.push(
       `${incompleteRows} rows removed for a missing unit, period, outcome${spec.covariates ? ", covariate" : ""}${spec.weights ? ", weight" : ""}${spec.cluster ? " or cluster" : ""}`,
     );
   }
+  // Periods (sorted distinct values) and each row's period index.
+  const distinctTimes = (): number[] => {
+    const set = new Set<number>();
+    for (let r = 0; r < m; r++) if (alive[r]) set.add(time[rowsAll[r] as number] as number);
+    return [...set].sort((x, y) => x - y);
+  };
+  let periods = distinctTimes();
+  const allPeriods = periods;
+  const periodOf = new Int32Array(m).fill(-1);
+  {
+    const index = new Map(allPeriods.map((t, j) => [t, j]));
+    for (let r = 0; r < m; r++)
+      if (alive[r]) periodOf[r] = index.get(time[rowsAll[r] as number] as number) as number;
+  }
   // Duplicated (unit, period) pairs are an error, as in did's validate_args.
-  const seen = new Set<string>();
-  for (const r of keep) {
+  const occupied = new Uint8Array(U * allPeriods.length);
+  for (let r = 0; r < m; r++) {
+    if (!alive[r]) continue;
     const i = rowsAll[r] as number;
-    const key = `${events.unitOf[i]}\u0000${time[i]}`;
-    if (seen.has(key)) {
+    const cell = (unitOf[i] as number) * allPeriods.length + (periodOf[r] as number);
+    if (occupied[cell]) {
       throw dataError(
-        `${table.source} line ${i + 2}: unit '${events.labels[events.unitOf[i] as number]}' appears twice in period ${formatFull(time[i] as number)}; Callaway-Sant'Anna needs one row per unit and period`,
+        `${table.source} line ${i + 2}: unit '${events.labels[unitOf[i] as number]}' appears twice in period ${formatFull(time[i] as number)}; Callaway-Sant'Anna needs one row per unit and period`,
       );
     }
-    seen.add(key);
+    occupied[cell] = 1;
   }
   // Normalised weights over the complete rows (did_standardization: weights / mean(weights)).
   const rawWeights = frame.weights;
   let weightMean = 1;
   if (rawWeights !== null) {
-    let s = 0;
-    for (const r of keep) s += rawWeights[r] as number;
-    weightMean = s / keep.length;
+    let sum = 0;
+    for (let r = 0; r < m; r++) if (alive[r]) sum += rawWeights[r] as number;
+    weightMean = sum / aliveCount;
   }
 
-  let rows = keep;
-  const cohortOf = (r: number) => {
-    const e = events.event[events.unitOf[rowsAll[r] as number] as number] as number;
-    return Number.isNaN(e) ? Infinity : e;
-  };
   const unitCohortRaw = Float64Array.from(events.event, (e) => (Number.isNaN(e) ? Infinity : e));
+  const cohortOfRow = (r: number) => unitCohortRaw[unitOf[rowsAll[r] as number] as number] as number;
   const timeOf = (r: number) => time[rowsAll[r] as number] as number;
-  const sortedUnique = (values: number[]) => [...new Set(values)].sort((a, b) => a - b);
-
-  let periods = sortedUnique(rows.map(timeOf));
+  const distinctCohorts = (): number[] => {
+    const set = new Set<number>();
+    for (let r = 0; r < m; r++) if (alive[r]) set.add(cohortOfRow(r));
+    return [...set].sort((x, y) => x - y);
+  };
   if (periods.length < 2)
     throw estimationError(`${table.source}: Callaway-Sant'Anna needs at least two periods`);
   // 2. Cohorts after the last period (+ anticipation) are never treated within the panel.
   const lastPeriod = periods[periods.length - 1] as number;
-  for (let u = 0; u < unitCohortRaw.length; u++) {
+  for (let u = 0; u < U; u++) {
     if ((unitCohortRaw[u] as number) > lastPeriod + anticipation) unitCohortRaw[u] = Infinity;
   }
-  const cohortOfUnit = (r: number) => unitCohortRaw[events.unitOf[rowsAll[r] as number] as number] as number;
-  void cohortOf;
-  let glist = sortedUnique(rows.map(cohortOfUnit));
+  let glist = distinctCohorts();
   let afterLast = 0;
   if (!glist.includes(Infinity)) {
     const finite = glist.filter(Number.isFinite);
     const latest = finite[finite.length - 1] as number;
     const cutoff = latest - anticipation;
-    const before = rows.length;
-    rows = rows.filter((r) => timeOf(r) < cutoff);
-    afterLast = before - rows.length;
+    for (let r = 0; r < m; r++) {
+      if (alive[r] && timeOf(r) >= cutoff) {
+        alive[r] = 0;
+        afterLast++;
+      }
+    }
     if (spec.control === "never") {
-      for (let u = 0; u < unitCohortRaw.length; u++)
-        if (unitCohortRaw[u] === latest) unitCohortRaw[u] = Infinity;
+      for (let u = 0; u < U; u++) if (unitCohortRaw[u] === latest) unitCohortRaw[u] = Infinity;
       notes.push(
         `no never-treated units: the last cohort (${formatFull(latest)}) is the control group, as did does; ${afterLast} observations from period ${formatFull(cutoff)} on removed`,
       );
@@ -183,8 +202,8 @@ export function prepareCsPanel(table: Table, spec: CsPanelSpec): CsPanel {
         `no never-treated units: the last cohort (${formatFull(latest)}) serves only as a not-yet-treated control; ${afterLast} observations from period ${formatFull(cutoff)} on removed`,
       );
     }
-    periods = sortedUnique(rows.map(timeOf));
-    glist = sortedUnique(rows.map(cohortOfUnit));
+    periods = distinctTimes();
+    glist = distinctCohorts();
     if (spec.control !== "never") glist = glist.filter((g) => g < latest);
   }
   if (periods.length < 2) throw estimationError(`${table.source}: fewer than two periods remain`);
@@ -192,40 +211,43 @@ export function prepareCsPanel(table: Table, spec: CsPanelSpec): CsPanel {
   let firstPeriod = periods[0] as number;
   glist = glist.filter((g) => Number.isFinite(g) && g > firstPeriod + anticipation);
   const earlyUnits = new Set<number>();
-  for (const r of rows) {
-    const g = cohortOfUnit(r);
+  for (let r = 0; r < m; r++) {
+    if (!alive[r]) continue;
+    const g = cohortOfRow(r);
     if (Number.isFinite(g) && g <= firstPeriod + anticipation)
-      earlyUnits.add(events.unitOf[rowsAll[r] as number] as number);
+      earlyUnits.add(unitOf[rowsAll[r] as number] as number);
   }
   if (earlyUnits.size > 0) {
-    const early = [...new Set([...earlyUnits].map((u) => unitCohortRaw[u] as number))].sort((a, b) => a - b);
+    const early = [...new Set([...earlyUnits].map((u) => unitCohortRaw[u] as number))].sort((x, y) => x - y);
     notes.push(
       `${earlyUnits.size} units treated in or before the first period ${formatFull(firstPeriod)}${anticipation > 0 ? ` (+ anticipation ${anticipation})` : ""} removed (cohorts ${early.map(formatFull).join(", ")}): no pre-treatment period identifies their effects`,
     );
     const allowed = new Set<number>([...glist, Infinity]);
-    rows = rows.filter((r) => allowed.has(cohortOfUnit(r)));
-    periods = sortedUnique(rows.map(timeOf));
+    for (let r = 0; r < m; r++) if (alive[r] && !allowed.has(cohortOfRow(r))) alive[r] = 0;
+    periods = distinctTimes();
     firstPeriod = periods[0] as number;
-    glist = sortedUnique(rows.map(cohortOfUnit)).filter(
-      (g) => Number.isFinite(g) && g > firstPeriod + anticipation,
-    );
+    glist = distinctCohorts().filter((g) => Number.isFinite(g) && g > firstPeriod + anticipation);
   }
   // 5. Balanced panel.
   const T = periods.length;
-  const count = new Map<number, number>();
-  for (const r of rows) {
-    const u = events.unitOf[rowsAll[r] as number] as number;
-    count.set(u, (count.get(u) ?? 0) + 1);
+  const count = new Int32Array(U);
+  for (let r = 0; r < m; r++) {
+    if (!alive[r]) continue;
+    const u = unitOf[rowsAll[r] as number] as number;
+    count[u] = (count[u] as number) + 1;
   }
-  const unbalanced = [...count.entries()].filter(([, c]) => c < T).map(([u]) => u);
-  if (unbalanced.length > 0) {
-    const drop = new Set(unbalanced);
-    rows = rows.filter((r) => !drop.has(events.unitOf[rowsAll[r] as number] as number));
+  let unbalanced = 0;
+  for (let u = 0; u < U; u++) if ((count[u] as number) > 0 && (count[u] as number) < T) unbalanced++;
+  if (unbalanced > 0) {
+    for (let r = 0; r < m; r++)
+      if (alive[r] && (count[unitOf[rowsAll[r] as number] as number] as number) < T) alive[r] = 0;
     notes.push(
-      `${unbalanced.length} units not observed in all ${T} periods removed (balanced panel, as did with panel = TRUE)`,
+      `${unbalanced} units not observed in all ${T} periods removed (balanced panel, as did with panel = TRUE)`,
     );
   }
-  if (rows.length === 0)
+  const unitSet: number[] = [];
+  for (let u = 0; u < U; u++) if ((count[u] as number) === T) unitSet.push(u);
+  if (unitSet.length === 0)
     throw estimationError(`${table.source}: no observations left after balancing the panel`);
   if (glist.length === 0) {
     throw estimationError(
@@ -234,7 +256,6 @@ export function prepareCsPanel(table: Table, spec: CsPanelSpec): CsPanel {
   }
 
   // Units sorted by cohort (never last), then id.
-  const unitSet = [...new Set(rows.map((r) => events.unitOf[rowsAll[r] as number] as number))];
   unitSet.sort(
     (a, b) =>
       (unitCohortRaw[a] as number) - (unitCohortRaw[b] as number) ||
@@ -243,8 +264,8 @@ export function prepareCsPanel(table: Table, spec: CsPanelSpec): CsPanel {
         : 0),
   );
   const n = unitSet.length;
-  const position = new Map<number, number>();
-  for (let p = 0; p < unitSet.length; p++) position.set(unitSet[p] as number, p);
+  const position = new Int32Array(U).fill(-1);
+  for (let p = 0; p < n; p++) position[unitSet[p] as number] = p;
   const unitCohort = Float64Array.from(unitSet, (u) => unitCohortRaw[u] as number);
 
   // 6. Small groups.
@@ -273,7 +294,10 @@ export function prepareCsPanel(table: Table, spec: CsPanelSpec): CsPanel {
   }
 
   // Per-period arrays.
-  const periodIndex = new Map(periods.map((t, j) => [t, j]));
+  const periodIndex = new Int32Array(allPeriods.length).fill(-1);
+  periods.forEach((t, j) => {
+    periodIndex[allPeriods.indexOf(t)] = j;
+  });
   const y = periods.map(() => new Float64Array(n));
   const w = periods.map(() => new Float64Array(n).fill(1));
   const k = frame.columns.length;
@@ -282,10 +306,10 @@ export function prepareCsPanel(table: Table, spec: CsPanelSpec): CsPanel {
       ? periods.map(() => [new Float64Array(n).fill(1), ...frame.columns.map(() => new Float64Array(n))])
       : null;
   const response = frame.response.hi;
-  for (const r of rows) {
-    const i = rowsAll[r] as number;
-    const p = position.get(events.unitOf[i] as number) as number;
-    const j = periodIndex.get(time[i] as number) as number;
+  for (let r = 0; r < m; r++) {
+    if (!alive[r]) continue;
+    const p = position[unitOf[rowsAll[r] as number] as number] as number;
+    const j = periodIndex[periodOf[r] as number] as number;
     (y[j] as Float64Array)[p] = response[r] as number;
     if (rawWeights !== null) (w[j] as Float64Array)[p] = (rawWeights[r] as number) / weightMean;
     if (x !== null) {
@@ -300,14 +324,15 @@ export function prepareCsPanel(table: Table, spec: CsPanelSpec): CsPanel {
   let nClusters = n;
   if (clusterColumn !== null && spec.cluster !== spec.unit) {
     const labelOfUnit = new Array<string | number | undefined>(n);
-    for (const r of rows) {
+    for (let r = 0; r < m; r++) {
+      if (!alive[r]) continue;
       const i = rowsAll[r] as number;
-      const p = position.get(events.unitOf[i] as number) as number;
+      const p = position[unitOf[i] as number] as number;
       const key = columnKey(clusterColumn, i);
       const previous = labelOfUnit[p];
       if (previous !== undefined && previous !== key) {
         throw dataError(
-          `${table.source} line ${i + 2}, column '${spec.cluster}': unit '${events.labels[events.unitOf[i] as number]}' is in two clusters ('${previous}' and '${key}'); the cluster must not vary within a unit`,
+          `${table.source} line ${i + 2}, column '${spec.cluster}': unit '${events.labels[unitOf[i] as number]}' is in two clusters ('${previous}' and '${key}'); the cluster must not vary within a unit`,
         );
       }
       labelOfUnit[p] = key;
@@ -338,11 +363,11 @@ export function prepareCsPanel(table: Table, spec: CsPanelSpec): CsPanel {
     nClusters,
     control: spec.control,
     anticipation,
-    notes: [...frame.notes, ...notes],
+    notes,
     removed: {
       incomplete_rows: incompleteRows,
       treated_first_period: removedEarly,
-      unbalanced: unbalanced.length,
+      unbalanced,
       after_last_cohort: afterLast,
     },
   };

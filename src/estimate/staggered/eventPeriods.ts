@@ -9,6 +9,8 @@
  * The codes are compared with the column's values: numerically for a numeric column, as text for a text column
  * (whose other values must then be numbers).
  */
+
+import { encodeFixedEffect } from "../../absorb/fixedEffects.js";
 import { type Column, MISSING_CODE, type Table } from "../../data/table.js";
 import { dataError, estimationError } from "../../errors.js";
 import { formatFull } from "../../report/numberFormat.js";
@@ -54,10 +56,11 @@ export function eventValues(
   const never = new Uint8Array(n);
   if (column.kind === "number") {
     const codes = neverCodes.map(numericCode).filter((v): v is number => v !== null);
+    const anyCode = codes.length > 0;
     for (let i = 0; i < n; i++) {
       const v = column.values[i] as number;
       if (Number.isNaN(v)) continue;
-      if (codes.includes(v)) {
+      if (anyCode && codes.includes(v)) {
         never[i] = 1;
         continue;
       }
@@ -94,7 +97,7 @@ export function eventValues(
   return { values, never };
 }
 
-/** Dense unit ids and each unit's event period. */
+/** Dense unit ids and each unit's event period (ids in order of first appearance, one pass per column). */
 export function unitEvents(
   table: Table,
   unit: string,
@@ -104,41 +107,46 @@ export function unitEvents(
   const n = table.nrows;
   const unitColumn = table.column(unit);
   const { values, never } = eventValues(table, eventColumn, neverCodes);
-  const unitOf = new Int32Array(n).fill(-1);
-  const index = new Map<string | number, number>();
-  const labels: (string | number)[] = [];
-  const event: number[] = [];
-  const codedNeverUnits = new Set<number>();
-  for (let i = 0; i < n; i++) {
-    const key = columnKey(unitColumn, i);
-    if (key === undefined) continue;
-    let u = index.get(key);
-    if (u === undefined) {
-      u = labels.length;
-      index.set(key, u);
-      labels.push(key);
-      event.push(Number.NaN);
+  const encoded = encodeFixedEffect([unitColumn], unit);
+  const unitOf = encoded.ids;
+  const U = encoded.nlevels;
+  const labels: (string | number)[] = new Array(U);
+  if (unitColumn.kind === "number") {
+    for (let i = 0; i < n; i++) {
+      const u = unitOf[i] as number;
+      if (u >= 0 && labels[u] === undefined) labels[u] = unitColumn.values[i] as number;
     }
-    unitOf[i] = u;
-    if (never[i]) codedNeverUnits.add(u);
+  } else {
+    const levels = encoded.levels ?? [];
+    for (let u = 0; u < U; u++) labels[u] = levels[u] as string;
+  }
+  const event = new Float64Array(U).fill(Number.NaN);
+  const codedNever = new Uint8Array(U);
+  for (let i = 0; i < n; i++) {
+    const u = unitOf[i] as number;
+    if (u < 0) continue;
+    if (never[i]) codedNever[u] = 1;
     const e = values[i] as number;
     if (Number.isNaN(e)) continue;
     const previous = event[u] as number;
     if (!Number.isNaN(previous) && previous !== e) {
       throw dataError(
-        `${table.source} line ${i + 2}, column '${eventColumn}': unit '${key}' has two event periods (${formatFull(previous)} and ${formatFull(e)}); give each unit one (e.g. its first event)`,
+        `${table.source} line ${i + 2}, column '${eventColumn}': unit '${labels[u]}' has two event periods (${formatFull(previous)} and ${formatFull(e)}); give each unit one (e.g. its first event)`,
       );
     }
     event[u] = e;
   }
-  for (const u of codedNeverUnits) {
+  let coded = 0;
+  for (let u = 0; u < U; u++) {
+    if (!codedNever[u]) continue;
+    coded++;
     if (!Number.isNaN(event[u] as number)) {
       throw dataError(
         `${table.source}, column '${eventColumn}': unit '${labels[u]}' has both a never-treated code and an event period (${formatFull(event[u] as number)})`,
       );
     }
   }
-  return { unitOf, labels, event: Float64Array.from(event), codedNever: codedNeverUnits.size };
+  return { unitOf, labels, event, codedNever: coded };
 }
 
 /**
@@ -171,7 +179,8 @@ export function neverTreatedHint(
 ): string | null {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
-  for (const t of time) {
+  for (let i = 0; i < time.length; i++) {
+    const t = time[i] as number;
     if (Number.isNaN(t)) continue;
     if (t < lo) lo = t;
     if (t > hi) hi = t;

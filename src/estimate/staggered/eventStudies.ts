@@ -414,6 +414,7 @@ function imputationModel(table: Table, spec: StaggeredSpec): ModelResult {
     neverTreated: spec.neverTreated ?? [],
     horizons,
     pretrends,
+    level,
   });
   const coefficients: Coefficient[] = [];
   const preModel = fit.pretrends;
@@ -469,7 +470,7 @@ function imputationModel(table: Table, spec: StaggeredSpec): ModelResult {
   const notes = [...fit.notes];
   if (P > 0) {
     notes.push(
-      `pre-period rows: Borusyak, Jaravel and Spiess's pre-trend test, a regression on untreated observations of ${spec.outcome} on dummies for event times ${preRows.map((r) => formatFull(r.rel)).join(", ")} and the fixed effects${spec.covariates ? " and covariates" : ""}, clustered by ${spec.unit} (earlier periods and never-treated units are the reference; t(${formatFull(preModel?.vcov.df_t ?? Number.NaN)}) inference)`,
+      `pre-period rows: Borusyak, Jaravel and Spiess's pre-trend test, a regression on untreated observations of ${spec.outcome} on dummies for event times ${preRows.map((r) => formatFull(r.rel)).join(", ")} and the fixed effects${spec.covariates ? " and covariates" : ""}, clustered by ${clusterColumns[0] ?? spec.unit} (earlier periods and never-treated units are the reference; t(${formatFull(preModel?.vcov.df_t ?? Number.NaN)}) inference)`,
     );
   }
   notes.push(

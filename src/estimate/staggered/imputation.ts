@@ -21,7 +21,7 @@
  *     untreated sample (the block inverse of [X D]).
  *  5. Pre-trends (BJS Section 4.4, didimputation's `pretrends`): on untreated observations, y on dummies for
  *     event times -K..-1 plus the same fixed effects and covariates (earlier periods and never-treated units are
- *     the reference), clustered by the unit as fixest's default for that regression.
+ *     the reference), clustered like the estimator (the unit, or `cluster`; didimputation prints iid standard errors here).
  */
 import { createAbsorber } from "../../absorb/demean.js";
 import { encodeFixedEffect, type FixedEffect, fixedEffectFromIds } from "../../absorb/fixedEffects.js";
@@ -52,6 +52,8 @@ export interface ImputationSpec {
   horizons?: readonly number[] | null;
   /** Pre-trend event times (< 0) for the test regression; default none. */
   pretrends?: readonly number[] | null;
+  /** Confidence level of the pre-trend regression's intervals. */
+  level?: number;
 }
 
 export interface ImputationTarget {
@@ -552,10 +554,13 @@ function pretrendRegression(
   const fe = spec.fixedEffects ?? `${spec.unit} + ${spec.time}`;
   const formula = `${spec.outcome} ~ ${names.join(" + ")}${covariates} | ${fe}`;
   const frame = buildModelFrame(data, parseFormula(formula), {
-    cluster: [spec.unit],
+    cluster: [spec.cluster ?? spec.unit],
     ...(spec.weights ? { weights: spec.weights } : {}),
   });
-  const result = estimateOls(frame, { vcov: { type: "cluster", convention: "fixest" }, level: 0.95 });
+  const result = estimateOls(frame, {
+    vcov: { type: "cluster", convention: "fixest" },
+    level: spec.level ?? 0.95,
+  });
   const rename = new Map(names.map((nm, j) => [nm, `rel_time::${formatFull(pre[j] as number)}`]));
   return {
     ...result,

@@ -15,7 +15,11 @@ import type { EventStudyControl, EventStudyEstimator } from "../estimate/eventSt
 import type { BasePeriod } from "../estimate/staggered/callawaySantAnna.js";
 import type { CsMethod } from "../estimate/staggered/drdid.js";
 import { parseNeverTreatedCodes } from "../estimate/staggered/eventPeriods.js";
-import { estimateEventStudyModel, type StaggeredSpec } from "../estimate/staggered/eventStudies.js";
+import {
+  ESTIMATOR_NAMES,
+  estimateEventStudyModel,
+  type StaggeredSpec,
+} from "../estimate/staggered/eventStudies.js";
 import { variablesOf } from "../formula/evaluate.js";
 import { parseFormula } from "../formula/parser.js";
 import type { Output } from "../model/result.js";
@@ -335,14 +339,7 @@ export async function runEventStudy(data: string, opts: EventStudyCliOptions): P
           ? { controls: null }
           : {};
     const model = estimateEventStudyModel(table, { ...spec, ...routed, estimator });
-    return estimators.length > 1 ? { ...model, name: ESTIMATOR_TITLES[estimator] } : model;
+    return estimators.length > 1 ? { ...model, name: ESTIMATOR_NAMES[estimator] as string } : model;
   });
   return { tool: "mobility", version: VERSION, models };
 }
-
-const ESTIMATOR_TITLES: Record<EventStudyEstimator, string> = {
-  twfe: "TWFE",
-  sunab: "Sun-Abraham",
-  cs: "Callaway-Sant'Anna",
-  imputation: "Imputation",
-};

@@ -129,7 +129,7 @@ function belowLines(model: ModelResult, digits: number, level: number): string[]
   const reference = es.reference.length > 0 ? `; reference ${es.reference.map(formatFull).join(", ")}` : "";
   below.push(
     `Estimator: ${ESTIMATORS[es.estimator] ?? es.estimator}; controls: ${describeControl(model)}; window ${window}${es.window_default ? " (every observed period)" : ""}${es.bin_endpoints ? " (end points binned)" : ""}${reference}.`,
-    `Observations: ${formatCount(model.nobs)}; treated units: ${formatCount(es.n_treated_units)}; never-treated units: ${formatCount(es.n_control_units)}; fixed effects: ${model.fixed_effects.join(", ") || "none"}; standard errors: ${describeVcov(model.vcov)}.`,
+    `Observations: ${formatCount(model.nobs)}; treated units: ${formatCount(es.n_treated_units)}; ${es.estimator === "cs" || es.estimator === "imputation" ? "never-treated units" : "control units"}: ${formatCount(es.n_control_units)}; fixed effects: ${model.fixed_effects.join(", ") || "none"}; standard errors: ${describeVcov(model.vcov)}.`,
     ...model.notes.map((n) => `Note: ${n}.`.replace(/\.\.$/, ".")),
   );
   return below;

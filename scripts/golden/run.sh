@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate every fixture and golden file owned by scripts/fixtures and scripts/golden.
-# Needs: R with sandwich, estimatr, AER, plm, jsonlite, clubSandwich, Formula, dqrng (Debian r-cran-*), fixest
-# and fwildclusterboot (built from source: /work/shared/oracles.md), and
+# Needs: R with sandwich, estimatr, AER, plm, jsonlite, clubSandwich, Formula, dqrng (Debian r-cran-*), fixest,
+# fwildclusterboot, did, didimputation, binsreg (built from source: /work/shared/oracles.md), and
 # Debian's /usr/bin/python3 with statsmodels and mpmath (python3-statsmodels).
 # Shared data is read from $SHARED_DATA (default: ../shared/data next to the repo).
 # Run from anywhere:  bash scripts/golden/run.sh
@@ -54,6 +54,14 @@ Rscript scripts/golden/wild_fwildclusterboot.R
 
 echo "== binned scatter plots (R binsreg, built from source: see ../shared/oracles.md)"
 Rscript scripts/golden/binsreg.R
+
+echo "== event studies (also writes fixtures/eventstudy/states_reforms_full.csv and mpdta.csv)"
+"$PY" scripts/fixtures/make_eventstudy_states_full.py
+Rscript scripts/fixtures/export_mpdta.R
+Rscript scripts/golden/eventstudy.R
+Rscript scripts/golden/sunab_fixest.R
+Rscript scripts/golden/did_cs.R
+Rscript scripts/golden/didimputation.R
 
 echo "== changes against HEAD (empty = reproduced exactly)"
 git status --short -- fixtures test/golden

@@ -28,7 +28,7 @@ import { parseExpression } from "../formula/parser.js";
 import { binscatterCsv, binscatterDotsTable, binscatterPlotSpec } from "../report/binscatterPlot.js";
 import { coefficientPlotSpec } from "../report/coefficientPlot.js";
 import { estimatesPlotSpec } from "../report/estimatesPlot.js";
-import { eventStudyPlotOptions, eventStudyPoints } from "../report/eventStudyPlot.js";
+import { eventStudyModelsSpec } from "../report/eventStudyPlot.js";
 import { renderFigureSvg } from "../report/figure.js";
 import {
   commutingZoneLayer,
@@ -38,15 +38,7 @@ import {
   stateLayer,
 } from "../report/geography.js";
 import { choroplethSpec, formatMapReport } from "../report/map.js";
-import {
-  type IntervalPoint,
-  intervalPlotSpec,
-  type LinePoint,
-  renderSvg,
-  type ScatterPoint,
-  scatterPlotSpec,
-  svgToPng,
-} from "../report/plot.js";
+import { type LinePoint, renderSvg, type ScatterPoint, scatterPlotSpec, svgToPng } from "../report/plot.js";
 import type { InputFile } from "./data.js";
 import type { FittedModel } from "./models.js";
 import type { PlotSpec, StepSpec } from "./schema.js";
@@ -434,24 +426,17 @@ function eventStudySpec(spec: Extract<PlotSpec, { type: "event_study" }>, models
   if (spec.series !== undefined && spec.series.length !== results.length) {
     throw usageError(`series: ${spec.series.length} names for ${results.length} event paths`);
   }
-  const points: IntervalPoint[] = results.flatMap((model, i) =>
-    eventStudyPoints(model).map((p) => ({
-      ...p,
-      series:
-        results.length === 1
-          ? p.series
-          : `${spec.series?.[i] ?? model.name}${p.series === model.dependent ? "" : `: ${p.series}`}`,
-    })),
-  );
-  const first = results[0];
-  if (first === undefined) throw usageError("no event path to plot");
   const level = models.get(spec.models[0] as string)?.spec.level ?? 0.95;
-  const options = eventStudyPlotOptions(first, level);
-  return intervalPlotSpec(points, {
-    ...options,
+  // eventStudyPlot.ts: one panel per outcome (own title and axis), models as series, group labels.
+  return eventStudyModelsSpec(results, level, {
+    ...(spec.series
+      ? { names: spec.series }
+      : results.length > 1
+        ? { names: results.map((m) => m.name) }
+        : {}),
+    ...(spec.group_labels ? { labels: spec.group_labels } : {}),
     ...(spec.title ? { title: spec.title } : {}),
-    ...(spec.y_title ? { yTitle: spec.y_title } : {}),
     ...(spec.x_title ? { xTitle: spec.x_title } : {}),
-    ...(results.length > 1 ? { seriesTitle: "" } : {}),
+    ...(spec.y_title ? { yTitle: spec.y_title } : {}),
   });
 }

@@ -189,8 +189,9 @@ export const PredictSchema = z.strictObject({
 
 /**
  * An event study (estimator: event_study), as `mobility eventstudy` (README "Event studies"): relative-period
- * dummies around each unit's event period in a two-way fixed-effects regression, clustered by the unit unless
- * `cluster`/`vcov` say otherwise.
+ * dummies around each unit's event period in a two-way fixed-effects regression (twfe, sunab), clustered by the
+ * unit unless `cluster`/`vcov` say otherwise, or the heterogeneity-robust estimators of Callaway and Sant'Anna (cs)
+ * and Borusyak, Jaravel and Spiess (imputation).
  */
 export const EventStudySchema = z.strictObject({
   /** Outcome column or expression (`log(total_revenue / enroll)`). */
@@ -199,20 +200,43 @@ export const EventStudySchema = z.strictObject({
   time: z.string().min(1),
   /** Column with each unit's event period (empty for never-treated units). */
   event_time: z.string().min(1),
-  /** First and last relative period (default [-6, 15]). */
+  /** First and last relative period (default: every observed relative period). */
   window: z.tuple([z.number().int(), z.number().int()]).optional(),
   /** Reference period(s) (default [-1]). */
   ref: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional(),
   bin_endpoints: z.boolean().default(false),
   control: z.enum(["never", "not-yet"]).default("never"),
-  /** twfe (one dummy per period) or sunab (Sun and Abraham 2021). */
-  method: z.enum(["twfe", "sunab"]).default("twfe"),
+  /** twfe (one dummy per period), sunab (Sun and Abraham 2021), cs (Callaway and Sant'Anna 2021), imputation. */
+  method: z.enum(["twfe", "sunab", "cs", "imputation"]).default("twfe"),
   /** One event path per group of treated units (a column with one value per unit). */
   by_group: z.string().optional(),
-  /** Control variables, formula syntax ("x1 + log(x2)"). */
+  /** Reference period of groups with no observation at `ref` (`{ equity: 5 }`). */
+  group_ref: z.record(z.string(), z.union([z.number().int(), z.array(z.number().int()).min(1)])).optional(),
+  /** Control variables, formula syntax ("x1 + log(x2)") (twfe, sunab). */
   controls: z.string().optional(),
+  /** Covariates, formula syntax (cs: in the propensity score and outcome regression; imputation: first stage). */
+  covariates: z.string().optional(),
   /** Fixed effects, formula syntax (default "unit + time"). */
   fixed_effects: z.string().optional(),
+  /** Values of event_time meaning never treated (e.g. [0] or ["Inf", "never"]). */
+  never_treated: z.array(z.union([z.string(), z.number()])).optional(),
+  /** cs: varying (did's default, when absent) or universal base period. */
+  base_period: z.enum(["varying", "universal"]).optional(),
+  /** cs: dr (doubly robust, did's default, when absent), ipw or reg. */
+  cs_method: z.enum(["dr", "ipw", "reg"]).optional(),
+  /** cs: anticipation periods (default 0). */
+  anticipation: z.number().int().min(0).optional(),
+  /** cs: multiplier bootstrap draws (and seed, R's set.seed). */
+  boot: z.number().int().min(1).optional(),
+  seed: z.number().int().optional(),
+  /** cs: did's balance_e for the dynamic aggregation. */
+  balance_e: z.number().int().min(0).optional(),
+  /** imputation: event times of the pre-trend test (e.g. [-3, -2, -1]). */
+  pretrends: z.array(z.number().int()).optional(),
+  /** Linear combinations of path coefficients ("b[rel::3] - b[rel::0]"). */
+  lincom: z.array(z.string()).optional(),
+  /** Cumulative effects from period 0 to each k. */
+  cumulative: z.array(z.number().int()).optional(),
 });
 export type EventStudyModelSpec = z.infer<typeof EventStudySchema>;
 
@@ -445,6 +469,8 @@ export const EventStudyPlotSchema = z.strictObject({
   /** Event-study models; several are drawn as series of one plot, named by `series` (default their titles). */
   models: z.array(Name).min(1),
   series: z.array(z.string()).optional(),
+  /** Display names of the groups of a `by_group` path (`{ "0": below, "1": above }`). */
+  group_labels: z.record(z.string(), z.string()).optional(),
   title: z.string().optional(),
   y_title: z.string().optional(),
   x_title: z.string().optional(),

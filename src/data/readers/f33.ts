@@ -97,7 +97,7 @@ export async function readF33(path: string, options: ReaderOptions = {}): Promis
   const { perPupil, dollarsIn } = parsed.data;
   const report = new ReportBuilder("f33", path);
 
-  const header = readHeader(path);
+  const header = await readHeader(path);
   const renames: Record<string, string> = {};
   for (const name of header) {
     const stem = /^(Z3[23])\s+-\s+/.exec(name);

@@ -72,7 +72,7 @@ function padId(width: number, column: string, path: string) {
 
 /** TAPR campus or district file (detected from the header: CAMPUS present -> campus file). */
 export async function readTea(path: string, _options: ReaderOptions = {}): Promise<ReaderResult> {
-  const header = readHeader(path);
+  const header = await readHeader(path);
   if (!header.includes("CAMPUS") && !header.includes("DISTRICT")) {
     if (header.includes("District Number")) return readTeaFast(path);
     throw dataError(
@@ -149,7 +149,7 @@ function checkCampusDistrict(ids: Column[], report: ReportBuilder): void {
 /** The Comptroller's FAST district file (fast_fast-district.csv). */
 export async function readTeaFast(path: string, _options: ReaderOptions = {}): Promise<ReaderResult> {
   const report = new ReportBuilder("tea-fast", path);
-  const header = readHeader(path);
+  const header = await readHeader(path);
   // Read everything as text: truncated numbers would otherwise turn whole columns into text silently.
   const types: Record<string, "string"> = {};
   for (const name of header) types[name] = "string";

@@ -7,6 +7,7 @@ import { registerIngest } from "./ingest.js";
 import { registerMerge } from "./merge.js";
 import { registerRegress } from "./regress.js";
 import { registerRun } from "./run.js";
+import { registerStack } from "./stack.js";
 import { registerZone } from "./zone.js";
 
 export function registerCommands(program: Command): void {
@@ -14,6 +15,7 @@ export function registerCommands(program: Command): void {
   registerEventStudy(program);
   registerDescribe(program);
   registerIngest(program);
+  registerStack(program);
   registerMerge(program);
   registerAggregate(program);
   registerZone(program);

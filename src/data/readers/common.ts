@@ -11,11 +11,13 @@
  * cells may be missing. Numeric checks (int/min/max) are verified on each column's extreme values and first
  * non-integer, which is exact for those checks; string checks (regex, length) run on the distinct values.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { z } from "zod";
 import { dataError } from "../../errors.js";
 import type { ColumnType } from "../columnBuilder.js";
 import { readCsv } from "../csv.js";
 import { readTableHeader } from "../csvHeader.js";
+import type { FormatReadOptions } from "../formats/options.js";
 import {
   type Column,
   MISSING_CODE,
@@ -53,12 +55,25 @@ export interface ReaderOptions {
   long?: boolean;
   perPupil?: boolean;
   dollarsIn?: "units" | "thousands";
-  /** f33: update county codes (data vintage = the file's year) to this vintage with updateCountyFips. */
-  fipsVintage?: number;
+  /**
+   * f33: update county codes (data vintage = the file's year) to this vintage with updateCountyFips; "atlas" is
+   * ATLAS_FIPS_VINTAGE (2015), the vintage of the Opportunity Atlas county file.
+   */
+  fipsVintage?: number | "atlas";
   /** Generic crosswalk reader: the id columns to map from and to. */
   from?: string;
   to?: string;
+  /** How to read the file when it is a workbook or a Stata file (sheet, skip, valueLabels); any reader. */
+  format?: FileFormatOptions;
 }
+
+export type FileFormatOptions = Pick<FormatReadOptions, "sheet" | "skip" | "valueLabels">;
+
+/**
+ * The file-format options of the reader call in progress (set by getReader from ReaderOptions.format), so that
+ * every reader's header and body reads see the sheet / skip / value-label choice without passing it through.
+ */
+export const readerFormat = new AsyncLocalStorage<FileFormatOptions>();
 
 export type Reader = (path: string, options?: ReaderOptions) => Promise<ReaderResult>;
 
@@ -117,7 +132,8 @@ export function formatReport(report: ReaderReport): string {
  * trimmed; a .dta's variables; a Parquet footer; a sheet's header row), reading only what that takes.
  */
 export async function readHeader(path: string, delimiter?: string): Promise<string[]> {
-  return readTableHeader(path, delimiter === undefined ? {} : { delimiter });
+  const format = readerFormat.getStore() ?? {};
+  return readTableHeader(path, delimiter === undefined ? format : { ...format, delimiter });
 }
 
 export type Layout = z.ZodObject;
@@ -188,6 +204,7 @@ export async function readWithLayout(
   for (const spec of specs) if (present.has(spec.name)) types[spec.name] = spec.type;
   for (const name of Object.keys(types)) if (!present.has(name)) delete types[name];
   const table = await readCsv(path, {
+    ...(readerFormat.getStore() ?? {}),
     types,
     ...(options.missing !== undefined ? { missing: options.missing } : {}),
     ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),

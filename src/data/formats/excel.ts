@@ -16,7 +16,7 @@
  *   - formula cells give their cached value; error cells (#N/A, #DIV/0!) are missing;
  *   - names: trimmed header text, empty ones V1, V2, ... by position, duplicates made unique as R's make.unique.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import XLSX from "xlsx";
 import { dataError } from "../../errors.js";
 import { missingSet } from "../missing.js";
@@ -80,6 +80,41 @@ export function readExcel(
   return { columns, nrows: grid.nrows };
 }
 
+/** The last workbook parsed (a command reads the header, then the body: one parse for both). */
+let lastWorkbook: { key: string; workbook: XLSX.WorkBook } | undefined;
+
+function parseWorkbook(file: string): XLSX.WorkBook {
+  const stat = statSync(file);
+  const key = `${file}\u0000${stat.size}\u0000${stat.mtimeMs}`;
+  if (lastWorkbook?.key === key) return lastWorkbook.workbook;
+  const bytes = readFileSync(file);
+  if (bytes[0] === 0x50 && !hasZipDirectory(bytes)) {
+    throw new Error("no zip end-of-central-directory record");
+  }
+  const workbook = XLSX.read(bytes, {
+    type: "buffer",
+    cellNF: true,
+    cellHTML: false,
+    cellFormula: false,
+    cellText: false,
+  });
+  lastWorkbook = { key, workbook };
+  return workbook;
+}
+
+/**
+ * A zip archive ends with its end-of-central-directory record, "PK\x05\x06", within its last 65,557 bytes
+ * (22 bytes plus a comment of at most 65,535; APPNOTE.TXT 4.3.16). SheetJS loops forever on some truncated
+ * archives that lack it, so a workbook without one is refused before it is parsed.
+ */
+function hasZipDirectory(bytes: Buffer): boolean {
+  const from = Math.max(0, bytes.length - 65557);
+  for (let i = bytes.length - 22; i >= from; i--) {
+    if (bytes[i] === 0x50 && bytes[i + 1] === 0x4b && bytes[i + 2] === 0x05 && bytes[i + 3] === 0x06) return true;
+  }
+  return false;
+}
+
 function readGrid(
   file: string,
   display: string,
@@ -88,13 +123,7 @@ function readGrid(
 ): SheetGrid {
   let workbook: XLSX.WorkBook;
   try {
-    workbook = XLSX.read(readFileSync(file), {
-      type: "buffer",
-      cellNF: true,
-      cellHTML: false,
-      cellFormula: false,
-      cellText: false,
-    });
+    workbook = parseWorkbook(file);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     throw dataError(

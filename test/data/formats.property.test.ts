@@ -24,7 +24,8 @@ async function attempt(bytes: Uint8Array, name: string): Promise<string> {
     try {
       await read();
     } catch (error) {
-      if (!(error instanceof MobilityError)) throw new Error(`not a MobilityError for ${name}: ${String(error)}`);
+      if (!(error instanceof MobilityError))
+        throw new Error(`not a MobilityError for ${name}: ${String(error)}`);
       expect(error.message).not.toMatch(/\n/);
       expect(error.message).toContain(file);
       return error.message;
@@ -57,10 +58,13 @@ describe("malformed binary inputs give one-line errors (fast-check)", () => {
     it(`${seed}: flipped bytes read or fail cleanly`, async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.array(fc.tuple(fc.integer({ min: 0, max: bytes.length - 1 }), fc.integer({ min: 1, max: 255 })), {
-            minLength: 1,
-            maxLength: 8,
-          }),
+          fc.array(
+            fc.tuple(fc.integer({ min: 0, max: bytes.length - 1 }), fc.integer({ min: 1, max: 255 })),
+            {
+              minLength: 1,
+              maxLength: 8,
+            },
+          ),
           async (flips) => {
             const copy = Uint8Array.from(bytes);
             for (const [at, xor] of flips) copy[at] = (copy[at] as number) ^ xor;
@@ -91,7 +95,9 @@ describe("malformed binary inputs give one-line errors (fast-check)", () => {
       /expected a gzip-compressed file \(from its name\), but its first bytes are not/,
     );
     const gz = gzipSync(readFileSync("fixtures/grunfeld.csv"));
-    expect(await attempt(gz.subarray(0, gz.length - 20), "g.csv.gz")).toMatch(/not a valid gzip stream .*truncated or damaged/);
+    expect(await attempt(gz.subarray(0, gz.length - 20), "g.csv.gz")).toMatch(
+      /not a valid gzip stream .*truncated or damaged/,
+    );
     // The content decides: a Parquet file named .zst is read as Parquet.
     expect(await attempt(readFileSync("fixtures/formats/f33_subset_zstd.parquet"), "x.csv.zst")).toBe("ok");
     const frame = Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x10, 0x41, 0x00, 0x00, 0x61, 0x2c]);
@@ -100,6 +106,8 @@ describe("malformed binary inputs give one-line errors (fast-check)", () => {
 
   it("a truncated Stata file says which part it ends in", async () => {
     const bytes = readFileSync("fixtures/formats/lihtc_ak_v118.dta");
-    expect(await attempt(bytes.subarray(0, 2000), "t.dta")).toMatch(/not a complete Stata \.dta file: it ends inside the/);
+    expect(await attempt(bytes.subarray(0, 2000), "t.dta")).toMatch(
+      /not a complete Stata \.dta file: it ends inside the/,
+    );
   });
 });

@@ -44,7 +44,13 @@ function expectSameTable(table: Table, want: GoldenTable, byPosition = false): v
         else expect(v, `${where} row ${i + 1}`).toBe(Number(expected));
       } else {
         const s = stringAt(column, i) ?? null;
-        if (expected !== null && s !== null && g.type === "text" && s !== expected && !Number.isNaN(Number(s))) {
+        if (
+          expected !== null &&
+          s !== null &&
+          g.type === "text" &&
+          s !== expected &&
+          !Number.isNaN(Number(s))
+        ) {
           // readxl writes a number cell of a text column with 17 digits, mobility the shortest exact text.
           expect(Number(s), `${where} row ${i + 1}`).toBe(Number(expected));
         } else expect(s, `${where} row ${i + 1}`).toBe(expected);
@@ -54,17 +60,22 @@ function expectSameTable(table: Table, want: GoldenTable, byPosition = false): v
 }
 
 describe("Stata .dta (haven 2.5.1 read_dta as the reference)", () => {
-  it.skipIf(!hasShared)("the real HUD LIHTC Alaska file (format 118: byte, int, long, float, double, strN, value labels)", async () => {
-    const notes: string[] = [];
-    const table = await readCsv(`${SHARED}/lihtc/hud_lihtcpub_AK_subset.dta`, { onNote: (n) => notes.push(n) });
-    expectSameTable(table, golden.dta_real);
-    expect(notes.join("\n")).toMatch(/value labels used as text for 2 variable\(s\): hud, state_num/);
-    const codes = await readCsv(`${SHARED}/lihtc/hud_lihtcpub_AK_subset.dta`, {
-      valueLabels: "codes",
-      columns: golden.dta_real.labelled,
-    });
-    expectSameTable(codes, golden.dta_real_codes);
-  });
+  it.skipIf(!hasShared)(
+    "the real HUD LIHTC Alaska file (format 118: byte, int, long, float, double, strN, value labels)",
+    async () => {
+      const notes: string[] = [];
+      const table = await readCsv(`${SHARED}/lihtc/hud_lihtcpub_AK_subset.dta`, {
+        onNote: (n) => notes.push(n),
+      });
+      expectSameTable(table, golden.dta_real);
+      expect(notes.join("\n")).toMatch(/value labels used as text for 2 variable\(s\): hud, state_num/);
+      const codes = await readCsv(`${SHARED}/lihtc/hud_lihtcpub_AK_subset.dta`, {
+        valueLabels: "codes",
+        columns: golden.dta_real.labelled,
+      });
+      expectSameTable(codes, golden.dta_real_codes);
+    },
+  );
 
   for (const release of ["113", "114", "115", "117", "118", "119"]) {
     it(`haven-written format ${release} (strL from 117 on, value labels, missing values)`, async () => {
@@ -110,11 +121,14 @@ describe("Excel (readxl 1.4.2 read_excel as the reference)", () => {
   }
 
   for (const k of [0, 1]) {
-    it.skipIf(!hasShared)(`the real Chetty et al. (2014) online tables .xls, ${golden.xls[k].sheet}`, async () => {
-      const want = golden.xls[k];
-      const table = await readCsv(want.file, { sheet: want.sheet, skip: want.skip });
-      expectSameTable(table, want, true);
-    });
+    it.skipIf(!hasShared)(
+      `the real Chetty et al. (2014) online tables .xls, ${golden.xls[k].sheet}`,
+      async () => {
+        const want = golden.xls[k];
+        const table = await readCsv(want.file, { sheet: want.sheet, skip: want.skip });
+        expectSameTable(table, want, true);
+      },
+    );
   }
 
   it("names an unknown sheet and lists the sheets", async () => {

@@ -654,7 +654,8 @@ function readValueLabels(bytes: FileBytes, layout: DtaLayout): Map<string, Map<n
   if (tagged) {
     // The file must close properly: "</value_labels></stata_dta>" (a cut inside them is a truncated file).
     const end = bytes.read(pos, 27, "value labels").toString("latin1");
-    if (end !== "</value_labels></stata_dta>") throw bytes.damaged(`expected '</value_labels></stata_dta>' at byte ${pos}`);
+    if (end !== "</value_labels></stata_dta>")
+      throw bytes.damaged(`expected '</value_labels></stata_dta>' at byte ${pos}`);
   }
   return tables;
 }

@@ -110,7 +110,8 @@ function parseWorkbook(file: string): XLSX.WorkBook {
 function hasZipDirectory(bytes: Buffer): boolean {
   const from = Math.max(0, bytes.length - 65557);
   for (let i = bytes.length - 22; i >= from; i--) {
-    if (bytes[i] === 0x50 && bytes[i + 1] === 0x4b && bytes[i + 2] === 0x05 && bytes[i + 3] === 0x06) return true;
+    if (bytes[i] === 0x50 && bytes[i + 1] === 0x4b && bytes[i + 2] === 0x05 && bytes[i + 3] === 0x06)
+      return true;
   }
   return false;
 }

@@ -107,7 +107,10 @@ export async function readTea(path: string, _options: ReaderOptions = {}): Promi
   const countySource = ids.find((c) => c.name === "tea_county") ?? ids.find((c) => c.name === "district");
   if (countySource?.kind === "string") ids.push(countyFipsColumn(countySource, path));
   report.note(
-    `ids as zero-padded text: ${ids.map((c) => `${c.name} (${c.name === "campus" ? 9 : c.name === "district" ? 6 : 3} digits)`).join(", ")}`,
+    `ids as zero-padded text: ${ids
+      .filter((c) => c.name !== "county_fips")
+      .map((c) => `${c.name} (${c.name === "campus" ? 9 : c.name === "district" ? 6 : 3} digits)`)
+      .join(", ")}`,
   );
   if (table.has("COUNTY"))
     report.note("tea_county is TEA's county number, not a FIPS code; county_fips is the FIPS code");

@@ -24,7 +24,6 @@ import { basename, join } from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { Decompress } from "fzstd";
 import { dataError } from "../../errors.js";
 import { type Compression, type DataFormat, decideFormat, describeFormat } from "./detect.js";
 
@@ -136,7 +135,11 @@ async function classify(
     });
   }
   try {
-    await pipeline(source, kind === "gzip" ? createGunzip() : zstdDecompressor(), createWriteStream(out));
+    await pipeline(
+      source,
+      kind === "gzip" ? createGunzip() : await zstdDecompressor(),
+      createWriteStream(out),
+    );
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     throw dataError(
@@ -148,8 +151,9 @@ async function classify(
 }
 
 /** A Transform stream over fzstd's streaming decompressor (RFC 8878 frames, possibly several). */
-function zstdDecompressor(): Transform {
-  let decoder: Decompress;
+async function zstdDecompressor(): Promise<Transform> {
+  const { Decompress } = await import("fzstd");
+  let decoder: InstanceType<typeof Decompress>;
   const transform = new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       try {

@@ -19,7 +19,11 @@ async function duckdb() {
     const dir = join(tmpdir(), "mobility-duckdb");
     if (!existsSync(join(dir, "node_modules", "@duckdb", "node-api"))) {
       mkdirSync(dir, { recursive: true });
-      execFileSync("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", "@duckdb/node-api@1.5.6-r.1"], { stdio: "inherit" });
+      execFileSync(
+        "npm",
+        ["install", "--prefix", dir, "--no-audit", "--no-fund", "@duckdb/node-api@1.5.6-r.1"],
+        { stdio: "inherit" },
+      );
     }
     const entry = join(dir, "node_modules", "@duckdb", "node-api", "lib", "index.js");
     return await import(pathToFileURL(entry).href);

@@ -11,11 +11,18 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { type FileMetaData, parquetMetadata, parquetRead, parquetSchema } from "hyparquet";
-import { compressors } from "hyparquet-compressors";
+import { compressors as allCompressors } from "hyparquet-compressors";
 import { dataError } from "../../errors.js";
 import { type Column, MISSING_CODE } from "../table.js";
 import type { FormatColumns } from "./dta.js";
 import { checkTypesKnown, type FormatReadOptions, forceType, selectPositions } from "./options.js";
+
+/**
+ * hyparquet-compressors' SNAPPY instantiates its WebAssembly module on every page (hysnappy's snappyUncompress),
+ * which took more time than decoding on a 1 GiB file; without it hyparquet uses its own JavaScript snappy
+ * decoder. The other codecs (gzip, zstd, brotli, lz4) come from hyparquet-compressors.
+ */
+const compressors = Object.fromEntries(Object.entries(allCompressors).filter(([codec]) => codec !== "SNAPPY"));
 
 interface ParquetFile {
   byteLength: number;

@@ -22,7 +22,9 @@ import { checkTypesKnown, type FormatReadOptions, forceType, selectPositions } f
  * which took more time than decoding on a 1 GiB file; without it hyparquet uses its own JavaScript snappy
  * decoder. The other codecs (gzip, zstd, brotli, lz4) come from hyparquet-compressors.
  */
-const compressors = Object.fromEntries(Object.entries(allCompressors).filter(([codec]) => codec !== "SNAPPY"));
+const compressors = Object.fromEntries(
+  Object.entries(allCompressors).filter(([codec]) => codec !== "SNAPPY"),
+);
 
 interface ParquetFile {
   byteLength: number;

@@ -63,5 +63,13 @@ Rscript scripts/golden/sunab_fixest.R
 Rscript scripts/golden/did_cs.R
 Rscript scripts/golden/didimputation.R
 
+echo "== file formats (haven, readxl; Parquet fixtures written by DuckDB from npm, see parquet_fixtures.mjs)"
+node scripts/golden/parquet_fixtures.mjs
+Rscript scripts/golden/formats.R
+
+echo "== data operations (expressions, panel lags, quantiles, distinct, wider, stack)"
+Rscript scripts/golden/data_ops.R
+"$PY" scripts/readers/make_tx_county_fips.py "$SHARED_DATA"
+
 echo "== changes against HEAD (empty = reproduced exactly)"
-git status --short -- fixtures test/golden
+git status --short -- fixtures test/golden src/data/readers/txCounties.ts

@@ -5,7 +5,8 @@
  *   name: short_name                  # used in the manifest and as the default output directory's title
  *   description: free text
  *   data:
- *     sources:  { <name>: { file, reader, options, missing, types } }       files, read once each
+ *     sources:  { <name>: { file | files, tag, reader, options, columns, missing, types, sheet, skip,
+ *                           value_labels } }                                  files, read once each
  *     tables:   { <name>: { from: <source or table>, steps: [ <step>, ... ] } }
  *   models:     { <name>: { data, formula | event_study, vcov, cluster, ssc, weights, by, level, title, predict,
  *                           coefficients_table, fixef_table } }
@@ -49,39 +50,113 @@ export const ReaderOptionsSchema = z.strictObject({
   perPupil: z.boolean().optional(),
   /** f33: the money unit of the file; output is always dollars. */
   dollarsIn: z.enum(["units", "thousands"]).optional(),
-  /** f33: update county codes to this vintage (2020 matches the Atlas). */
-  fipsVintage: z.number().int().min(1970).max(2030).optional(),
+  /**
+   * f33: update county codes to this vintage. `atlas` (= 2015) is the vintage of the Opportunity Atlas county
+   * file: it has Kusilvak 02158 and Oglala Lakota 46102 (2015 codes) and still Valdez-Cordova 02261 (split in
+   * 2019), so 2015 matches it best (see README, "County codes").
+   */
+  fipsVintage: z.union([z.number().int().min(1970).max(2030), z.literal("atlas")]).optional(),
   /** crosswalk: the id columns to map from and to. */
   from: z.string().optional(),
   to: z.string().optional(),
 });
 
-export const SourceSchema = z.strictObject({
-  /** Path of the file, relative to the spec file. Its sha256 goes into the manifest. */
-  file: z.string().min(1),
-  /** `csv` (generic, types inferred) or a dataset reader with a checked layout. */
-  reader: z.enum(READER_KINDS as [string, ...string[]]).default("csv"),
-  options: ReaderOptionsSchema.optional(),
-  /** csv only: extra tokens that mean missing (always: empty, NA, "."). */
-  missing: z.array(z.string()).optional(),
-  /** csv only: force column types, e.g. { fips: string }. */
-  types: z.record(z.string(), z.enum(["string", "number"])).optional(),
-});
+/** One file of a stacked source, with its tag given explicitly. */
+const TaggedFile = z.strictObject({ file: z.string().min(1), tag: z.union([z.string(), z.number()]) });
+
+export const SourceSchema = z
+  .strictObject({
+    /**
+     * Path of the file, relative to the spec file: delimited text, Stata .dta, Excel .xlsx/.xls, Parquet, any of
+     * them .gz/.zst-compressed (the format is read from the content, then the name). Its sha256 goes into the
+     * manifest.
+     */
+    file: z.string().min(1).optional(),
+    /**
+     * Several files stacked into one table (columns aligned by name; the data report lists the columns present in
+     * some files only): a glob ("../../data/f33/f*.csv") or a list of paths, globs, or { file, tag } entries.
+     */
+    files: z.union([z.string().min(1), z.array(z.union([z.string().min(1), TaggedFile])).min(1)]).optional(),
+    /**
+     * With `files`: the column holding each file's tag, `year` or { name: year, pattern: "f(\\d{4})" } (a regular
+     * expression on the file's base name: its `tag` named group, else its first group). Without a pattern or
+     * explicit tags, the tag is the base name without extension.
+     */
+    tag: z
+      .union([
+        z.string().min(1),
+        z.strictObject({ name: z.string().min(1), pattern: z.string().min(1).optional() }),
+      ])
+      .optional(),
+    /** `csv` (generic, types inferred; any file format) or a dataset reader with a checked layout. */
+    reader: z.enum(READER_KINDS as [string, ...string[]]).default("csv"),
+    options: ReaderOptionsSchema.optional(),
+    /** Only these columns (with `files`, a file lacking one has it missing, and the data report says so). */
+    columns: z.array(z.string()).min(1).optional(),
+    /** csv only: extra tokens that mean missing (always: empty, NA, "."). */
+    missing: z.array(z.string()).optional(),
+    /** csv only: force column types, e.g. { fips: string }. */
+    types: z.record(z.string(), z.enum(["string", "number"])).optional(),
+    /** Excel: the sheet, by name or 1-based position (default: the first). */
+    sheet: z.union([z.string(), z.number().int().min(1)]).optional(),
+    /** Excel: rows to skip before the header row (readxl's skip). */
+    skip: z.number().int().min(0).optional(),
+    /** Stata: labelled values as text (labels), numbers (codes), or labels where every value has one (auto). */
+    value_labels: z.enum(["auto", "labels", "codes"]).optional(),
+  })
+  .superRefine((source, ctx) => {
+    if ((source.file === undefined) === (source.files === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["file"], message: "give either file or files" });
+    }
+    if (source.tag !== undefined && source.files === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tag"],
+        message: "tag applies to files (several files stacked)",
+      });
+    }
+  });
 export type SourceSpec = z.infer<typeof SourceSchema>;
 
 /**
- * A derived column: an arithmetic expression in formula syntax (`TOTALEXP / V33`, `log(ppe)`, `ppe^2`,
- * `(a - b) / sqrt(c^2 + d^2)`; functions I, log, exp, sqrt, abs, log10, log2, log1p, expm1), or one of:
- *   { standardize: <expr>, within: [cols], weight: col }   (x - group mean) / group SD (n - 1; weighted if given)
- *   { concat: [cols], sep: "_" }                            text column joining the values (missing if any is)
+ * A derived column: a row expression in R syntax (src/data/expression: arithmetic, comparisons, &, |, !,
+ * %in% c(...), ifelse, case_when(cond ~ value, ...), is.na, startsWith, paste0, substr, as.numeric, log, ...;
+ * the panel operators l(x, k), f(x, k), d(x, k) after a `panel` step; R's rules for missing values: NA
+ * propagates, TRUE/FALSE are 1/0, infinite results are missing), or a group statistic (src/data/ops/groupStats.ts;
+ * `within` are the group columns, none for the whole table; `type` R's quantile type, default 7):
+ *   { standardize: <expr>, within, weight }     (x - group mean) / group SD (n - 1; weighted if given)
+ *   { median: <expr>, within }                  the group median
+ *   { quantile: <expr>, p: 0.9, within, type }  the group quantile
+ *   { winsorize: <expr>, p: [0.01, 0.99], within, type }   x clamped to the group quantiles
+ *   { split: <expr>, quantiles: 2, within, type }          quantile group 1..q (2 = median split: 1 <= median)
+ *   { mean | sum | min | max | sd | n: <expr>, within, weight }   group mean (weighted), sum, ..., count of values
+ *   { concat: [cols], sep: "_" }                text column joining the values (missing if any is)
  */
+const Within = { within: Columns.optional() };
+const QuantileType = z.number().int().min(1).max(9).default(7);
 export const DeriveSchema = z.union([
   z.string().min(1),
+  z.strictObject({ standardize: z.string().min(1), ...Within, weight: z.string().optional() }),
+  z.strictObject({ median: z.string().min(1), ...Within, type: QuantileType }),
+  z.strictObject({ quantile: z.string().min(1), p: z.number().min(0).max(1), ...Within, type: QuantileType }),
   z.strictObject({
-    standardize: z.string().min(1),
-    within: Columns.optional(),
-    weight: z.string().optional(),
+    winsorize: z.string().min(1),
+    p: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]),
+    ...Within,
+    type: QuantileType,
   }),
+  z.strictObject({
+    split: z.string().min(1),
+    quantiles: z.number().int().min(2).default(2),
+    ...Within,
+    type: QuantileType,
+  }),
+  z.strictObject({ mean: z.string().min(1), ...Within, weight: z.string().optional() }),
+  z.strictObject({ sum: z.string().min(1), ...Within }),
+  z.strictObject({ min: z.string().min(1), ...Within }),
+  z.strictObject({ max: z.string().min(1), ...Within }),
+  z.strictObject({ sd: z.string().min(1), ...Within }),
+  z.strictObject({ n: z.string().min(1), ...Within }),
   z.strictObject({ concat: z.array(z.string()).min(1), sep: z.string().default("_") }),
 ]);
 export type DeriveSpec = z.infer<typeof DeriveSchema>;
@@ -93,7 +168,11 @@ export const AggregateSchema = z.strictObject({
   sum: z.array(z.string()).optional(),
   /** Means, weighted by `weight` if given. */
   mean: z.array(z.string()).optional(),
-  /** Ratios of sums, `name=numerator/denominator` (county per-pupil spending = sum(TOTALEXP)/sum(V33)). */
+  /**
+   * Ratios of sums, `name=numerator/denominator` (county per-pupil spending = sum(TOTALEXP)/sum(V33)). With
+   * ratios, a row is used only when every ratio has its numerator and a positive denominator, and is then used
+   * by every output column alike (sums, means, n); the data report counts the rows left out.
+   */
   ratio: z.array(z.string()).optional(),
   weight: z.string().optional(),
   /** Add `n`, the number of rows per group. */
@@ -122,28 +201,79 @@ export const MergeSchema = z.strictObject({
   /** Key uniqueness to verify: 1:1, m:1 (right unique), 1:m, m:m (no check). Violations stop the run. */
   expect: z.enum(["1:1", "m:1", "1:m", "m:m"]).default("m:m"),
   suffixes: z.tuple([z.string(), z.string()]).optional(),
+  /** never (default): a missing key matches nothing; match: a missing key matches a missing key (Stata). */
+  missing_keys: z.enum(["never", "match"]).default("never"),
 });
+
+/** Long to wide (tidyr::pivot_wider; src/data/ops/reshape.ts pivotWider). */
+export const WiderSchema = z.strictObject({
+  /** Columns identifying a row (default: all columns not in names_from / values_from). */
+  id: Columns.optional(),
+  names_from: z.string().min(1),
+  values_from: Columns,
+  names_prefix: z.string().optional(),
+  names_sep: z.string().optional(),
+});
+
+/** Declares the panel for l(), f(), d() in later steps: unit and time columns (fixest's panel.id). */
+export const PanelSchema = z.strictObject({
+  unit: z.string().min(1),
+  time: z.string().min(1),
+  /** Time step (default: the gcd of the gaps between periods, fixest's "unitary"). */
+  step: z.number().positive().optional(),
+});
+
+/** De-duplication on key columns (default all), with a report; keep first (default), last or none. */
+export const DistinctSchema = z.union([
+  z
+    .array(z.string())
+    .min(1)
+    .transform((on) => ({ on, keep: "first" as const })),
+  z.strictObject({ on: Columns.optional(), keep: z.enum(["first", "last", "none"]).default("first") }),
+]);
 
 /**
  * One step; each is an object with exactly one key:
- *   filter: "pct == 25" | ["race != 'pooled'", "kfr is not missing", "state in ['01', '02']", "ppe > 0"]
- *           (all must hold; a comparison with a missing value is false; the left side may be an expression)
- *   derive: { name: expression | {standardize ...} | {concat ...} }   (in order; later ones see earlier ones)
+ *   filter: "ryear > 1990 & !is.na(kfr)" | ["race != 'pooled'", "state %in% c('01', '02')", "ppe > 0"]
+ *           (row expressions, all must hold; rows where a condition is FALSE or NA are removed, as
+ *           dplyr::filter does; the data report counts them. The older forms `x is missing`,
+ *           `x is not missing`, `x in [..]`, `x not in [..]` are still read)
+ *   derive: { name: expression | {standardize ...} | {median ...} | ... }   (in order; later ones see earlier ones)
+ *   panel: { unit, time, step }   declares the panel for l(), f(), d() in the steps after it
  *   aggregate: { by, sum, mean, ratio, weight, count }
- *   longer: { id, match, values }
- *   merge: { with, on, how, expect, suffixes }   (the match report goes into data_report.txt)
+ *   longer: { id, match, values }     wide to long
+ *   wider: { id, names_from, values_from, names_prefix, names_sep }   long to wide
+ *   distinct: [columns] | { on, keep: first | last | none }   de-duplication, reported
+ *   merge: { with, on, how, expect, suffixes, missing_keys }   (the match report goes into data_report.txt)
  *   select: [columns]          keep these columns, in this order
+ *   drop: [columns]            remove these columns
  *   rename: { old: new }
  */
-export const STEP_NAMES = ["filter", "derive", "aggregate", "longer", "merge", "select", "rename"] as const;
+export const STEP_NAMES = [
+  "filter",
+  "derive",
+  "panel",
+  "aggregate",
+  "longer",
+  "wider",
+  "distinct",
+  "merge",
+  "select",
+  "drop",
+  "rename",
+] as const;
 
 export const StepSchema = z.union([
   z.strictObject({ filter: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) }),
   z.strictObject({ derive: z.record(z.string(), DeriveSchema) }),
+  z.strictObject({ panel: PanelSchema }),
   z.strictObject({ aggregate: AggregateSchema }),
   z.strictObject({ longer: LongerSchema }),
+  z.strictObject({ wider: WiderSchema }),
+  z.strictObject({ distinct: DistinctSchema }),
   z.strictObject({ merge: MergeSchema }),
   z.strictObject({ select: z.array(z.string()).min(1) }),
+  z.strictObject({ drop: z.array(z.string()).min(1) }),
   z.strictObject({ rename: z.record(z.string(), z.string()) }),
 ]);
 export type StepSpec = z.infer<typeof StepSchema>;

@@ -10,6 +10,7 @@ import { registerMerge } from "./merge.js";
 import { registerPlot } from "./plot.js";
 import { registerRegress } from "./regress.js";
 import { registerRun } from "./run.js";
+import { registerStack } from "./stack.js";
 import { registerZone } from "./zone.js";
 
 export function registerCommands(program: Command): void {
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerEventStudy(program);
   registerDescribe(program);
   registerIngest(program);
+  registerStack(program);
   registerMerge(program);
   registerAggregate(program);
   registerZone(program);

@@ -51,7 +51,9 @@ describe("spec schema errors name the file, line and key (hand-written specs)", 
     expect(e.message).toMatch(
       /^analysis\.yaml line 10, key data\.tables\.t\.steps\[1\]: unknown step 'smooth'/,
     );
-    expect(e.message).toContain("filter, derive, aggregate, longer, merge, select, rename");
+    expect(e.message).toContain(
+      "filter, derive, panel, aggregate, longer, wider, distinct, merge, select, drop, rename",
+    );
   });
 
   it("an error inside a step points at the nested key", () => {

@@ -153,7 +153,7 @@ export function runRegressions(table: Table, request: RegressionRequest): Regres
  * Attaches lincom / nlcom results to every model that has all the coefficients the expression names; an
  * expression that fits no model is an error.
  */
-function addCombinations(models: ModelResult[], request: RegressionRequest): void {
+export function addCombinations(models: ModelResult[], request: RegressionRequest): void {
   const requests = [
     ...(request.lincom ?? []).map((e) => ["lincom", e] as const),
     ...(request.nlcom ?? []).map((e) => ["nlcom", e] as const),

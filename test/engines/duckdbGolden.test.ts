@@ -9,9 +9,10 @@ import { requestColumns, runRegressions } from "../../src/app/regression.js";
 import { DuckdbConnection } from "../../src/engines/duckdb/connection.js";
 import { resolveDuckdbSource } from "../../src/engines/duckdb/source.js";
 import { runSqlRegressions } from "../../src/engines/sql/run.js";
-import { engineCases, expectGolden, expectSameModel, requestOf } from "./goldenCases.js";
+import { engineCases, expectGolden, expectSameModel, isSlow, requestOf } from "./goldenCases.js";
 
-const { runs, refused } = engineCases();
+const { runs: all, refused } = engineCases();
+const runs = process.env.MOBILITY_SLOW_TESTS === "1" ? all : all.filter((c) => !isSlow(c));
 let conn: DuckdbConnection;
 
 beforeAll(async () => {

@@ -5,6 +5,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { dataError, usageError } from "../../errors.js";
+import { scalar } from "../sql/connection.js";
 import type { SqlSource } from "../sql/fit.js";
 import type { DataSource } from "../types.js";
 import type { DuckdbConnection } from "./connection.js";
@@ -72,7 +73,7 @@ export async function resolveDuckdbSource(
     const meta = await conn.query(
       `SELECT CAST(coalesce(sum(total_compressed_size), 0) AS DOUBLE) AS bytes FROM parquet_metadata(${list(paths, conn)}) WHERE path_in_schema IN (${used.map((c) => d.string(c)).join(", ") || "''"})`,
     );
-    const perScan = (meta.columns[0]?.values as Float64Array)[0] ?? 0;
+    const perScan = scalar(meta, "bytes") || 0;
     return { source: { relation, label, schema }, bytes: { perScan, fixed: 0 } };
   }
   const nullstr = [...new Set([...DEFAULT_MISSING, ...(options.missing ?? [])])]

@@ -22,6 +22,7 @@ import { estimationError, usageError } from "../../errors.js";
 import { collinearNote, noDegreesOfFreedom } from "../../estimate/design.js";
 import type { ParsedFormula } from "../../formula/ast.js";
 import { type DegreesOfFreedom, type Fit, type GroupScoreSums, INTERCEPT } from "../../model/fit.js";
+import { symmetrizeInPlace } from "../../numeric/matrices.js";
 import { groupingVariables } from "../../vcov/registry.js";
 import type { CovarianceRequest } from "../../vcov/types.js";
 import { numberColumn, type SqlConnection, scalar } from "./connection.js";
@@ -31,7 +32,7 @@ import type { Lookup } from "./dialect.js";
 import { findSingletonsSql, isNestedSql, levelCount } from "./fixedEffects.js";
 import { accountSample, resolveModel, type SqlModel, sqlDesign } from "./sample.js";
 import { groupingSubsets, groupKey, SummedScoreSource } from "./scores.js";
-import { correct, inverseOfGram, solveGram } from "./solve.js";
+import { choleskyInverseFactor, correct, inverseOfGram, solveGram } from "./solve.js";
 
 /** The memory engine's tolerances (src/absorb/absorb.ts DEMEAN_TOL, src/estimate/design.ts ABSORBED_BY_FE_TOL). */
 const DEMEAN_TOL = 1e-10;
@@ -175,7 +176,6 @@ export async function sqlFit(
   const K = base.length;
   const p = design.columns.length;
   const e = design.endogenous.length;
-  const z = design.instruments.length;
   const wTimes = (expr: string) => (w ? `${w} * ${expr}` : expr);
 
   // Moments: weighted means (centring), and with fixed effects the standard deviations and uncentred sums of squares.
@@ -328,22 +328,21 @@ export async function sqlFit(
       throw noDegreesOfFreedom(formula.text, nobs, solved.terms.length + feParams);
     const collinear = [...absorbedByFe, ...solved.dropped.map((m) => (base[m] as SqlColumn).name)];
     if (collinear.length > 0) notes.push(collinearNote(collinear, hasFe));
-    // One refinement over the rows, then the scores with the refined coefficients.
-    const refined = await refine(
-      pass,
-      solved.scoreColumns,
-      solved.columnsOf,
-      solved.bread,
-      solved.coefficients,
-      K,
-    );
+    // A second Gram pass on orthogonalised columns (Cholesky QR2): coefficients and bread to the accuracy of a
+    // QR solve, then the scores with them.
+    const keptBasis = solved.terms.filter((t): t is number => t !== null);
+    const second = keptBasis.length > 0 ? await orthogonalPass(pass, gram, keptBasis, K) : null;
+    const final = second
+      ? solveWithIntercept(gram, exog, 0, intercept, means, sw, undefined, second)
+      : solved;
+    const refined = final.coefficients;
     const scores = await scorePass(
       pass,
-      solved.scoreColumns,
-      residualOf(refined, solved.columnsOf, K),
+      final.scoreColumns,
+      residualOf(refined, final.columnsOf, K),
       groupings,
     );
-    const terms = solved.terms.map((t) => (t === null ? INTERCEPT : (base[t] as SqlColumn).name));
+    const terms = final.terms.map((t) => (t === null ? INTERCEPT : (base[t] as SqlColumn).name));
     return {
       estimator: "ols",
       formula: formula.text,
@@ -352,7 +351,7 @@ export async function sqlFit(
       terms,
       coefficients: refined,
       collinear,
-      bread: solved.bread,
+      bread: final.bread,
       rss: scores.rss,
       dispersion: { kind: "estimated" },
       scores: new SummedScoreSource(terms.length, scores.meat, scores.sums),
@@ -433,6 +432,8 @@ function solveWithIntercept(
   means: Float64Array,
   sw: number,
   design?: { gram: Matrix; cross: Float64Array; columns: Linear[]; means: Float64Array; names: number[] },
+  /** Coefficients and (X'WX)^-1 of the kept columns from a more accurate pass, replacing the Gram solve's. */
+  refined?: { coefficients: Float64Array; inverse: Matrix },
 ): Solved {
   const K = gram.rows;
   const p = design ? design.columns.length : regressors.length;
@@ -447,7 +448,10 @@ function solveWithIntercept(
     sub[p * (p + 1) + a] = c;
   }
   sub[p * (p + 1) + p] = gram.get(response, response);
-  const solution = solveGram(sub, p);
+  const first = solveGram(sub, p);
+  const solution = refined
+    ? { ...first, coefficients: refined.coefficients, inverse: refined.inverse }
+    : first;
   const keptIdx = solution.kept;
   const columnOf = (j: number): Linear =>
     design ? (design.columns[j] as Linear) : unit(regressors[j] as number, K);
@@ -625,6 +629,73 @@ async function scorePass(
     sums.set(groupKey(subset), { count, sums: out });
   }
   return { rss: scalar(result, "rss"), meat, sums };
+}
+
+/**
+ * The second pass of Cholesky QR2 over the kept regressors (basis indices `kept`) and the response (basis 0):
+ * with T = L^-1 from the first Gram matrix C = L L', the Gram matrix G2 of X T' (close to the identity) and
+ * T X'Wy are summed over the rows; then b = T' G2^-1 (T X'Wy) and (X'WX)^-1 = T' G2^-1 T, which carry the error
+ * of a QR solve (eps x cond(X)) instead of the normal equations' (eps x cond(X)^2).
+ */
+async function orthogonalPass(
+  pass: Pass,
+  gram: Matrix,
+  kept: readonly number[],
+  K: number,
+): Promise<{ coefficients: Float64Array; inverse: Matrix }> {
+  const d = pass.conn.dialect;
+  const k = kept.length;
+  const c = new Matrix(k, k);
+  for (let a = 0; a < k; a++)
+    for (let b = 0; b < k; b++) c.set(a, b, gram.get(kept[a] as number, kept[b] as number));
+  const t = choleskyInverseFactor(c);
+  const columns: Linear[] = Array.from({ length: k }, (_, a) => {
+    const coefs = new Float64Array(K);
+    for (let b = 0; b <= a; b++) coefs[kept[b] as number] = t.get(a, b);
+    return { constant: 0, coefs };
+  });
+  const alias = (a: number) => d.quote(`mob_q${a}`);
+  const weighted = (expr: string) => (pass.w ? `${pass.w} * ${expr}` : expr);
+  const result = await pass.conn.query(
+    d.aggregate({
+      source: pass.model.source,
+      columns: pass.columnsRead,
+      where: pass.where,
+      lookups: pass.lookups,
+      derived: [
+        ...columns.map((col, a) => ({ expr: linearSql(col, pass.basis, d), alias: `mob_q${a}` })),
+        { expr: pass.basis[0] as string, alias: "mob_y" },
+      ],
+      groups: [],
+      sums: [
+        ...columns.flatMap((_, a) =>
+          columns
+            .slice(0, a + 1)
+            .map((__, b) => ({ expr: weighted(`${alias(a)} * ${alias(b)}`), alias: `q${a}_${b}` })),
+        ),
+        ...columns.map((_, a) => ({ expr: weighted(`${alias(a)} * ${d.quote("mob_y")}`), alias: `qy${a}` })),
+      ],
+    }),
+  );
+  pass.work.scans++;
+  const g2 = new Float64Array((k + 1) * (k + 1));
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b <= a; b++) {
+      const v = scalar(result, `q${a}_${b}`);
+      g2[a * (k + 1) + b] = v;
+      g2[b * (k + 1) + a] = v;
+    }
+    const v = scalar(result, `qy${a}`);
+    g2[a * (k + 1) + k] = v;
+    g2[k * (k + 1) + a] = v;
+  }
+  g2[k * (k + 1) + k] = gram.get(0, 0);
+  const inner = solveGram(g2, k, 0);
+  const bt = new Matrix(k, 1);
+  for (let a = 0; a < k; a++) bt.set(a, 0, inner.coefficients[a] as number);
+  const coefficients = Float64Array.from(t.transpose().mmul(bt).getColumn(0));
+  const inverse = t.transpose().mmul(inner.inverse).mmul(t);
+  return { coefficients, inverse: symmetrizeInPlace(inverse) };
 }
 
 /** A FixedEffect carrying only what fixest's count reads (levels; no slopes): the rows stay in the database. */

@@ -91,6 +91,42 @@ export function solveGram(gram: Float64Array, p: number, tol = SQL_COLLINEARITY_
   return { kept, dropped, coefficients: Float64Array.from(b, (v) => v.hi + v.lo), inverse };
 }
 
+/**
+ * L^-1 for the Cholesky factor L L' = C of a positive definite Gram block, in double: the transformation whose
+ * columns X L^-T are orthonormal up to the conditioning of C, for a second Gram pass (Cholesky QR2: Fukaya,
+ * Nakatsukasa, Yanagisawa and Yamamoto 2014). Any T would do for exactness: the second pass is summed for the T
+ * actually used; this one makes the second Gram matrix close to the identity.
+ */
+export function choleskyInverseFactor(c: Matrix): Matrix {
+  const k = c.rows;
+  const L: DD[][] = [];
+  for (let j = 0; j < k; j++) {
+    const row: DD[] = [];
+    for (let m = 0; m < j; m++) {
+      let s = dd(c.get(j, m));
+      for (let q = 0; q < m; q++) s = ddSub(s, ddMul(row[q] as DD, (L[m] as DD[])[q] as DD));
+      row.push(ddDiv(s, (L[m] as DD[])[m] as DD));
+    }
+    let dj = dd(c.get(j, j));
+    for (const v of row) dj = ddSub(dj, ddMul(v, v));
+    row.push(ddSqrt(dj));
+    L.push(row);
+  }
+  const out = new Matrix(k, k);
+  const inv: DD[][] = Array.from({ length: k }, () => new Array<DD>(k).fill(dd(0)));
+  for (let col = 0; col < k; col++) {
+    (inv[col] as DD[])[col] = ddDiv(dd(1), (L[col] as DD[])[col] as DD);
+    for (let r = col + 1; r < k; r++) {
+      let s = dd(0);
+      for (let q = col; q < r; q++) s = ddSub(s, ddMul((L[r] as DD[])[q] as DD, (inv[q] as DD[])[col] as DD));
+      (inv[r] as DD[])[col] = ddDiv(s, (L[r] as DD[])[r] as DD);
+    }
+  }
+  for (let r = 0; r < k; r++)
+    for (let col = 0; col <= r; col++) out.set(r, col, ((inv[r] as DD[])[col] as DD).hi);
+  return out;
+}
+
 /** The inverse of a symmetric positive definite k x k matrix (a Gram block), by the same Cholesky. */
 export function inverseOfGram(gram: Matrix): Matrix {
   const k = gram.rows;

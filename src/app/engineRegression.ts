@@ -8,9 +8,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ColumnType } from "../data/columnBuilder.js";
-import { ClickhouseConnection } from "../engines/clickhouse/connection.js";
-import { DuckdbConnection } from "../engines/duckdb/connection.js";
-import { resolveDuckdbSource } from "../engines/duckdb/source.js";
 import {
   chooseEngine,
   type EngineChoice,
@@ -18,7 +15,6 @@ import {
   parseEngine,
   parseSize,
 } from "../engines/registry.js";
-import { runSqlRegressions } from "../engines/sql/run.js";
 import type { DataSource, EngineName } from "../engines/types.js";
 import { usageError } from "../errors.js";
 import type { ModelResult } from "../model/result.js";
@@ -80,6 +76,8 @@ export async function runEngineRegressions(
   data: EngineData,
   choice: EngineChoice,
 ): Promise<EngineRegressionRun> {
+  // The engines (and DuckDB's native library) load only when a run uses them.
+  const { runSqlRegressions } = await import("../engines/sql/run.js");
   const source = dataSourceOf(data);
   const columns = requestColumns(request);
   const needed = [...columns.formula, ...columns.options.flatMap(([, names]) => names)];
@@ -90,6 +88,8 @@ export async function runEngineRegressions(
   if (choice.engine === "duckdb") {
     if (data.connection !== undefined && /^https?:\/\//.test(data.connection))
       throw usageError("--engine duckdb takes a database file as --connection, not an http:// address");
+    const { DuckdbConnection } = await import("../engines/duckdb/connection.js");
+    const { resolveDuckdbSource } = await import("../engines/duckdb/source.js");
     const spill = mkdtempSync(join(tmpdir(), "mobility-duckdb-"));
     const conn = await DuckdbConnection.open({
       path: data.connection ?? ":memory:",
@@ -120,6 +120,7 @@ export async function runEngineRegressions(
       throw usageError(
         "the clickhouse engine reads tables: load the file into ClickHouse first, then give --table (or --query)",
       );
+    const { ClickhouseConnection } = await import("../engines/clickhouse/connection.js");
     const conn = new ClickhouseConnection({
       url: data.connection,
       settings: data.memoryLimit

@@ -67,6 +67,7 @@ interface RegressOptions {
   memoryBudget?: string;
   memoryLimit?: string;
   threads?: string;
+  cache?: boolean;
 }
 
 export function registerRegress(program: Command): void {
@@ -186,6 +187,7 @@ export function registerRegress(program: Command): void {
         readerOptions: readerOptionsFrom(opts as unknown as Record<string, unknown>),
         missing: parseListOption(opts.missing),
         types: parseTypesOption(opts.types),
+        cache: opts.cache,
       });
       if (readerReport && !opts.quiet) process.stderr.write(readerReport);
       const run = runRegressions(table, request);

@@ -65,6 +65,7 @@ export class ClickhouseConnection implements SqlConnection {
     // A Gram matrix of k columns refers to each column k times: allow the expanded query.
     base.searchParams.set("max_expanded_ast_elements", "100000000");
     base.searchParams.set("max_ast_elements", "10000000");
+    base.searchParams.set("max_query_size", "100000000");
     for (const [k, v] of url.searchParams) base.searchParams.set(k, v);
     for (const [k, v] of Object.entries(options.settings ?? {})) base.searchParams.set(k, v);
     this.base = base;

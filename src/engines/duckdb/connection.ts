@@ -73,6 +73,11 @@ export class DuckdbConnection implements SqlConnection {
     private readonly connection: DuckDBConnection,
   ) {}
 
+  /** The underlying @duckdb/node-api connection (block transfers of columns: columns.ts). */
+  get raw(): DuckDBConnection {
+    return this.connection;
+  }
+
   static async open(options: DuckdbOptions = {}): Promise<DuckdbConnection> {
     const { DuckDBInstance } = await import("@duckdb/node-api");
     const config: Record<string, string> = {};

@@ -22,6 +22,7 @@ import { estimationError, usageError } from "../../errors.js";
 import { collinearNote, noDegreesOfFreedom } from "../../estimate/design.js";
 import type { ParsedFormula } from "../../formula/ast.js";
 import { type DegreesOfFreedom, type Fit, type GroupScoreSums, INTERCEPT } from "../../model/fit.js";
+import { dd, ddAdd, ddMul } from "../../numeric/doubleDouble.js";
 import { symmetrizeInPlace } from "../../numeric/matrices.js";
 import { groupingVariables } from "../../vcov/registry.js";
 import type { CovarianceRequest } from "../../vcov/types.js";
@@ -433,7 +434,7 @@ function solveWithIntercept(
   sw: number,
   design?: { gram: Matrix; cross: Float64Array; columns: Linear[]; means: Float64Array; names: number[] },
   /** Coefficients and (X'WX)^-1 of the kept columns from a more accurate pass, replacing the Gram solve's. */
-  refined?: { coefficients: Float64Array; inverse: Matrix },
+  refined?: Orthogonal,
 ): Solved {
   const K = gram.rows;
   const p = design ? design.columns.length : regressors.length;
@@ -473,13 +474,47 @@ function solveWithIntercept(
   const s = Float64Array.from(keptIdx, meanOf);
   const cInv = solution.inverse;
   const cs = new Float64Array(k);
-  for (let r = 0; r < k; r++) {
-    let acc = 0;
-    for (let c = 0; c < k; c++) acc += cInv.get(r, c) * (s[c] as number);
-    cs[r] = acc;
-  }
   let sCs = 0;
-  for (let r = 0; r < k; r++) sCs += (s[r] as number) * (cs[r] as number);
+  let sb: number;
+  if (refined) {
+    // With C^-1 = T' G2^-1 T: s'C^-1 s = u' G2^-1 u and s'b = u'b~ with u = T s (in double-double). G2 is near
+    // the identity, so these are near sums of squares, free of the cancellation of s'(C^-1 s) when the regressors'
+    // means are large relative to their spread (the intercept's variance is an extrapolation to x = 0).
+    const u = new Float64Array(k);
+    for (let a = 0; a < k; a++) {
+      let acc = dd(0);
+      for (let b = 0; b <= a; b++) acc = ddAdd(acc, ddMul(dd(refined.t.get(a, b)), dd(s[b] as number)));
+      u[a] = acc.hi + acc.lo;
+    }
+    const v = new Float64Array(k);
+    for (let a = 0; a < k; a++) {
+      let acc = 0;
+      for (let b = 0; b < k; b++) acc += refined.g2inv.get(a, b) * (u[b] as number);
+      v[a] = acc;
+    }
+    let quad = dd(0);
+    let dot = dd(0);
+    for (let a = 0; a < k; a++) {
+      quad = ddAdd(quad, ddMul(dd(u[a] as number), dd(v[a] as number)));
+      dot = ddAdd(dot, ddMul(dd(u[a] as number), dd(refined.btilde[a] as number)));
+    }
+    sCs = quad.hi + quad.lo;
+    sb = dot.hi + dot.lo;
+    for (let r = 0; r < k; r++) {
+      let acc = 0;
+      for (let a = r; a < k; a++) acc += refined.t.get(a, r) * (v[a] as number);
+      cs[r] = acc;
+    }
+  } else {
+    for (let r = 0; r < k; r++) {
+      let acc = 0;
+      for (let c = 0; c < k; c++) acc += cInv.get(r, c) * (s[c] as number);
+      cs[r] = acc;
+    }
+    for (let r = 0; r < k; r++) sCs += (s[r] as number) * (cs[r] as number);
+    sb = 0;
+    for (let r = 0; r < k; r++) sb += (s[r] as number) * (solution.coefficients[r] as number);
+  }
   const bread = new Matrix(k + 1, k + 1);
   bread.set(0, 0, 1 / sw + sCs);
   for (let r = 0; r < k; r++) {
@@ -488,8 +523,7 @@ function solveWithIntercept(
     for (let c = 0; c < k; c++) bread.set(r + 1, c + 1, cInv.get(r, c));
   }
   // Intercept: mean(y) - s'b; the score column of the intercept is 1, of a regressor its mean plus its centred value.
-  let b0 = means[response] as number;
-  for (let r = 0; r < k; r++) b0 -= (s[r] as number) * (solution.coefficients[r] as number);
+  const b0 = (means[response] as number) - sb;
   const ones: Linear = { constant: 1, coefs: new Float64Array(K) };
   return {
     terms: [null, ...keptIdx.map(nameOf)],
@@ -637,12 +671,21 @@ async function scorePass(
  * T X'Wy are summed over the rows; then b = T' G2^-1 (T X'Wy) and (X'WX)^-1 = T' G2^-1 T, which carry the error
  * of a QR solve (eps x cond(X)) instead of the normal equations' (eps x cond(X)^2).
  */
+/** The outcome of the Cholesky QR2 pass: b, (X'WX)^-1, and the pieces they were built from. */
+interface Orthogonal {
+  coefficients: Float64Array;
+  inverse: Matrix;
+  t: Matrix;
+  g2inv: Matrix;
+  btilde: Float64Array;
+}
+
 async function orthogonalPass(
   pass: Pass,
   gram: Matrix,
   kept: readonly number[],
   K: number,
-): Promise<{ coefficients: Float64Array; inverse: Matrix }> {
+): Promise<Orthogonal> {
   const d = pass.conn.dialect;
   const k = kept.length;
   const c = new Matrix(k, k);
@@ -695,7 +738,13 @@ async function orthogonalPass(
   for (let a = 0; a < k; a++) bt.set(a, 0, inner.coefficients[a] as number);
   const coefficients = Float64Array.from(t.transpose().mmul(bt).getColumn(0));
   const inverse = t.transpose().mmul(inner.inverse).mmul(t);
-  return { coefficients, inverse: symmetrizeInPlace(inverse) };
+  return {
+    coefficients,
+    inverse: symmetrizeInPlace(inverse),
+    t,
+    g2inv: inner.inverse,
+    btilde: inner.coefficients,
+  };
 }
 
 /** A FixedEffect carrying only what fixest's count reads (levels; no slopes): the rows stay in the database. */

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ColumnType } from "../data/columnBuilder.js";
+import { Table } from "../data/table.js";
 import {
   chooseEngine,
   type EngineChoice,
@@ -161,4 +162,52 @@ export function splitDataAndFormulas(
   const first = positional.findIndex((p) => p.includes("~"));
   if (first < 0) return { paths: [...positional], formulas: [] };
   return { paths: positional.slice(0, first), formulas: positional.slice(first) };
+}
+
+/**
+ * A request on a Table already in memory, estimated by DuckDB (spec files with `engine: duckdb` and no source):
+ * the columns the request reads are loaded into an embedded database first.
+ */
+export async function runOnTable(
+  request: RegressionRequest,
+  table: Table,
+  engine: "duckdb",
+): Promise<ModelResult[]> {
+  if (engine !== "duckdb")
+    throw usageError("a data table runs on the duckdb engine; clickhouse needs a source");
+  const { runSqlRegressions } = await import("../engines/sql/run.js");
+  const { DuckdbConnection } = await import("../engines/duckdb/connection.js");
+  const { writeColumns } = await import("../engines/duckdb/columns.js");
+  const columns = requestColumns(request);
+  const needed = new Set([...columns.formula, ...columns.options.flatMap(([, names]) => names)]);
+  const subset = new Table(
+    table.names.filter((n) => needed.has(n)).map((n) => table.column(n)),
+    table.nrows,
+    table.source,
+  );
+  const conn = await DuckdbConnection.open({ threads: 1 });
+  try {
+    await writeColumns(conn.raw, "mob_table_codes", subset, conn.dialect.quote);
+    // Text columns travel as codes: decode them with their levels for the SQL engine.
+    const select = subset.names.map((n) => {
+      const c = subset.column(n);
+      const q = conn.dialect.quote(n);
+      return c.kind === "number"
+        ? `CASE WHEN isnan(${q}) THEN NULL ELSE ${q} END AS ${q}`
+        : `(SELECT level FROM mob_table_codes__levels l WHERE l."column" = ${conn.dialect.string(n)} AND l.code = ${q}) AS ${q}`;
+    });
+    await conn.exec(`CREATE TABLE mob_table AS SELECT ${select.join(", ")} FROM mob_table_codes`);
+    const schema = new Map((await conn.describe("mob_table")).map((c) => [c.name, c]));
+    const run = await runSqlRegressions(
+      conn,
+      { relation: "mob_table", label: table.source, schema },
+      request,
+      {
+        engine: "duckdb",
+      },
+    );
+    return run.models.map((m) => m.result);
+  } finally {
+    await conn.close();
+  }
 }

@@ -37,6 +37,7 @@ export async function readModelData(
   options: DataOptions = {},
 ): Promise<ModelData> {
   const kind = options.reader ?? "csv";
+  if (kind === "csv" && /\.(parquet|pq)$/i.test(path)) return readParquetModelData(path, request);
   const prepared = kind === "csv" ? null : await getReader(kind)(path, options.readerOptions ?? {});
   const header = prepared ? prepared.table.names : await readCsvHeader(path);
   const columns = requestColumns(request);
@@ -119,5 +120,37 @@ function fileSize(path: string): number {
     return statSync(path).size;
   } catch {
     return 0;
+  }
+}
+
+/** A Parquet file for the memory engine: the columns the request reads, through DuckDB (typed blocks). */
+async function readParquetModelData(
+  path: string,
+  request: Pick<RegressionRequest, "formulas" | "covariance" | "weights" | "by">,
+): Promise<ModelData> {
+  const { DuckdbConnection } = await import("../engines/duckdb/connection.js");
+  const { readColumns } = await import("../engines/duckdb/columns.js");
+  const conn = await DuckdbConnection.open({ threads: 2 });
+  try {
+    const relation = `read_parquet(${conn.dialect.string(path)})`;
+    const schema = await conn.describe(relation);
+    const header = schema.map((c) => c.name);
+    const columns = requestColumns(request);
+    for (const formula of request.formulas)
+      for (const name of formulaVariables(formula))
+        if (!header.includes(name)) throw unknownInFormula(formula, name, path, header);
+    const needed = new Set(columns.formula);
+    for (const [role, names] of columns.options)
+      for (const name of names) {
+        if (!header.includes(name)) throw usageError(`${role}: no column '${name}' in ${path}`);
+        needed.add(name);
+      }
+    const wanted = schema
+      .filter((c) => needed.has(c.name))
+      .map((c) => ({ name: c.name, kind: c.kind === "number" ? ("number" as const) : ("text" as const) }));
+    const table = await readColumns(conn.raw, relation, wanted, { quote: conn.dialect.quote, source: path });
+    return { table, readerReport: null };
+  } finally {
+    await conn.close();
   }
 }

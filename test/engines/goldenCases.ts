@@ -113,7 +113,12 @@ const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b
  * variance with x and x^2 regressors, where the double-precision product bread x meat x bread loses digits in
  * both engines), the tolerance for that standard error is twice the memory engine's distance from R.
  */
-export function expectSameModel(sql: ModelResult, memory: ModelResult, tolerance = 1e-9, golden?: EngineCase): void {
+export function expectSameModel(
+  sql: ModelResult,
+  memory: ModelResult,
+  tolerance = 1e-9,
+  golden?: EngineCase,
+): void {
   expect(sql.coefficients.map((c) => c.term)).toEqual(memory.coefficients.map((c) => c.term));
   expect(sql.nobs).toBe(memory.nobs);
   expect(sql.dropped).toEqual(memory.dropped);
@@ -127,7 +132,9 @@ export function expectSameModel(sql: ModelResult, memory: ModelResult, tolerance
     expect(relative(c.estimate, m.estimate), `${c.term} estimate`).toBeLessThan(tolerance);
     const g = golden?.terms.indexOf(c.term) ?? -1;
     const floor = golden && g >= 0 ? 2 * relative(m.std_error, golden.std_error[g] as number) : 0;
-    expect(relative(c.std_error, m.std_error), `${c.term} std. error`).toBeLessThan(Math.max(tolerance, floor));
+    expect(relative(c.std_error, m.std_error), `${c.term} std. error`).toBeLessThan(
+      Math.max(tolerance, floor),
+    );
   });
   expect(relative(sql.r2, memory.r2)).toBeLessThan(tolerance);
   expect(relative(sql.sigma, memory.sigma)).toBeLessThan(tolerance);

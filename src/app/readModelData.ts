@@ -9,6 +9,7 @@ import { readCsv } from "../data/csv.js";
 import { readCsvHeader } from "../data/csvHeader.js";
 import { formatReport, getReader, type ReaderOptions } from "../data/readers/index.js";
 import { Table } from "../data/table.js";
+import { parseSize } from "../engines/registry.js";
 import { usageError } from "../errors.js";
 import { formulaVariables, unknownInFormula } from "../formula/variables.js";
 import { type RegressionRequest, requestColumns } from "./regression.js";
@@ -75,7 +76,8 @@ async function readThroughCache(
   parse: (columns: string[]) => Promise<Table>,
 ): Promise<Table> {
   // The cache (and DuckDB with it) is loaded only for files large enough to use it.
-  if (options.cache === false || process.env.MOBILITY_NO_CACHE === "1" || fileSize(path) < 32 * 2 ** 20)
+  const minimum = parseSize(process.env.MOBILITY_CACHE_MIN ?? "64MB", "MOBILITY_CACHE_MIN");
+  if (options.cache === false || process.env.MOBILITY_NO_CACHE === "1" || fileSize(path) < minimum)
     return parse(wanted);
   const { cachedColumns, cacheable, cacheKey, cacheSettings, readCache, writeCache } = await import(
     "../engines/cache.js"

@@ -202,7 +202,7 @@ function cacheBench(csv: string): Record<string, unknown> {
     no_cache_seconds: noCache.seconds,
     ratio_second_to_first: second.seconds / first.seconds,
     ratio_second_to_no_cache: second.seconds / noCache.seconds,
-    error: first.error ?? second.error ?? null,
+    error: noCache.error ?? first.error ?? second.error ?? null,
   };
 }
 

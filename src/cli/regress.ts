@@ -133,6 +133,7 @@ export function registerRegress(program: Command): void {
       "--memory-limit <size>",
       "DuckDB's memory limit (default 2GB; it spills beyond) or ClickHouse's per query",
     )
+    .option("--no-cache", "do not read or write the columnar cache of large CSV files (README, Engines)")
     .option(
       "--threads <n>",
       "DuckDB threads (default: all cores; 1 gives byte-identical sums from run to run)",

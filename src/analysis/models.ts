@@ -16,7 +16,7 @@ import { estimateEventStudyModel as estimateAnyEventStudy } from "../estimate/st
 import type { ParsedFormula } from "../formula/ast.js";
 import { parseExpression, parseFormula } from "../formula/parser.js";
 import type { ModelResult } from "../model/result.js";
-import { findCovarianceType, resolveCovariance } from "../vcov/registry.js";
+import { type CovarianceOptions, findCovarianceType, resolveCovariance } from "../vcov/registry.js";
 import { parseSmallSample } from "../vcov/ssc.js";
 import type { DataRunner } from "./data.js";
 import type { Path } from "./load.js";
@@ -93,6 +93,8 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
     ssc: model.ssc,
   };
   await located(data, at, () => resolveCovariance(covariance));
+  if (model.engine !== undefined && model.engine !== "memory")
+    return estimateOnSqlEngine(name, model, formula, table, data, covariance, title);
   const run: RegressionRun = await located(data, at, () =>
     runRegressions(table, {
       formulas: [formula],
@@ -153,6 +155,60 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
     fixedEffects,
     notes,
     run,
+  };
+  registerOutputs(fitted, data);
+  return fitted;
+}
+
+/**
+ * A model on a SQL engine (src/app/engineRegression.ts): DuckDB on the data table (loaded into an embedded
+ * database) or on `source`, ClickHouse on `source`. Results only: no by, predict or fixed-effect values.
+ */
+async function estimateOnSqlEngine(
+  name: string,
+  model: ModelSpec,
+  formula: ParsedFormula,
+  table: Table,
+  data: DataRunner,
+  covariance: CovarianceOptions,
+  title: string,
+): Promise<FittedModel> {
+  const at: Path = ["models", name];
+  if (model.by !== undefined || model.predict !== undefined || model.fixef_table !== undefined)
+    throw data.error(
+      at,
+      `by, predict and fixef_table need engine: memory (this model uses ${model.engine})`,
+      "usage",
+    );
+  const request = {
+    formulas: [formula],
+    covariance,
+    weights: model.weights,
+    level: model.level,
+    family: model.family,
+    name: () => title,
+  };
+  const { runEngineRegressions, runOnTable } = await import("../app/engineRegression.js");
+  const source = model.source;
+  const models = await located(data, at, () =>
+    source === undefined
+      ? runOnTable(request, table, model.engine as "duckdb")
+      : runEngineRegressions(
+          request,
+          { table: source.table, query: source.query, connection: source.connection, engine: model.engine },
+          { engine: model.engine as "duckdb" | "clickhouse", reason: null },
+        ).then((r) => r.models),
+  );
+  const fitted: FittedModel = {
+    name,
+    spec: model,
+    formula,
+    results: models,
+    groups: models.map(() => ""),
+    groupValues: models.map(() => null),
+    fixedEffects: models.map(() => null),
+    notes: [],
+    run: null,
   };
   registerOutputs(fitted, data);
   return fitted;

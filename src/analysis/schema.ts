@@ -432,6 +432,20 @@ export const ModelSchema = z
      * fixed_effect, level, value.
      */
     fixef_table: Name.optional(),
+    /**
+     * Where the model is estimated (src/engines): memory (default: the data table in typed arrays), duckdb (the
+     * data table, or `source`, in embedded DuckDB) or clickhouse (`source` on a ClickHouse server). SQL engines:
+     * OLS and 2SLS with iid, hc0, hc1 and (multi-way) clustered errors; no by, predict or fixef_table.
+     */
+    engine: z.enum(["memory", "duckdb", "clickhouse"]).optional(),
+    /** The rows for a SQL engine when they are not the data table: a table or query behind a connection. */
+    source: z
+      .strictObject({
+        connection: z.string().optional(),
+        table: z.string().optional(),
+        query: z.string().optional(),
+      })
+      .optional(),
   })
   .superRefine((model, ctx) => {
     if (model.estimator === "event_study") {

@@ -168,10 +168,14 @@ export function runRegressions(table: Table, request: RegressionRequest): Regres
 }
 
 /**
- * Attaches lincom / nlcom results to every model that has all the coefficients the expression names; an
- * expression that fits no model is an error.
+ * Attaches lincom / nlcom results to every model that has all the coefficients the expression names (with the
+ * combination's own degrees of freedom where the covariance gives them); an expression that fits no model is an
+ * error. Exported for the SQL engines' runner, whose models have no covariance object (covariance optional).
  */
-function addCombinations(models: EstimatedModel[], request: RegressionRequest): void {
+export function addCombinations(
+  models: readonly { result: ModelResult; covariance?: Covariance | undefined }[],
+  request: RegressionRequest,
+): void {
   const requests = [
     ...(request.lincom ?? []).map((e) => ["lincom", e] as const),
     ...(request.nlcom ?? []).map((e) => ["nlcom", e] as const),
@@ -181,7 +185,7 @@ function addCombinations(models: EstimatedModel[], request: RegressionRequest): 
     let used = 0;
     for (const { result: model, covariance } of models) {
       try {
-        const contrastDf = covariance.contrastDf;
+        const contrastDf = covariance?.contrastDf;
         const result = modelCombination(kind, expression, model, request.level, contrastDf);
         model.combinations = [...(model.combinations ?? []), result];
         used++;

@@ -6,6 +6,12 @@
 
 import type { Command } from "commander";
 import type { BootstrapRequest } from "../app/bootstrap.js";
+import {
+  type EngineData,
+  planEngine,
+  runEngineRegressions,
+  splitDataAndFormulas,
+} from "../app/engineRegression.js";
 import { readModelData } from "../app/readModelData.js";
 import { fixedEffectsTable, type RegressionRequest, runRegressions } from "../app/regression.js";
 import { tableToCsv } from "../data/writeCsv.js";
@@ -65,6 +71,14 @@ interface RegressOptions {
   bootWeights?: string;
   bootCluster?: string;
   bootTerms?: string;
+  engine?: string;
+  table?: string;
+  query?: string;
+  connection?: string;
+  memoryBudget?: string;
+  memoryLimit?: string;
+  threads?: string;
+  cache?: boolean;
 }
 
 export function registerRegress(program: Command): void {
@@ -73,8 +87,8 @@ export function registerRegress(program: Command): void {
     .description(
       "estimate OLS, fixed-effects, IV and Poisson models and print a regression table (one column per formula)",
     )
-    .argument("<data>", "CSV file")
-    .argument("<formulas...>", 'fixest-style formulas, e.g. "y ~ x1 + x2"')
+    .argument("<data>", "CSV or Parquet file(s) (a glob, or several files); omitted with --table or --query")
+    .argument("[formulas...]", 'fixest-style formulas, e.g. "y ~ x1 + x2"')
     .option("--family <family>", `model family: ${FAMILIES.join(", ")} (default gaussian: least squares)`)
     .option("--offset <expr>", 'offset of a Poisson model, e.g. "log(pop)"')
     .option(
@@ -127,11 +141,69 @@ export function registerRegress(program: Command): void {
     .option("--fixef-out <file>", "write the estimated fixed effects (fixest's normalisation) to this CSV")
     .option("--missing <tokens>", "extra tokens meaning missing (besides empty, NA and .)")
     .option("--types <list>", "force column types, e.g. fips:string")
-    .option("--quiet", "no progress bar while reading")
-    .action(async (data: string, formulas: string[], opts: RegressOptions) => {
+    .option("--quiet", "no progress bar while reading, no progress of long runs")
+    .option(
+      "--engine <engine>",
+      "memory (default), duckdb (embedded, out of core; the default for files beyond the memory budget) or clickhouse",
+    )
+    .option("--table <name>", "read this table of the database given by --connection (SQL engines)")
+    .option("--query <sql>", "read the result of this query (SQL engines)")
+    .option("--connection <string>", "DuckDB: a database file; ClickHouse: http://host:port[/database]")
+    .option(
+      "--memory-budget <size>",
+      "files whose estimated in-memory size exceeds this run on DuckDB (default: half the RAM)",
+    )
+    .option(
+      "--memory-limit <size>",
+      "DuckDB's memory limit (default 2GB; it spills beyond) or ClickHouse's per query",
+    )
+    .option("--no-cache", "do not read or write the columnar cache of large CSV files (README, Engines)")
+    .option(
+      "--threads <n>",
+      "DuckDB threads (default: all cores; 1 gives byte-identical sums from run to run)",
+    )
+    .action(async (data: string, formulaArgs: string[], opts: RegressOptions) => {
       installProgress(opts);
-      const format = outputFormatOption(opts.format, opts.out);
-      const digits = parseDigitsOption(opts.digits);
+      // Output options are checked before any data is read.
+      outputFormatOption(opts.format, opts.out);
+      parseDigitsOption(opts.digits);
+      const split = splitDataAndFormulas(
+        [data, ...formulaArgs],
+        opts.table !== undefined || opts.query !== undefined,
+      );
+      if (split.formulas.length === 0) throw usageError('no formula: give one like "y ~ x1 + x2"');
+      const engineData: EngineData = {
+        paths: split.paths,
+        table: opts.table,
+        query: opts.query,
+        connection: opts.connection,
+        engine: opts.engine,
+        memoryBudget: opts.memoryBudget,
+        memoryLimit: opts.memoryLimit,
+        threads: opts.threads === undefined ? undefined : Number(opts.threads),
+        missing: parseListOption(opts.missing),
+        types: parseTypesOption(opts.types),
+        progress: opts.quiet ? undefined : throttledProgress(),
+      };
+      const choice = planEngine(engineData);
+      if (choice.engine !== "memory") {
+        if (opts.reader || opts.fixefOut || opts.by)
+          throw usageError(
+            `--reader, --by and --fixef-out need the memory engine (this run uses ${choice.engine})`,
+          );
+        if (choice.reason && !opts.quiet) warn(choice.reason);
+        const engineRun = await runEngineRegressions(
+          regressionRequest(split.formulas, opts),
+          engineData,
+          choice,
+        );
+        for (const message of engineRun.warnings) warn(`warning: ${message}`);
+        const output: Output = { tool: "mobility", version: VERSION, models: engineRun.models };
+        await writeOutput(output, opts);
+        return;
+      }
+      data = split.paths[0] as string;
+      const formulas = split.formulas;
       if (opts.fixefOut !== undefined && opts.out !== undefined && opts.fixefOut === opts.out)
         throw usageError("--fixef-out and --out name the same file");
       const request = regressionRequest(formulas, opts);
@@ -140,31 +212,51 @@ export function registerRegress(program: Command): void {
         readerOptions: readerOptionsFrom(opts as unknown as Record<string, unknown>),
         missing: parseListOption(opts.missing),
         types: parseTypesOption(opts.types),
+        cache: opts.cache,
       });
       if (readerReport && !opts.quiet) process.stderr.write(readerReport);
       const run = runRegressions(table, request);
       for (const message of run.warnings) warn(`warning: ${message}`);
       const output: Output = { tool: "mobility", version: VERSION, models: run.models.map((m) => m.result) };
-      let rendered = renderOutput(output, format, {
-        digits,
-        extraRows: combinationAndFirstStageRows(output, digits),
-      });
-      if (opts.firstStage) {
-        const stages = firstStageOutput(output);
-        if (stages.models.length === 0) throw usageError("--first-stage: no model is an IV model");
-        // JSON always carries the first stages (models[].iv.first_stages); other formats get a second table.
-        if (format !== "json") {
-          rendered += `\nFirst stages\n${renderOutput(stages, format, { digits, extraRows: firstStageRows(stages, digits) })}`;
-        }
-      }
       if (opts.fixefOut) {
         if (output.models.every((m) => m.fixed_effects.length === 0))
           throw usageError("--fixef-out: no model has fixed effects");
         await writeFileAtomic(opts.fixefOut, tableToCsv(fixedEffectsTable(run, "model")));
       }
-      if (opts.out) await writeFileAtomic(opts.out, rendered);
-      else process.stdout.write(rendered);
+      await writeOutput(output, opts);
     });
+}
+
+/** Renders the output in the requested format (and the first stages' table) to --out or stdout. */
+async function writeOutput(output: Output, opts: RegressOptions): Promise<void> {
+  const format = outputFormatOption(opts.format, opts.out);
+  const digits = parseDigitsOption(opts.digits);
+  let rendered = renderOutput(output, format, {
+    digits,
+    extraRows: combinationAndFirstStageRows(output, digits),
+  });
+  if (opts.firstStage) {
+    const stages = firstStageOutput(output);
+    if (stages.models.length === 0) throw usageError("--first-stage: no model is an IV model");
+    // JSON always carries the first stages (models[].iv.first_stages); other formats get a second table.
+    if (format !== "json") {
+      rendered += `\nFirst stages\n${renderOutput(stages, format, { digits, extraRows: firstStageRows(stages, digits) })}`;
+    }
+  }
+  if (opts.out) await writeFileAtomic(opts.out, rendered);
+  else process.stdout.write(rendered);
+}
+
+/** Progress lines on stderr for long runs only: none in the first two seconds, then at most one a second. */
+function throttledProgress(): (message: string) => void {
+  const started = Date.now();
+  let last = 0;
+  return (message) => {
+    const now = Date.now();
+    if (now - started < 2000 || now - last < 1000) return;
+    last = now;
+    process.stderr.write(`mobility: ${message}\n`);
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -373,6 +373,20 @@ export const ModelResultSchema = z.object({
       interval: z.string(),
     })
     .optional(),
+  /**
+   * Which engine estimated the model, when it was not the in-memory one (`--engine duckdb|clickhouse`, or DuckDB
+   * chosen for a file beyond the memory budget): demeaning sweeps (each one GROUP BY per fixed effect), scans of
+   * the rows (every aggregate query), and the bytes read as the engine reports them (ClickHouse) or from the
+   * source files' sizes (DuckDB; null for a database table).
+   */
+  engine: z
+    .object({
+      name: z.string(),
+      sweeps: z.number(),
+      scans: z.number(),
+      bytes_read: z.number().nullable(),
+    })
+    .optional(),
 });
 export type ModelResult = z.infer<typeof ModelResultSchema>;
 

@@ -8,6 +8,7 @@
 
 import type { FixedEffectValuesResult } from "../absorb/fixedEffectValues.js";
 import { fixedEffectsTable, groupColumns, type RegressionRun, runRegressions } from "../app/regression.js";
+import { filterRows } from "../data/expression/index.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { type Column, numericColumn, stringColumn, Table } from "../data/table.js";
 import { MobilityError } from "../errors.js";
@@ -64,7 +65,14 @@ async function located<T>(data: DataRunner, path: Path, work: () => T | Promise<
 async function estimateModel(name: string, model: ModelSpec, data: DataRunner): Promise<FittedModel> {
   const at: Path = ["models", name];
   const table = await data.table(model.data, [...at, "data"]);
-  if (model.estimator === "event_study") return estimateEventStudyModel(name, model, table, data);
+  if (model.estimator === "event_study") {
+    // The event study's rows: the subset applied first, counted in the run report.
+    const subset = model.subset;
+    if (subset === undefined) return estimateEventStudyModel(name, model, table, data);
+    const kept = await located(data, [...at, "subset"], () => filterRows(table, subset, "subset"));
+    data.report.push(`model ${name}: subset "${subset}" removed ${kept.removed} of ${table.nrows} rows`);
+    return estimateEventStudyModel(name, model, kept.table, data);
+  }
   if (model.event_study !== undefined) {
     throw data.error(
       [...at, "event_study"],
@@ -103,6 +111,7 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
       by: model.by,
       level: model.level,
       family: model.family,
+      subset: model.subset,
       bootstrap: model.bootstrap,
       offset: model.offset === undefined ? undefined : parseExpression(model.offset),
       name: (_, label) => (label === null ? title : `${title} (${label})`),

@@ -387,6 +387,8 @@ export const ModelSchema = z
     event_study: EventStudySchema.optional(),
     /** Column title in tables (default: the model's name). */
     title: z.string().optional(),
+    /** Keep only rows where this R-style condition is TRUE (FALSE and NA rows are dropped, with a note). */
+    subset: z.string().min(1).optional(),
     /** Model family: gaussian (least squares: OLS, or 2SLS with an IV formula) or poisson (PPML). */
     family: z.enum(FAMILIES).optional(),
     /** Offset of a Poisson model, an expression such as log(pop). */

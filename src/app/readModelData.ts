@@ -7,7 +7,12 @@ import { statSync } from "node:fs";
 import type { ColumnType } from "../data/columnBuilder.js";
 import { readCsv } from "../data/csv.js";
 import { readCsvHeader } from "../data/csvHeader.js";
-import { formatReport, getReader, type ReaderOptions } from "../data/readers/index.js";
+import {
+  type FileFormatOptions,
+  formatReport,
+  getReader,
+  type ReaderOptions,
+} from "../data/readers/index.js";
 import { Table } from "../data/table.js";
 import { parseSize } from "../engines/registry.js";
 import { usageError } from "../errors.js";
@@ -24,6 +29,8 @@ export interface DataOptions {
   types?: Record<string, ColumnType> | undefined;
   /** The columnar cache for large CSVs (src/engines/cache.ts); false is --no-cache. */
   cache?: boolean | undefined;
+  /** Workbooks and Stata files: the sheet, rows to skip, value labels (--sheet, --skip, --value-labels). */
+  format?: FileFormatOptions | undefined;
 }
 
 export interface ModelData {
@@ -34,13 +41,16 @@ export interface ModelData {
 
 export async function readModelData(
   path: string,
-  request: Pick<RegressionRequest, "formulas" | "covariance" | "weights" | "by" | "offset" | "bootstrap">,
+  request: Pick<
+    RegressionRequest,
+    "formulas" | "covariance" | "weights" | "by" | "offset" | "bootstrap" | "subset"
+  >,
   options: DataOptions = {},
 ): Promise<ModelData> {
   const kind = options.reader ?? "csv";
   if (kind === "csv" && /\.(parquet|pq)$/i.test(path)) return readParquetModelData(path, request);
   const prepared = kind === "csv" ? null : await getReader(kind)(path, options.readerOptions ?? {});
-  const header = prepared ? prepared.table.names : await readCsvHeader(path);
+  const header = prepared ? prepared.table.names : await readCsvHeader(path, options.format ?? {});
   const columns = requestColumns(request);
   for (const formula of request.formulas) {
     for (const name of formulaVariables(formula)) {
@@ -60,6 +70,7 @@ export async function readModelData(
       columns,
       missing: options.missing ? [...options.missing] : undefined,
       types: options.types,
+      ...(options.format ?? {}),
     });
   const table = prepared ? prepared.table : await readThroughCache(path, wanted, options, parse);
   return { table, readerReport: prepared ? formatReport(prepared.report) : null };

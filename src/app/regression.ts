@@ -5,6 +5,7 @@
  * runner only parse their inputs into a RegressionRequest and print what comes back.
  */
 
+import { columnsOfExpression, filterRows } from "../data/expression/index.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { type Column, numericColumn, stringColumn, Table } from "../data/table.js";
 import { estimationError, MobilityError, usageError } from "../errors.js";
@@ -34,6 +35,8 @@ export interface RegressionRequest {
   weights?: string | undefined;
   /** Estimate separately per group of these columns. */
   by?: readonly string[] | undefined;
+  /** Keep only rows where this R-style condition is TRUE (src/data/expression; FALSE and NA rows are dropped). */
+  subset?: string | undefined;
   level: number;
   /** Model family: gaussian (least squares, the default) or poisson. */
   family?: string | undefined;
@@ -68,7 +71,10 @@ export interface RegressionRun {
 
 /** The columns a request reads: formula variables, weights, by, and the covariance's grouping variables. */
 export function requestColumns(
-  request: Pick<RegressionRequest, "formulas" | "covariance" | "weights" | "by" | "offset" | "bootstrap">,
+  request: Pick<
+    RegressionRequest,
+    "formulas" | "covariance" | "weights" | "by" | "offset" | "bootstrap" | "subset"
+  >,
 ): {
   formula: Set<string>;
   options: [string, string[]][];
@@ -88,6 +94,7 @@ export function requestColumns(
         ),
       ],
       ["by", [...(request.by ?? [])]],
+      ["subset", request.subset ? columnsOfExpression(request.subset) : []],
       [
         "bootstrap cluster",
         bootstrapVariables(request.bootstrap).filter((n) => !covariance.cluster.includes(n)),
@@ -98,7 +105,18 @@ export function requestColumns(
 }
 
 /** Estimates every formula on every group of `table`. */
-export function runRegressions(table: Table, request: RegressionRequest): RegressionRun {
+export function runRegressions(input: Table, request: RegressionRequest): RegressionRun {
+  let table = input;
+  const subsetNotes: string[] = [];
+  if (request.subset !== undefined) {
+    const kept = filterRows(table, request.subset, "subset");
+    table = kept.table;
+    const undecided = kept.undecided > 0 ? `, ${kept.undecided} of them where it is NA` : "";
+    subsetNotes.push(
+      `subset "${request.subset}" removed ${kept.removed} of ${input.nrows} rows${undecided}`,
+      ...kept.notes,
+    );
+  }
   const covariance = resolveCovariance(request.covariance);
   const groupings = [
     ...new Set([...groupingVariables(covariance), ...bootstrapVariables(request.bootstrap)]),
@@ -134,14 +152,16 @@ export function runRegressions(table: Table, request: RegressionRequest): Regres
           dropSingletons: request.dropSingletons,
         });
         const cov = computeCovariance(fit, covariance);
+        const summary = summarize(fit, cov, {
+          level: request.level,
+          name:
+            request.name?.(fit.dependent, label) ??
+            (label === null ? undefined : `${fit.dependent} (${label})`),
+          group,
+        });
         const result: ModelResult = {
-          ...summarize(fit, cov, {
-            level: request.level,
-            name:
-              request.name?.(fit.dependent, label) ??
-              (label === null ? undefined : `${fit.dependent} (${label})`),
-            group,
-          }),
+          ...summary,
+          notes: [...subsetNotes, ...summary.notes],
           ...(estimator.summaryBlocks?.(fit, covariance, request.level) ?? {}),
         };
         models.push({ result, fit, covariance: cov, formula, group });

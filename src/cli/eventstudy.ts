@@ -10,6 +10,7 @@
  */
 import type { Command } from "commander";
 import { readCsvHeader } from "../data/csvHeader.js";
+import { columnsOfExpression } from "../data/expression/index.js";
 import { usageError } from "../errors.js";
 import type { EventStudyControl, EventStudyEstimator } from "../estimate/eventStudy.js";
 import type { BasePeriod } from "../estimate/staggered/callawaySantAnna.js";
@@ -29,10 +30,12 @@ import { writeFileAtomic } from "../report/writeAtomic.js";
 import { findCovarianceType, resolveCovariance } from "../vcov/registry.js";
 import { parseSmallSample } from "../vcov/ssc.js";
 import { VERSION } from "../version.js";
+import { applySubset } from "./fileOptions.js";
 import { outputFormatOption, parseDigitsOption, parseListOption, parseNumberOption } from "./options.js";
 import { readNamedColumns } from "./readColumns.js";
 
 export interface EventStudyCliOptions {
+  subset?: string;
   outcome: string;
   unit: string;
   time: string;
@@ -142,6 +145,10 @@ export function registerEventStudy(program: Command): void {
     .option("--digits <n>", "decimals in text, Markdown and LaTeX tables", "4")
     .option("--missing <tokens>", "extra tokens meaning missing (besides empty, NA and .)")
     .option("--types <list>", "force column types, e.g. school:string")
+    .option(
+      "--subset <condition>",
+      'keep only rows where this R-style condition is TRUE (e.g. "year >= 1995"); rows where it is FALSE or NA are dropped',
+    )
     .action(async (data: string, opts: EventStudyCliOptions) => {
       const output = await runEventStudy(data, opts);
       const format = outputFormatOption(opts.format, opts.out);
@@ -300,8 +307,10 @@ export async function runEventStudy(data: string, opts: EventStudyCliOptions): P
     ["--cluster", cluster],
     ["--weights", opts.weights ? [opts.weights] : []],
     ["--outcome/--controls/--covariates/--fe", [...needed]],
+    ["--subset", opts.subset ? columnsOfExpression(opts.subset) : []],
   ];
-  const table = await readNamedColumns(data, header, named, opts);
+  const read = await readNamedColumns(data, header, named, opts);
+  const table = applySubset(read, opts as unknown as Record<string, unknown>);
   const spec: StaggeredSpec = {
     outcome: opts.outcome,
     unit: opts.unit,

@@ -25,6 +25,7 @@ import { renderOutput } from "../report/render.js";
 import { writeFileAtomic } from "../report/writeAtomic.js";
 import { covarianceNames } from "../vcov/registry.js";
 import { VERSION } from "../version.js";
+import { addFileFormatOptions, addSubsetOption, fileFormatOptionsFrom } from "./fileOptions.js";
 import { readerOptionsFrom } from "./ingest.js";
 import {
   outputFormatOption,
@@ -40,6 +41,7 @@ function warn(message: string): void {
 }
 
 interface RegressOptions {
+  subset?: string;
   family?: string;
   offset?: string;
   vcov?: string;
@@ -82,7 +84,7 @@ interface RegressOptions {
 }
 
 export function registerRegress(program: Command): void {
-  program
+  const command = program
     .command("regress")
     .description(
       "estimate OLS, fixed-effects, IV and Poisson models and print a regression table (one column per formula)",
@@ -161,8 +163,9 @@ export function registerRegress(program: Command): void {
     .option(
       "--threads <n>",
       "DuckDB threads (default: all cores; 1 gives byte-identical sums from run to run)",
-    )
-    .action(async (data: string, formulaArgs: string[], opts: RegressOptions) => {
+    );
+  addSubsetOption(addFileFormatOptions(command)).action(
+    async (data: string, formulaArgs: string[], opts: RegressOptions) => {
       installProgress(opts);
       // Output options are checked before any data is read.
       outputFormatOption(opts.format, opts.out);
@@ -187,9 +190,9 @@ export function registerRegress(program: Command): void {
       };
       const choice = planEngine(engineData);
       if (choice.engine !== "memory") {
-        if (opts.reader || opts.fixefOut || opts.by)
+        if (opts.reader || opts.fixefOut || opts.by || opts.subset || opts.boot)
           throw usageError(
-            `--reader, --by and --fixef-out need the memory engine (this run uses ${choice.engine})`,
+            `--reader, --by, --subset, --boot and --fixef-out need the memory engine (this run uses ${choice.engine})`,
           );
         if (choice.reason && !opts.quiet) warn(choice.reason);
         const engineRun = await runEngineRegressions(
@@ -213,6 +216,7 @@ export function registerRegress(program: Command): void {
         missing: parseListOption(opts.missing),
         types: parseTypesOption(opts.types),
         cache: opts.cache,
+        format: fileFormatOptionsFrom(opts as unknown as Record<string, unknown>),
       });
       if (readerReport && !opts.quiet) process.stderr.write(readerReport);
       const run = runRegressions(table, request);
@@ -224,7 +228,8 @@ export function registerRegress(program: Command): void {
         await writeFileAtomic(opts.fixefOut, tableToCsv(fixedEffectsTable(run, "model")));
       }
       await writeOutput(output, opts);
-    });
+    },
+  );
 }
 
 /** Renders the output in the requested format (and the first stages' table) to --out or stdout. */
@@ -281,6 +286,7 @@ export function regressionRequest(formulas: string[], opts: RegressOptions): Reg
     family: opts.family,
     offset: opts.offset === undefined ? undefined : parseExpression(opts.offset),
     by: parseListOption(opts.by),
+    subset: opts.subset,
     level: parseNumberOption("--level", opts.level, 0, 1),
     dropSingletons: opts.dropSingletons ?? false,
     lincom: opts.lincom,

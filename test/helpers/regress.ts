@@ -28,6 +28,7 @@ export interface RegressTestOptions {
   nlcom?: string[] | undefined;
   solver?: "exact" | "fast" | undefined;
   bootstrap?: BootstrapRequest | undefined;
+  subset?: string | undefined;
 }
 
 export async function regressRun(
@@ -54,6 +55,7 @@ export async function regressRun(
     nlcom: opts.nlcom,
     forcePath: opts.solver,
     bootstrap: opts.bootstrap,
+    subset: opts.subset,
   };
   const { table } = await readModelData(file, request, { types: parseTypesOption(opts.types) });
   return runRegressions(table, request);

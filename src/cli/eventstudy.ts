@@ -16,7 +16,7 @@ import { parseFormula } from "../formula/parser.js";
 import type { Output } from "../model/result.js";
 import { renderEventStudy } from "../report/eventStudyTable.js";
 import { renderJson } from "../report/json.js";
-import { writeFileAtomic } from "../report/writeAtomic.js";
+import { writeOutputsAtomic } from "../report/writeAtomic.js";
 import { findCovarianceType, resolveCovariance } from "../vcov/registry.js";
 import { parseSmallSample } from "../vcov/ssc.js";
 import { VERSION } from "../version.js";
@@ -90,16 +90,22 @@ export function registerEventStudy(program: Command): void {
       const level = parseNumberOption("--level", opts.level, 0, 1);
       const rendered =
         format === "json" ? renderJson(output) : renderEventStudy(output, format, { digits, level });
+      // The plot and the table are one set of outputs: both are written, or neither (src/io/atomicWrite.ts).
+      const outputs: [string, string | Buffer][] = [];
       if (opts.plot) {
         const model = output.models[0];
         if (model) {
           // Loaded only when plotting: vega and resvg take a while to import.
-          const { writeEventStudyPlot } = await import("../report/eventStudyPlot.js");
-          await writeEventStudyPlot(model, opts.plot, level, (m) => process.stderr.write(`mobility: ${m}\n`));
+          const { renderEventStudyPlot } = await import("../report/eventStudyPlot.js");
+          outputs.push([
+            opts.plot,
+            await renderEventStudyPlot(model, opts.plot, level, (m) => process.stderr.write(`mobility: ${m}\n`)),
+          ]);
         }
       }
-      if (opts.out) await writeFileAtomic(opts.out, rendered);
-      else process.stdout.write(rendered);
+      if (opts.out) outputs.push([opts.out, rendered]);
+      writeOutputsAtomic(outputs);
+      if (!opts.out) process.stdout.write(rendered);
     });
 }
 

@@ -14,7 +14,7 @@ import { parseExpression, parseFormula } from "../formula/parser.js";
 import type { Output } from "../model/result.js";
 import { combinationAndFirstStageRows, firstStageOutput, firstStageRows } from "../report/modelRows.js";
 import { renderOutput } from "../report/render.js";
-import { writeFileAtomic } from "../report/writeAtomic.js";
+import { writeOutputsAtomic } from "../report/writeAtomic.js";
 import { covarianceNames } from "../vcov/registry.js";
 import { VERSION } from "../version.js";
 import { readerOptionsFrom } from "./ingest.js";
@@ -140,13 +140,16 @@ export function registerRegress(program: Command): void {
           rendered += `\nFirst stages\n${renderOutput(stages, format, { digits, extraRows: firstStageRows(stages, digits) })}`;
         }
       }
+      // --fixef-out and --out are one set of outputs: both are written, or neither (src/io/atomicWrite.ts).
+      const outputs: [string, string][] = [];
       if (opts.fixefOut) {
         if (output.models.every((m) => m.fixed_effects.length === 0))
           throw usageError("--fixef-out: no model has fixed effects");
-        await writeFileAtomic(opts.fixefOut, tableToCsv(fixedEffectsTable(run, "model")));
+        outputs.push([opts.fixefOut, tableToCsv(fixedEffectsTable(run, "model"))]);
       }
-      if (opts.out) await writeFileAtomic(opts.out, rendered);
-      else process.stdout.write(rendered);
+      if (opts.out) outputs.push([opts.out, rendered]);
+      writeOutputsAtomic(outputs);
+      if (!opts.out) process.stdout.write(rendered);
     });
 }
 

@@ -3,8 +3,7 @@
  * reference period as a hollow diamond at zero labelled "ref.", a zero line, a dashed line between the last
  * pre-period and the event, one colour per group of treated units; axis titles from the column names.
  */
-import { rename, writeFile } from "node:fs/promises";
-import { ioError, usageError } from "../errors.js";
+import { usageError } from "../errors.js";
 import type { ModelResult } from "../model/result.js";
 import { formatFull } from "./numberFormat.js";
 import {
@@ -53,27 +52,25 @@ export function eventStudyPlotOptions(model: ModelResult, level: number): Interv
   };
 }
 
-/** Writes the plot of `model` to `path` (.svg or .png). */
+/** The plot of `model` as the file `path` names it: SVG text or PNG bytes. */
+export async function renderEventStudyPlot(
+  model: ModelResult,
+  path: string,
+  level: number,
+  warn: (message: string) => void = () => {},
+): Promise<string | Buffer> {
+  const format = plotFormat(path);
+  if (format === null) throw usageError(`--plot: expected a file ending in .svg or .png, found '${path}'`);
+  const svg = await renderSvg(intervalPlotSpec(eventStudyPoints(model), eventStudyPlotOptions(model, level)));
+  return format === "svg" ? svg : svgToPng(svg, warn);
+}
+
+/** Writes the plot of `model` to `path` (.svg or .png), atomically. */
 export async function writeEventStudyPlot(
   model: ModelResult,
   path: string,
   level: number,
   warn: (message: string) => void = () => {},
 ): Promise<void> {
-  const format = plotFormat(path);
-  if (format === null) throw usageError(`--plot: expected a file ending in .svg or .png, found '${path}'`);
-  const svg = await renderSvg(intervalPlotSpec(eventStudyPoints(model), eventStudyPlotOptions(model, level)));
-  if (format === "svg") {
-    await writeFileAtomic(path, svg);
-    return;
-  }
-  const png = svgToPng(svg, warn);
-  try {
-    // PNG is binary: write it through a temporary file as writeFileAtomic does for text.
-    const tmp = `${path}.tmp-${process.pid}`;
-    await writeFile(tmp, png);
-    await rename(tmp, path);
-  } catch (error) {
-    throw ioError(`cannot write ${path}: ${(error as Error).message}`);
-  }
+  await writeFileAtomic(path, await renderEventStudyPlot(model, path, level, warn));
 }

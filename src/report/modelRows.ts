@@ -20,7 +20,10 @@ export function combinationAndFirstStageRows(output: Output, digits: number): Ex
       label: `${kind}: ${expression}`,
       cells: output.models.map((m) => {
         const c = m.combinations?.find((x) => x.kind === kind && x.expression === expression);
-        return c ? `${fmt(c.estimate)} (${fmt(c.std_error)}) [p=${c.p_value.toFixed(3)}]` : "";
+        if (!c) return "";
+        // No test (a perfect fit's model): no p-value bracket rather than "[p=NaN]".
+        const p = Number.isFinite(c.p_value) ? ` [p=${c.p_value.toFixed(3)}]` : "";
+        return `${fmt(c.estimate)} (${fmt(c.std_error)})${p}`;
       }),
     });
   }

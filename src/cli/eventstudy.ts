@@ -99,7 +99,9 @@ export function registerEventStudy(program: Command): void {
           const { renderEventStudyPlot } = await import("../report/eventStudyPlot.js");
           outputs.push([
             opts.plot,
-            await renderEventStudyPlot(model, opts.plot, level, (m) => process.stderr.write(`mobility: ${m}\n`)),
+            await renderEventStudyPlot(model, opts.plot, level, (m) =>
+              process.stderr.write(`mobility: ${m}\n`),
+            ),
           ]);
         }
       }

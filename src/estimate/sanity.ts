@@ -69,7 +69,12 @@ function checkResponseVaries(frame: ModelFrame, options: SanityOptions): void {
 }
 
 function checkMagnitudes(frame: ModelFrame): void {
-  const columns: DesignColumn[] = [frame.response, ...frame.columns, ...frame.endogenous, ...frame.instruments];
+  const columns: DesignColumn[] = [
+    frame.response,
+    ...frame.columns,
+    ...frame.endogenous,
+    ...frame.instruments,
+  ];
   if (frame.weights !== null && frame.weightsName !== null) {
     columns.push({ name: frame.weightsName, hi: frame.weights, lo: null });
   }

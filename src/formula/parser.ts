@@ -118,7 +118,11 @@ class Parser {
     while (this.peekOp("+") || this.peekOp("-")) {
       const op = this.next();
       if (++operands > MAX_FORMULA_TERMS) {
-        throw formulaError(this.source, op.pos, `more than ${MAX_FORMULA_TERMS} terms in one sum (the limit)`);
+        throw formulaError(
+          this.source,
+          op.pos,
+          `more than ${MAX_FORMULA_TERMS} terms in one sum (the limit)`,
+        );
       }
       const right = this.product();
       left = { type: "binary", op: op.text as "+" | "-", left, right, pos: op.pos };
@@ -205,7 +209,16 @@ class Parser {
   private atom(): Expr {
     const token = this.next();
     if (token.type === "number") {
-      return { type: "num", value: Number(token.text), text: token.text, pos: token.pos };
+      const value = Number(token.text);
+      // 1e400 would silently be Infinity and 1e-400 zero: a literal must be a finite double, non-zero if written so.
+      if (!Number.isFinite(value) || (value === 0 && /[1-9]/.test(token.text.replace(/[eE].*$/, "")))) {
+        throw formulaError(
+          this.source,
+          token.pos,
+          `the number ${token.text} is outside the range of double precision (magnitudes from about 5e-324 to 1.8e308)`,
+        );
+      }
+      return { type: "num", value, text: token.text, pos: token.pos };
     }
     if (token.type === "string") return { type: "str", value: token.text, pos: token.pos };
     if (token.type === "ident") {

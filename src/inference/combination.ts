@@ -66,7 +66,8 @@ export function combination(
     const result = evaluateNode(expr);
     if (firstNonFinite === null) {
       if (!Number.isFinite(result.value)) firstNonFinite = { expr, gradient: false, value: result.value };
-      else if (result.gradient.some((g) => !Number.isFinite(g))) firstNonFinite = { expr, gradient: true, value: result.value };
+      else if (result.gradient.some((g) => !Number.isFinite(g)))
+        firstNonFinite = { expr, gradient: true, value: result.value };
     }
     return result;
   };

@@ -18,8 +18,8 @@ import { randomBytes } from "node:crypto";
 import {
   chmodSync,
   closeSync,
-  copyFileSync,
   constants,
+  copyFileSync,
   fsyncSync,
   linkSync,
   lstatSync,

@@ -22,7 +22,9 @@ export function guardStandardStreams(): void {
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(BROKEN_PIPE_STATUS);
     try {
-      process.stderr.write(`mobility: error: cannot write to standard output: ${writeFailureReason(error)}\n`);
+      process.stderr.write(
+        `mobility: error: cannot write to standard output: ${writeFailureReason(error)}\n`,
+      );
     } finally {
       process.exit(EXIT_CODES.io);
     }

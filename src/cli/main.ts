@@ -20,9 +20,18 @@ function commanderLine(text: string): string {
   return `mobility: error: ${body} (run with --help for usage)\n`;
 }
 
-/** Messages are one line on stderr whatever they quote (a library's multi-line message, a cell with a newline). */
+/**
+ * Messages are one printable line on stderr whatever they quote (a library's multi-line message, a cell with a
+ * line break, bytes of a binary file read as text).
+ */
 function oneLine(message: string): string {
-  return message.replace(/\s*[\r\n]+\s*/g, " ").trim();
+  return (
+    message
+      .replace(/\s*[\r\n]+\s*/g, " ")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced.
+      .replace(/[\u0000-\u001f\u007f]/g, "?")
+      .trim()
+  );
 }
 
 async function main(argv: string[]): Promise<number> {

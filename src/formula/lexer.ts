@@ -88,7 +88,19 @@ export function adjacentNamesHint(first: Token, second: Token): string {
  */
 export function formulaError(source: string, pos: number, what: string): Error {
   return usageError(
-    `formula "${clip(source, 0, 120)}" at position ${pos + 1}: ${what} (here: "${pointAt(source, pos)}")`,
+    visible(
+      `formula "${clip(source, 0, 120)}" at position ${pos + 1}: ${what} (here: "${pointAt(source, pos)}")`,
+    ),
+  );
+}
+
+/** Control characters (a line break inside a formula) written as escapes, so that the message stays one line. */
+function visible(text: string): string {
+  const names: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+  return text.replace(
+    /[\u0000-\u001f\u007f]/g,
+    (c) => names[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }
 

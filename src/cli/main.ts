@@ -9,6 +9,10 @@ import { systemErrorToMobility } from "../io/systemErrors.js";
 import { VERSION } from "../version.js";
 import { registerCommands } from "./commands.js";
 
+/** C0 control characters and DEL. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
 /** commander's message ("error: unknown option '--x'\n(Did you mean --y?)\n") as our one line. */
 function commanderLine(text: string): string {
   const body = text
@@ -25,13 +29,10 @@ function commanderLine(text: string): string {
  * line break, bytes of a binary file read as text).
  */
 function oneLine(message: string): string {
-  return (
-    message
-      .replace(/\s*[\r\n]+\s*/g, " ")
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced.
-      .replace(/[\u0000-\u001f\u007f]/g, "?")
-      .trim()
-  );
+  return message
+    .replace(/\s*[\r\n]+\s*/g, " ")
+    .replace(CONTROL_CHARACTERS, "?")
+    .trim();
 }
 
 async function main(argv: string[]): Promise<number> {

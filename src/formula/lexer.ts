@@ -1,6 +1,10 @@
 /** Splits a formula into tokens, each with its character position for error messages. */
 import { usageError } from "../errors.js";
 
+/** C0 control characters and DEL. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
 export type TokenType = "ident" | "number" | "string" | "op" | "end";
 
 export interface Token {
@@ -97,9 +101,8 @@ export function formulaError(source: string, pos: number, what: string): Error {
 /** Control characters (a line break inside a formula) written as escapes, so that the message stays one line. */
 function visible(text: string): string {
   const names: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
   return text.replace(
-    /[\u0000-\u001f\u007f]/g,
+    CONTROL_CHARACTERS,
     (c) => names[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }

@@ -44,13 +44,29 @@ type Setup =
   | { rows: string; count: number }
   | { chmod: string; mode: string };
 
+/** An argument built from parts (a formula of 5,000 terms): strings, and `repeat` (with `{i}` the 0-based index). */
+type Argument = string | { concat: (string | { repeat: string; times: number; sep?: string })[] };
+
+function argument(a: Argument): string {
+  if (typeof a === "string") return a;
+  return a.concat
+    .map((part) =>
+      typeof part === "string"
+        ? part
+        : Array.from({ length: part.times }, (_, i) => part.repeat.replaceAll("{i}", String(i))).join(
+            part.sep ?? "",
+          ),
+    )
+    .join("");
+}
+
 interface Case {
   id: string;
   class: "wrong-result" | "files" | "crash" | "message" | "exit-code";
   case: string;
   source: "issue" | "added";
   setup?: Setup[];
-  run?: string[];
+  run?: Argument[];
   shell?: string;
   exit: number | number[];
   stderr?: string | string[];
@@ -136,7 +152,7 @@ function walk(dir: string, prefix = ""): string[] {
 function runCase(c: Case, dir: string): Promise<{ status: number; stdout: string; stderr: string }> {
   const command = c.shell
     ? ["bash", ["-c", c.shell.replaceAll("mobility", `"${process.execPath}" "${BIN}"`)]]
-    : [process.execPath, [BIN, ...(c.run ?? [])]];
+    : [process.execPath, [BIN, ...(c.run ?? []).map(argument)]];
   return new Promise((done, fail) => {
     const child = spawn(command[0] as string, command[1] as string[], {
       cwd: dir,

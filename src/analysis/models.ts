@@ -11,8 +11,8 @@ import { fixedEffectsTable, groupColumns, type RegressionRun, runRegressions } f
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { type Column, numericColumn, stringColumn, Table } from "../data/table.js";
 import { MobilityError } from "../errors.js";
-import { estimateEventStudy } from "../estimate/eventStudy.js";
 import { fitLevels, predict } from "../estimate/predict.js";
+import { estimateEventStudyModel as estimateAnyEventStudy } from "../estimate/staggered/eventStudies.js";
 import type { ParsedFormula } from "../formula/ast.js";
 import { parseExpression, parseFormula } from "../formula/parser.js";
 import type { ModelResult } from "../model/result.js";
@@ -101,6 +101,7 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
       by: model.by,
       level: model.level,
       family: model.family,
+      bootstrap: model.bootstrap,
       offset: model.offset === undefined ? undefined : parseExpression(model.offset),
       name: (_, label) => (label === null ? title : `${title} (${label})`),
     }),
@@ -194,29 +195,44 @@ async function estimateEventStudyModel(
   for (const part of splitByGroups(table, model.by ?? [])) {
     const label = part.group === null ? "" : Object.values(part.group).join(", ");
     try {
-      const fit = await located(data, [...at, "event_study"], () =>
-        estimateEventStudy(part.table, {
+      const result = await located(data, [...at, "event_study"], () =>
+        estimateAnyEventStudy(part.table, {
           outcome: es.outcome,
           unit: es.unit,
           time: es.time,
           eventTime: es.event_time,
-          ...(es.window ? { window: es.window } : {}),
+          window: es.window ?? null,
           ...(es.ref !== undefined ? { ref: typeof es.ref === "number" ? [es.ref] : es.ref } : {}),
           binEndpoints: es.bin_endpoints,
           controls: es.controls ?? null,
+          covariates: es.covariates ?? null,
           fixedEffects: es.fixed_effects ?? null,
           cluster: type === "cluster" ? clusters : [],
           vcov: type,
           convention: parseSmallSample(model.ssc),
           byGroup: es.by_group ?? null,
+          groupReference: es.group_ref
+            ? Object.fromEntries(
+                Object.entries(es.group_ref).map(([g, r]) => [g, typeof r === "number" ? [r] : r]),
+              )
+            : null,
+          neverTreated: (es.never_treated ?? []).map(String),
           estimator: es.method,
           control: es.control,
           level: model.level,
           weights: model.weights ?? null,
+          basePeriod: es.base_period ?? "varying",
+          csMethod: es.cs_method ?? "dr",
+          anticipation: es.anticipation ?? 0,
+          boot: es.boot ?? null,
+          ...(es.seed !== undefined ? { seed: es.seed } : {}),
+          balanceE: es.balance_e ?? null,
+          pretrends: es.pretrends ?? null,
+          aggregates: { lincom: es.lincom ?? [], cumulative: es.cumulative ?? [] },
         }),
       );
       results.push({
-        ...fit.model,
+        ...result,
         name: part.group === null ? title : `${title} (${label})`,
         group: part.group,
       });

@@ -73,8 +73,12 @@ export async function runSpec(specPath: string, options: RunOptions = {}): Promi
   for (const name of Object.keys(spec.data.tables)) {
     if (!deferred.includes(name)) await data.table(name, ["data", "tables", name]);
   }
-  if (Object.keys(spec.models).length === 0 && Object.keys(spec.lists).length === 0) {
-    throw usageError(`${specFile}: nothing to do (no models and no lists)`);
+  if (
+    Object.keys(spec.models).length === 0 &&
+    Object.keys(spec.lists).length === 0 &&
+    Object.keys(spec.plots).length === 0
+  ) {
+    throw usageError(`${specFile}: nothing to do (no models, lists or plots)`);
   }
   const models = await estimateModels(spec, data);
   for (const model of models.values()) data.report.push(...model.notes);
@@ -131,14 +135,18 @@ export async function runSpec(specPath: string, options: RunOptions = {}): Promi
   for (const [name, plot] of Object.entries(spec.plots)) {
     const at = ["plots", name];
     try {
-      const rendered = await renderPlot(
-        name,
-        plot,
-        (table) => data.table(table, [...at, "data"]),
+      const rendered = await renderPlot(name, plot, {
+        table: (table) => data.table(table, [...at, "data"]),
+        applySteps: (table, steps) => data.applySteps(table, steps, [...at, "steps"]),
         models,
-        (message) => data.report.push(`plot ${name}: ${message}`),
-      );
-      for (const [file, contents] of rendered) files.set(file, contents);
+        specDir,
+        addInput: (input) => data.inputs.push(input),
+        report: (line) => data.report.push(line),
+        warn: (message) => data.report.push(`plot ${name}: ${message}`),
+      });
+      for (const [file, contents] of rendered.files) files.set(file, contents);
+      // A plot's values (binscatter dots) can be pinned by expectations as a list of the plot's name.
+      if (rendered.table !== null && !lists.has(name)) lists.set(name, rendered.table);
     } catch (error) {
       if (error instanceof MobilityError && !error.message.startsWith(specFile)) {
         throw data.error(at, error.message, error.kind);

@@ -12,7 +12,8 @@
  *   counterfactuals: { <name>: { model, data, reference, columns } }      predictions under another group's curve
  *   tables:     { <name>: { models, titles, coefficients, rows, notes, formats, ... } }   paper-style tables
  *   lists:      { <name>: { from, steps, columns, sort, formats } }          row listings (predictions, ...)
- *   plots:      { <name>: { type: scatter | event_study, ... } }          SVG (and PNG) figures
+ *   plots:      { <name>: { type: scatter | event_study | map | binscatter | coefficients | estimates, ... } }
+ *                                                                         SVG (and PNG) figures
  *   expect:     { tolerance, values: [ { model, term, estimate, ... }, ... ] }
  *
  * Every object is strict: an unknown key is an error naming the key and its line (see load.ts). Names of
@@ -188,8 +189,9 @@ export const PredictSchema = z.strictObject({
 
 /**
  * An event study (estimator: event_study), as `mobility eventstudy` (README "Event studies"): relative-period
- * dummies around each unit's event period in a two-way fixed-effects regression, clustered by the unit unless
- * `cluster`/`vcov` say otherwise.
+ * dummies around each unit's event period in a two-way fixed-effects regression (twfe, sunab), clustered by the
+ * unit unless `cluster`/`vcov` say otherwise, or the heterogeneity-robust estimators of Callaway and Sant'Anna (cs)
+ * and Borusyak, Jaravel and Spiess (imputation).
  */
 export const EventStudySchema = z.strictObject({
   /** Outcome column or expression (`log(total_revenue / enroll)`). */
@@ -198,20 +200,43 @@ export const EventStudySchema = z.strictObject({
   time: z.string().min(1),
   /** Column with each unit's event period (empty for never-treated units). */
   event_time: z.string().min(1),
-  /** First and last relative period (default [-6, 15]). */
+  /** First and last relative period (default: every observed relative period). */
   window: z.tuple([z.number().int(), z.number().int()]).optional(),
   /** Reference period(s) (default [-1]). */
   ref: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional(),
   bin_endpoints: z.boolean().default(false),
   control: z.enum(["never", "not-yet"]).default("never"),
-  /** twfe (one dummy per period) or sunab (Sun and Abraham 2021). */
-  method: z.enum(["twfe", "sunab"]).default("twfe"),
+  /** twfe (one dummy per period), sunab (Sun and Abraham 2021), cs (Callaway and Sant'Anna 2021), imputation. */
+  method: z.enum(["twfe", "sunab", "cs", "imputation"]).default("twfe"),
   /** One event path per group of treated units (a column with one value per unit). */
   by_group: z.string().optional(),
-  /** Control variables, formula syntax ("x1 + log(x2)"). */
+  /** Reference period of groups with no observation at `ref` (`{ equity: 5 }`). */
+  group_ref: z.record(z.string(), z.union([z.number().int(), z.array(z.number().int()).min(1)])).optional(),
+  /** Control variables, formula syntax ("x1 + log(x2)") (twfe, sunab). */
   controls: z.string().optional(),
+  /** Covariates, formula syntax (cs: in the propensity score and outcome regression; imputation: first stage). */
+  covariates: z.string().optional(),
   /** Fixed effects, formula syntax (default "unit + time"). */
   fixed_effects: z.string().optional(),
+  /** Values of event_time meaning never treated (e.g. [0] or ["Inf", "never"]). */
+  never_treated: z.array(z.union([z.string(), z.number()])).optional(),
+  /** cs: varying (did's default, when absent) or universal base period. */
+  base_period: z.enum(["varying", "universal"]).optional(),
+  /** cs: dr (doubly robust, did's default, when absent), ipw or reg. */
+  cs_method: z.enum(["dr", "ipw", "reg"]).optional(),
+  /** cs: anticipation periods (default 0). */
+  anticipation: z.number().int().min(0).optional(),
+  /** cs: multiplier bootstrap draws (and seed, R's set.seed). */
+  boot: z.number().int().min(1).optional(),
+  seed: z.number().int().optional(),
+  /** cs: did's balance_e for the dynamic aggregation. */
+  balance_e: z.number().int().min(0).optional(),
+  /** imputation: event times of the pre-trend test (e.g. [-3, -2, -1]). */
+  pretrends: z.array(z.number().int()).optional(),
+  /** Linear combinations of path coefficients ("b[rel::3] - b[rel::0]"). */
+  lincom: z.array(z.string()).optional(),
+  /** Cumulative effects from period 0 to each k. */
+  cumulative: z.array(z.number().int()).optional(),
 });
 export type EventStudyModelSpec = z.infer<typeof EventStudySchema>;
 
@@ -244,6 +269,21 @@ export const ModelSchema = z
     panel_id: Columns.optional(),
     /** Lag of a HAC covariance (nw, dk); default fixest's rule. */
     lag: z.number().int().min(1).optional(),
+    /**
+     * Wild cluster bootstrap of the coefficients and lincoms (regress --boot): draws, seed, wcr | wcu, weights
+     * (rademacher | webb | mammen | normal), bootstrap clusters (default the covariance's), terms (default all but
+     * the intercept).
+     */
+    bootstrap: z
+      .strictObject({
+        reps: z.number().int().min(1),
+        seed: z.number().int().default(1),
+        type: z.enum(["wcr", "wcu"]).optional(),
+        weights: z.enum(["rademacher", "webb", "mammen", "normal"]).optional(),
+        cluster: Columns.optional(),
+        terms: z.array(z.string()).optional(),
+      })
+      .optional(),
     ssc: z.enum(["stata", ...SMALL_SAMPLE_CONVENTIONS]).optional(),
     weights: z.string().optional(),
     /** Estimate separately per group: the model becomes one column per group (`<name>[value]`). */
@@ -329,6 +369,8 @@ export const ROW_STATS = [
 export const RowSchema = z.union([
   z.strictObject({ label: z.string(), cells: z.array(z.string()) }),
   z.strictObject({ label: z.string(), stat: z.enum(ROW_STATS) }),
+  /** The wild cluster bootstrap p-value of a coefficient (the model needs a `bootstrap` block). */
+  z.strictObject({ label: z.string(), boot_p: z.string().min(1) }),
   z.strictObject({
     label: z.string(),
     lincom: z.record(z.string(), z.number()),
@@ -427,13 +469,153 @@ export const EventStudyPlotSchema = z.strictObject({
   /** Event-study models; several are drawn as series of one plot, named by `series` (default their titles). */
   models: z.array(Name).min(1),
   series: z.array(z.string()).optional(),
+  /** Display names of the groups of a `by_group` path (`{ "0": below, "1": above }`). */
+  group_labels: z.record(z.string(), z.string()).optional(),
   title: z.string().optional(),
   y_title: z.string().optional(),
   x_title: z.string().optional(),
   formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
 });
 
-export const PlotSchema = z.discriminatedUnion("type", [ScatterPlotSchema, EventStudyPlotSchema]);
+/**
+ * A choropleth map (as `mobility map`; README "Maps"): one value per id of `data`, on counties (5-digit FIPS, the
+ * 2017 Census boundaries of us-atlas), states, commuting zones (counties dissolved by a crosswalk table) or the
+ * polygons of a GeoJSON/TopoJSON file. The match report (ids without a polygon, polygons without data) goes into
+ * data_report.txt.
+ */
+export const MapPlotSchema = z.strictObject({
+  type: z.literal("map"),
+  data: Name,
+  /** The id column (county or state FIPS, commuting zone, or the polygons' id). */
+  id: z.string(),
+  /** The value: a column or an expression (`ppe / 1000`). */
+  value: z.string(),
+  level: z.enum(["county", "state", "cz"]).default("county"),
+  /** level cz: a table (source) mapping county FIPS (`from`) to zones (`to`), with the year of its codes. */
+  crosswalk: z
+    .strictObject({
+      table: Name,
+      from: z.string().default("County FIPS Code"),
+      to: z.string().default("CZ90"),
+      vintage: z.number().int().min(1970).max(2100).default(1990),
+    })
+    .optional(),
+  /** Polygons from a file instead (path relative to the spec; its sha256 goes into the manifest). */
+  polygons: z
+    .strictObject({ file: z.string(), id_field: z.string(), layer: z.string().optional() })
+    .optional(),
+  /** County ids of this year, brought to the map's 2017 codes. */
+  id_vintage: z.number().int().min(1970).max(2017).optional(),
+  scale: z.enum(["quantile", "continuous"]).default("quantile"),
+  classes: z.number().int().min(2).max(12).default(10),
+  /** A colour-blind-safe Vega scheme (default redyellowblue; continuous: viridis). */
+  palette: z.string().optional(),
+  reverse: z.boolean().default(false),
+  projection: z.string().optional(),
+  title: z.string().optional(),
+  legend_title: z.string().optional(),
+  caption: z.array(z.string()).optional(),
+  width: z.number().min(100).max(4000).optional(),
+  height: z.number().min(100).max(4000).optional(),
+  formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
+});
+
+/**
+ * A binned scatter plot as R's binsreg computes it (as `mobility binscatter`; README "Binned scatter plots"): dots
+ * from y on bin dummies + controls (+ absorbed fixed effects) evaluated at the controls' means, optional CIs,
+ * uniform band and polynomial fit. The dots are also written as plots/<name>.csv and can be pinned by
+ * expectations as a list of the plot's name: `{ list: <name>, where: { bin: 3 }, column: fit, value: ... }`
+ * (columns: the by column, bin, left, right, n, x, fit, ci_fit, ci_low, ci_high).
+ */
+export const BinscatterPlotSchema = z.strictObject({
+  type: z.literal("binscatter"),
+  data: Name,
+  y: z.string(),
+  x: z.string(),
+  controls: z.string().optional(),
+  absorb: z.string().optional(),
+  weights: z.string().optional(),
+  cluster: z.string().optional(),
+  by: z.string().optional(),
+  /** Number of bins (default: the IMSE-optimal number, binsregselect). */
+  bins: z.number().int().min(2).max(1000).optional(),
+  ci: z.boolean().default(false),
+  cb: z.boolean().default(false),
+  polyreg: z.number().int().min(0).max(10).optional(),
+  level: z.number().gt(0).lt(1).default(0.95),
+  vcov: z.enum(["iid", "hc0", "hc1", "hc2", "hc3"]).optional(),
+  nsims: z.number().int().min(100).default(2000),
+  simsgrid: z.number().int().min(1).default(50),
+  seed: z.number().int().min(0).default(1),
+  title: z.string().optional(),
+  x_title: z.string().optional(),
+  y_title: z.string().optional(),
+  /** Display names of the `by` groups. */
+  labels: z.record(z.string(), z.string()).optional(),
+  caption: z.array(z.string()).optional(),
+  width: z.number().min(100).max(4000).optional(),
+  height: z.number().min(100).max(4000).optional(),
+  formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
+});
+
+/** The coefficients of several models side by side (a coefficient plot; `mobility plot --type coef`). */
+export const CoefficientsPlotSchema = z.strictObject({
+  type: z.literal("coefficients"),
+  /** Models (a `by` model contributes one series per group). */
+  models: z.array(Name).min(1),
+  /** Terms, in order (default: all but the intercept). */
+  terms: z.array(z.string()).optional(),
+  /** Display names of terms. */
+  labels: z.record(z.string(), z.string()).optional(),
+  /** Legend names of the series (default: the models' titles). */
+  series: z.array(z.string()).optional(),
+  title: z.string().optional(),
+  x_title: z.string().optional(),
+  caption: z.array(z.string()).optional(),
+  width: z.number().min(100).max(4000).optional(),
+  formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
+});
+
+/**
+ * Estimates with intervals along x from a table (e.g. a `coefficients_table` of a model estimated `by` year), one
+ * series per `series` value: points or lines, error bars or a band, zero line, an optional reference line.
+ */
+export const EstimatesPlotSchema = z.strictObject({
+  type: z.literal("estimates"),
+  data: Name,
+  /** Steps applied to the table first (e.g. `filter: term == 'share'`). */
+  steps: z.array(StepSchema).default([]),
+  x: z.string(),
+  estimate: z.string().default("estimate"),
+  low: z.string().default("conf_low"),
+  high: z.string().default("conf_high"),
+  series: z.string().optional(),
+  /** A column that is true (or 1) on reference points (drawn hollow, without interval). */
+  reference: z.string().optional(),
+  mark: z.enum(["points", "lines"]).default("points"),
+  interval: z.enum(["errorbar", "band"]).default("errorbar"),
+  zero_line: z.boolean().default(true),
+  ref_line: z.number().optional(),
+  ref_label: z.string().optional(),
+  /** What the bars are, for the subtitle (default "Bars: 95% confidence intervals"). */
+  caption: z.array(z.string()).optional(),
+  title: z.string().optional(),
+  x_title: z.string().optional(),
+  y_title: z.string().optional(),
+  series_title: z.string().optional(),
+  width: z.number().min(100).max(4000).optional(),
+  height: z.number().min(100).max(4000).optional(),
+  formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
+});
+
+export const PlotSchema = z.discriminatedUnion("type", [
+  ScatterPlotSchema,
+  EventStudyPlotSchema,
+  MapPlotSchema,
+  BinscatterPlotSchema,
+  CoefficientsPlotSchema,
+  EstimatesPlotSchema,
+]);
 export type PlotSpec = z.infer<typeof PlotSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ export interface ModelData {
 
 export async function readModelData(
   path: string,
-  request: Pick<RegressionRequest, "formulas" | "covariance" | "weights" | "by" | "offset">,
+  request: Pick<RegressionRequest, "formulas" | "covariance" | "weights" | "by" | "offset" | "bootstrap">,
   options: DataOptions = {},
 ): Promise<ModelData> {
   const kind = options.reader ?? "csv";

@@ -5,7 +5,6 @@
  * runner only parse their inputs into a RegressionRequest and print what comes back.
  */
 
-import type { FixedEffectValuesResult } from "../absorb/fixedEffectValues.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { type Column, numericColumn, stringColumn, Table } from "../data/table.js";
 import { estimationError, MobilityError, usageError } from "../errors.js";
@@ -25,7 +24,8 @@ import {
   resolveCovariance,
   timeVariables,
 } from "../vcov/registry.js";
-import type { CovarianceRequest } from "../vcov/types.js";
+import type { Covariance, CovarianceRequest } from "../vcov/types.js";
+import { type BootstrapRequest, bootstrapModel, bootstrapVariables } from "./bootstrap.js";
 
 export interface RegressionRequest {
   formulas: readonly ParsedFormula[];
@@ -45,6 +45,8 @@ export interface RegressionRequest {
   nlcom?: readonly string[] | undefined;
   /** Column titles: a function of the model's dependent variable and group label. */
   name?: ((dependent: string, groupLabel: string | null) => string | undefined) | undefined;
+  /** Wild cluster bootstrap of the coefficients and lincoms (`--boot`). */
+  bootstrap?: BootstrapRequest | undefined;
   /** Not a user option: lets tests run golden cases through both least-squares paths. */
   forcePath?: "exact" | "fast" | undefined;
 }
@@ -52,6 +54,7 @@ export interface RegressionRequest {
 export interface EstimatedModel {
   result: ModelResult;
   fit: MemoryFit;
+  covariance: Covariance;
   formula: ParsedFormula;
   group: Record<string, string | number> | null;
 }
@@ -65,7 +68,7 @@ export interface RegressionRun {
 
 /** The columns a request reads: formula variables, weights, by, and the covariance's grouping variables. */
 export function requestColumns(
-  request: Pick<RegressionRequest, "formulas" | "covariance" | "weights" | "by" | "offset">,
+  request: Pick<RegressionRequest, "formulas" | "covariance" | "weights" | "by" | "offset" | "bootstrap">,
 ): {
   formula: Set<string>;
   options: [string, string[]][];
@@ -85,6 +88,10 @@ export function requestColumns(
         ),
       ],
       ["by", [...(request.by ?? [])]],
+      [
+        "bootstrap cluster",
+        bootstrapVariables(request.bootstrap).filter((n) => !covariance.cluster.includes(n)),
+      ],
       ["weights", request.weights ? [request.weights] : []],
     ],
   };
@@ -93,7 +100,9 @@ export function requestColumns(
 /** Estimates every formula on every group of `table`. */
 export function runRegressions(table: Table, request: RegressionRequest): RegressionRun {
   const covariance = resolveCovariance(request.covariance);
-  const groupings = groupingVariables(covariance);
+  const groupings = [
+    ...new Set([...groupingVariables(covariance), ...bootstrapVariables(request.bootstrap)]),
+  ];
   const times = timeVariables(covariance);
   const models: EstimatedModel[] = [];
   const warnings: string[] = [];
@@ -135,7 +144,7 @@ export function runRegressions(table: Table, request: RegressionRequest): Regres
           }),
           ...(estimator.summaryBlocks?.(fit, covariance, request.level) ?? {}),
         };
-        models.push({ result, fit, formula, group });
+        models.push({ result, fit, covariance: cov, formula, group });
       } catch (error) {
         // With `by`, a group too small to estimate is skipped with a warning (like Stata's statsby), so one tiny
         // state does not stop fifty others; without `by` the error stands.
@@ -149,10 +158,12 @@ export function runRegressions(table: Table, request: RegressionRequest): Regres
     }
   }
   if (models.length === 0) throw estimationError(`no group could be estimated (${skipped.length} skipped)`);
-  addCombinations(
-    models.map((m) => m.result),
-    request,
-  );
+  addCombinations(models, request);
+  if (request.bootstrap) {
+    const boot = request.bootstrap;
+    for (const m of models)
+      m.result = bootstrapModel(m.fit, m.result, m.covariance, covariance, boot, request.level);
+  }
   return { models, warnings, request: covariance };
 }
 
@@ -160,7 +171,7 @@ export function runRegressions(table: Table, request: RegressionRequest): Regres
  * Attaches lincom / nlcom results to every model that has all the coefficients the expression names; an
  * expression that fits no model is an error.
  */
-function addCombinations(models: ModelResult[], request: RegressionRequest): void {
+function addCombinations(models: EstimatedModel[], request: RegressionRequest): void {
   const requests = [
     ...(request.lincom ?? []).map((e) => ["lincom", e] as const),
     ...(request.nlcom ?? []).map((e) => ["nlcom", e] as const),
@@ -168,9 +179,10 @@ function addCombinations(models: ModelResult[], request: RegressionRequest): voi
   for (const [kind, expression] of requests) {
     let lastError: unknown = null;
     let used = 0;
-    for (const model of models) {
+    for (const { result: model, covariance } of models) {
       try {
-        const result = modelCombination(kind, expression, model, request.level);
+        const contrastDf = covariance.contrastDf;
+        const result = modelCombination(kind, expression, model, request.level, contrastDf);
         model.combinations = [...(model.combinations ?? []), result];
         used++;
       } catch (error) {
@@ -180,11 +192,6 @@ function addCombinations(models: ModelResult[], request: RegressionRequest): voi
     }
     if (used === 0 && lastError) throw lastError;
   }
-}
-
-/** The estimated fixed effects of every model (null where a model has none), in model order. */
-export function fixedEffectsOf(run: RegressionRun): (FixedEffectValuesResult | null)[] {
-  return run.models.map((m) => m.fit.fixedEffectValues());
 }
 
 /**

@@ -5,12 +5,14 @@
  */
 
 import type { Command } from "commander";
+import type { BootstrapRequest } from "../app/bootstrap.js";
 import { readModelData } from "../app/readModelData.js";
 import { fixedEffectsTable, type RegressionRequest, runRegressions } from "../app/regression.js";
 import { tableToCsv } from "../data/writeCsv.js";
 import { usageError } from "../errors.js";
 import { FAMILIES } from "../estimate/registry.js";
 import { parseExpression, parseFormula } from "../formula/parser.js";
+import { BOOT_WEIGHT_TYPES, type BootWeightType } from "../inference/wildBootstrap/index.js";
 import type { Output } from "../model/result.js";
 import { combinationAndFirstStageRows, firstStageOutput, firstStageRows } from "../report/modelRows.js";
 import { renderOutput } from "../report/render.js";
@@ -57,6 +59,12 @@ interface RegressOptions {
   lincom?: string[];
   nlcom?: string[];
   fixefOut?: string;
+  boot?: string;
+  seed?: string;
+  bootType?: string;
+  bootWeights?: string;
+  bootCluster?: string;
+  bootTerms?: string;
 }
 
 export function registerRegress(program: Command): void {
@@ -105,6 +113,15 @@ export function registerRegress(program: Command): void {
     .option("--long", "with --reader atlas: reshape kfr_<race>_<gender>_p<pct> into long rows")
     .option("--per-pupil", "with --reader f33/states: derive per-pupil measures")
     .option("--fips-vintage <year>", "with --reader f33: bring county codes to this vintage")
+    .option(
+      "--boot <B>",
+      "wild cluster bootstrap with B draws: p-values and intervals of the coefficients and lincoms",
+    )
+    .option("--seed <S>", "seed of the bootstrap draws", "1")
+    .option("--boot-type <type>", "wcr (restricted, default) or wcu (unrestricted); for IV: WRE / WRU")
+    .option("--boot-weights <weights>", `${BOOT_WEIGHT_TYPES.join(", ")} (default rademacher)`)
+    .option("--boot-cluster <columns>", "bootstrap clusters (default: the intersection of --cluster)")
+    .option("--boot-terms <terms>", "coefficients to bootstrap (default: all but the intercept)")
     .option("--first-stage", "also print the first-stage regressions of IV models as a table")
     .option("--drop-singletons", "drop observations in singleton fixed-effect groups (reghdfe's default)")
     .option("--fixef-out <file>", "write the estimated fixed effects (fixest's normalisation) to this CSV")
@@ -179,5 +196,38 @@ export function regressionRequest(formulas: string[], opts: RegressOptions): Reg
     dropSingletons: opts.dropSingletons ?? false,
     lincom: opts.lincom,
     nlcom: opts.nlcom,
+    bootstrap: bootstrapRequest(opts),
+  };
+}
+
+function bootstrapRequest(opts: RegressOptions): BootstrapRequest | undefined {
+  if (opts.boot === undefined) {
+    for (const [flag, value] of [
+      ["--boot-type", opts.bootType],
+      ["--boot-weights", opts.bootWeights],
+      ["--boot-cluster", opts.bootCluster],
+      ["--boot-terms", opts.bootTerms],
+    ] as const)
+      if (value !== undefined) throw usageError(`${flag} needs --boot B`);
+    return undefined;
+  }
+  const reps = Number(opts.boot);
+  if (!Number.isInteger(reps) || reps < 1)
+    throw usageError(`--boot: expected a whole number of draws, found '${opts.boot}'`);
+  const seed = Number(opts.seed ?? "1");
+  if (!Number.isInteger(seed)) throw usageError(`--seed: expected a whole number, found '${opts.seed}'`);
+  const type = opts.bootType;
+  if (type !== undefined && type !== "wcr" && type !== "wcu")
+    throw usageError(`--boot-type: expected wcr or wcu, found '${type}'`);
+  const weights = opts.bootWeights;
+  if (weights !== undefined && !(BOOT_WEIGHT_TYPES as readonly string[]).includes(weights))
+    throw usageError(`--boot-weights: expected one of ${BOOT_WEIGHT_TYPES.join(", ")}, found '${weights}'`);
+  return {
+    reps,
+    seed,
+    type,
+    weights: weights as BootWeightType | undefined,
+    cluster: parseListOption(opts.bootCluster),
+    terms: parseListOption(opts.bootTerms),
   };
 }

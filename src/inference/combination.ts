@@ -23,6 +23,8 @@ export interface CombinationResult {
   p_value: number;
   conf_low: number;
   conf_high: number;
+  /** The combination's own degrees of freedom, when they are not the model's (CR2/CR3). */
+  df?: number;
 }
 
 /** A value with its gradient with respect to the coefficients, and whether it is still linear in them. */
@@ -40,15 +42,16 @@ const FUNCTIONS: Record<string, [(x: number) => number, (x: number) => number]> 
   abs: [Math.abs, (x) => Math.sign(x)],
 };
 
-export function combination(
+/**
+ * The value of a combination and its exact gradient with respect to the coefficients (dual numbers); a lincom that
+ * is not linear in them is a usage error. The gradient of a lincom is its contrast vector.
+ */
+export function evaluateCombination(
   kind: "lincom" | "nlcom",
   expression: string,
   terms: readonly string[],
   estimates: Float64Array,
-  vcov: Matrix,
-  dfT: number,
-  level: number,
-): CombinationResult {
+): { value: number; gradient: Float64Array } {
   const k = terms.length;
   const constant = (value: number): Dual => ({
     value,
@@ -57,7 +60,7 @@ export function combination(
     constant: true,
   });
   const fail = (expr: Expr, what: string) =>
-    usageError(`--${kind} "${expression}" at position ${expr.pos + 1}: ${what}`);
+    usageError(`${kind} "${expression}" at position ${expr.pos + 1}: ${what}`);
 
   // The innermost sub-expression whose value or gradient stops being finite (1/(b[x]-b[x]) divides by zero):
   // the error names it, since a combination that is not finite at the estimates has no meaning to report.
@@ -160,21 +163,37 @@ export function combination(
   try {
     parsed = parseExpression(expression);
   } catch (error) {
-    throw usageError(`--${kind}: ${(error as Error).message}`);
+    throw usageError(`${kind}: ${(error as Error).message}`);
   }
   const result = evaluate(parsed);
   if (kind === "lincom" && !result.linear) {
-    throw usageError(`--lincom "${expression}" is not linear in the coefficients: use --nlcom`);
+    throw usageError(`lincom "${expression}" is not linear in the coefficients: use nlcom`);
   }
   const bad = firstNonFinite as { expr: Expr; gradient: boolean; value: number } | null;
   if (bad !== null) {
     const part = deparse(bad.expr);
     throw estimationError(
       bad.gradient
-        ? `--${kind} "${expression}": the derivative of ${part} (at position ${bad.expr.pos + 1}) is not finite at the estimates, so the delta method gives no standard error`
-        : `--${kind} "${expression}": ${part} (at position ${bad.expr.pos + 1}) is ${Number.isNaN(bad.value) ? "undefined" : "not finite"} at the estimates (a division by zero or a function outside its domain)`,
+        ? `${kind} "${expression}": the derivative of ${part} (at position ${bad.expr.pos + 1}) is not finite at the estimates, so the delta method gives no standard error`
+        : `${kind} "${expression}": ${part} (at position ${bad.expr.pos + 1}) is ${Number.isNaN(bad.value) ? "undefined" : "not finite"} at the estimates (a division by zero or a function outside its domain)`,
     );
   }
+  return { value: result.value, gradient: result.gradient };
+}
+
+export function combination(
+  kind: "lincom" | "nlcom",
+  expression: string,
+  terms: readonly string[],
+  estimates: Float64Array,
+  vcov: Matrix,
+  dfT: number,
+  level: number,
+  /** Degrees of freedom of the combination with this gradient, when they depend on it (CR2/CR3). */
+  dfFor?: (gradient: Float64Array) => number,
+): CombinationResult {
+  const k = terms.length;
+  const result = evaluateCombination(kind, expression, terms, estimates);
   let variance = 0;
   for (let a = 0; a < k; a++) {
     for (let c = 0; c < k; c++) {
@@ -183,16 +202,19 @@ export function combination(
   }
   const se = Math.sqrt(variance);
   const statistic = result.value / se;
-  const q = criticalValue(level, dfT);
+  // Degrees of freedom that depend on the combination (CR2/CR3's Satterthwaite df of the gradient).
+  const df = dfFor ? dfFor(result.gradient) : dfT;
+  const q = criticalValue(level, df);
   return {
     expression,
     kind,
     estimate: result.value,
     std_error: se,
     statistic,
-    p_value: twoSidedPValue(statistic, dfT),
+    p_value: twoSidedPValue(statistic, df),
     conf_low: result.value - q * se,
     conf_high: result.value + q * se,
+    ...(dfFor ? { df } : {}),
   };
 }
 
@@ -205,6 +227,7 @@ export function modelCombination(
   expression: string,
   model: ModelResult,
   level: number,
+  dfFor?: (gradient: Float64Array) => number,
 ): CombinationResult {
   const result = combination(
     kind,
@@ -214,6 +237,7 @@ export function modelCombination(
     new Matrix(model.vcov_matrix),
     model.vcov.df_t,
     level,
+    dfFor,
   );
   const untested = model.coefficients.length > 0 && model.coefficients.every((c) => Number.isNaN(c.p_value));
   return untested ? { ...result, statistic: Number.NaN, p_value: Number.NaN } : result;

@@ -11,11 +11,10 @@
  * - near-collinear regressors: a kept regressor reproduced by the others up to 1 - R^2 < 1e-10 (a variance
  *   inflation factor above 1e10; computed as VIF_j = [(X'WX)^-1]_jj [X'WX]_jj, the uncentred identity that with an
  *   intercept or absorbed fixed effects is the usual centred VIF). Its coefficient rests on differences at the
- *   rounding level of the data (x2 = round(2 x, 6) gave +-2.3e5); the note names the pair and the condition;
- * - standard errors that are not finite (a covariance with a negative or infinite variance): named in a note.
+ *   rounding level of the data (x2 = round(2 x, 6) gave +-2.3e5); the note names the pair and the condition.
+ * Standard errors that are not finite are noted where the covariance is computed (src/vcov/registry.ts).
  */
 import { type Fit, INTERCEPT } from "../model/fit.js";
-import type { Covariance } from "../vcov/types.js";
 
 /** R's summary.lm threshold for an essentially perfect fit (residual variance / mean square of the fit). */
 export const PERFECT_FIT_RATIO = 1e-30;
@@ -28,7 +27,7 @@ export interface FitDiagnostics {
   notes: string[];
 }
 
-export function diagnoseFit(fit: Fit, covariance: Covariance, dfResid: number): FitDiagnostics {
+export function diagnoseFit(fit: Fit, dfResid: number): FitDiagnostics {
   const notes: string[] = [];
   const perfectFit = isPerfectFit(fit, dfResid);
   if (perfectFit) {
@@ -37,15 +36,6 @@ export function diagnoseFit(fit: Fit, covariance: Covariance, dfResid: number): 
     );
   } else {
     notes.push(...nearCollinearity(fit));
-    const bad = fit.terms.filter((_, j) => {
-      const v = covariance.matrix.get(j, j);
-      return !(Number.isFinite(v) && v >= 0);
-    });
-    if (bad.length > 0) {
-      notes.push(
-        `the standard error${bad.length === 1 ? " of" : "s of"} ${bad.map((t) => `'${t}'`).join(", ")} ${bad.length === 1 ? "is" : "are"} not finite (the covariance matrix has a negative or non-finite variance there): no test or interval is reported for ${bad.length === 1 ? "it" : "them"}`,
-      );
-    }
   }
   return { perfectFit, notes };
 }

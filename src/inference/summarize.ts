@@ -22,14 +22,17 @@ export function summarize(fit: Fit, covariance: Covariance, options: SummaryOpti
   const dfT = covariance.info.df_t;
   const terms = [...fit.terms];
   const slopeIndices = terms.map((t, j) => (t === INTERCEPT ? -1 : j)).filter((j) => j >= 0);
+  // With degrees of freedom per coefficient (CR2/CR3) there is no single F reference: no joint test is printed.
+  const perCoefficient = covariance.coefficientDf;
   const n = fit.nobs;
   const kFit = covariance.parameters.kFit;
   // A perfect fit's standard errors are zero up to rounding (NIST certifies 0 for Wampler1): they are reported,
   // but t statistics of 1e15-1e33 are not, nor p-values or the F test (src/inference/diagnostics.ts).
-  const diagnostics = diagnoseFit(fit, covariance, n - kFit);
+  const diagnostics = diagnoseFit(fit, n - kFit);
   const vcov = covariance.matrix;
-  const wald = diagnostics.perfectFit ? null : waldTest(fit.coefficients, vcov, slopeIndices, dfT);
-  const coefficients = coefficientTable(terms, fit.coefficients, vcov, dfT, options.level);
+  const wald =
+    diagnostics.perfectFit || perCoefficient ? null : waldTest(fit.coefficients, vcov, slopeIndices, dfT);
+  const coefficients = coefficientTable(terms, fit.coefficients, vcov, perCoefficient ?? dfT, options.level);
   if (diagnostics.perfectFit) {
     for (const c of coefficients) {
       c.statistic = Number.NaN;

@@ -21,9 +21,27 @@ export function combinationAndFirstStageRows(output: Output, digits: number): Ex
       cells: output.models.map((m) => {
         const c = m.combinations?.find((x) => x.kind === kind && x.expression === expression);
         if (!c) return "";
+        const boot = c.boot_p_value === undefined ? "" : ` [wild bootstrap p=${c.boot_p_value.toFixed(3)}]`;
         // No test (a perfect fit's model): no p-value bracket rather than "[p=NaN]".
         const p = Number.isFinite(c.p_value) ? ` [p=${c.p_value.toFixed(3)}]` : "";
-        return `${fmt(c.estimate)} (${fmt(c.std_error)})${p}`;
+        return `${fmt(c.estimate)} (${fmt(c.std_error)})${p}${boot}`;
+      }),
+    });
+  }
+  // Wild bootstrap p-values (--boot): one row per bootstrapped coefficient.
+  const booted = [
+    ...new Set(
+      output.models.flatMap((m) =>
+        m.coefficients.filter((c) => c.boot_p_value !== undefined).map((c) => c.term),
+      ),
+    ),
+  ];
+  for (const term of booted) {
+    rows.push({
+      label: `Wild bootstrap p (${term})`,
+      cells: output.models.map((m) => {
+        const p = m.coefficients.find((c) => c.term === term)?.boot_p_value;
+        return p === undefined ? "" : p.toFixed(3);
       }),
     });
   }

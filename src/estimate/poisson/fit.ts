@@ -9,6 +9,9 @@
  *   until    |D - D_old| / (0.1 + |D|) < tol   (fixest's criterion; tol 1e-10 here, fixest's default is 1e-8)
  * with step halving towards the previous linear predictor when the deviance is not finite or increases, and one
  * more weighted regression at the converged mean (a final Newton step, so that bread and scores use its weights).
+ * The demeaning inside the loop starts at a tolerance of 1e-5 and is tightened to a thousandth of the deviance's
+ * relative change (ppmlhdfe's adaptive tolerance; fixest uses 1e-5 then 1e-6); the final regression demeans to
+ * the full tolerance of the memory engine (1e-10 of each column's sd).
  *
  * Separation: an observation whose fixed-effect group has only zero outcomes pins that group's effect at minus
  * infinity; it is removed before estimation (fixest's fixef.rm = "perfect", one pass over each fixed effect, as
@@ -102,6 +105,9 @@ export function fitPoisson(inputFrame: ModelFrame, options: FitOptions): MemoryF
   let iterations = 0;
   let last: WeightedStep | null = null;
   let absorbedByFe: string[] = [];
+  // The inner demeaning need only be as precise as the outer iteration is close (ppmlhdfe's adaptive tolerance):
+  // loose while the deviance still moves, tightened with it; the final regression below uses the full tolerance.
+  let demeanTolerance = 1e-5;
   for (let iter = 1; iter <= POISSON_MAX_ITER; iter++) {
     iterations = iter;
     const w = new Float64Array(n);
@@ -111,7 +117,7 @@ export function fitPoisson(inputFrame: ModelFrame, options: FitOptions): MemoryF
       w[i] = (prior ? (prior[i] as number) : 1) * m;
       z[i] = (eta[i] as number) - (offset ? (offset[i] as number) : 0) + ((y[i] as number) - m) / m;
     }
-    const step = weightedStep(candidates, z, w, fes, iter === 1 ? null : absorbedByFe);
+    const step = weightedStep(candidates, z, w, fes, iter === 1 ? null : absorbedByFe, demeanTolerance);
     if (iter === 1) absorbedByFe = step.absorbedByFe;
     last = step;
     let etaNew: Float64Array = new Float64Array(n);
@@ -146,6 +152,11 @@ export function fitPoisson(inputFrame: ModelFrame, options: FitOptions): MemoryF
     }
     devOld = dev;
     etaOld = Float64Array.from(eta);
+    const change = Math.abs(evolution) / (0.1 + Math.abs(dev));
+    demeanTolerance = Math.min(
+      demeanTolerance,
+      Math.max(DEMEAN_TOL, Number.isFinite(change) ? change * 1e-3 : 1e-5),
+    );
   }
   let step = last as WeightedStep;
   if (converged) {
@@ -159,7 +170,7 @@ export function fitPoisson(inputFrame: ModelFrame, options: FitOptions): MemoryF
       w[i] = (prior ? (prior[i] as number) : 1) * m;
       z[i] = (eta[i] as number) - (offset ? (offset[i] as number) : 0) + ((y[i] as number) - m) / m;
     }
-    step = weightedStep(candidates, z, w, fes, absorbedByFe);
+    step = weightedStep(candidates, z, w, fes, absorbedByFe, DEMEAN_TOL);
     const etaFinal = new Float64Array(n);
     for (let i = 0; i < n; i++)
       etaFinal[i] = (z[i] as number) - (step.residuals[i] as number) + (offset ? (offset[i] as number) : 0);
@@ -300,6 +311,7 @@ function weightedStep(
   w: Float64Array,
   fes: readonly FixedEffect[],
   absorbedBefore: readonly string[] | null,
+  tolerance: number,
 ): WeightedStep {
   let columns = candidates.filter((c) => absorbedBefore === null || !absorbedBefore.includes(c.name));
   let response: DesignColumn = { name: "z", hi: z, lo: null };
@@ -311,7 +323,7 @@ function weightedStep(
   if (fes.length > 0) {
     absorber = createAbsorber(fes, w);
     const result = absorber.demean([z, ...columns.map((c) => c.hi)], {
-      tol: DEMEAN_TOL,
+      tol: tolerance,
       parallel: true,
       inPlace: false,
     });

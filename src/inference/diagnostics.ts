@@ -9,8 +9,10 @@
  *   certifies 0 for Wampler1) and t statistics of 1e15-1e33 would print with stars, so tests are withheld and a
  *   note says why;
  * - near-collinear regressors: a kept regressor reproduced by the others up to 1 - R^2 < 1e-10 (a variance
- *   inflation factor above 1e10; computed as VIF_j = [(X'WX)^-1]_jj [X'WX]_jj, the uncentred identity that with an
- *   intercept or absorbed fixed effects is the usual centred VIF). Its coefficient rests on differences at the
+ *   inflation factor above 1e10), computed as VIF_j = [(X'WX)^-1]_jj times the (weighted) sum of squares of x_j
+ *   about its mean with an intercept (the usual centred VIF: [(X'WX)^-1]_jj is 1 / RSS of x_j on the others),
+ *   about zero without one; with absorbed fixed effects the columns are already demeaned (the within VIF). Its
+ *   coefficient rests on differences at the
  *   rounding level of the data (x2 = round(2 x, 6) gave +-2.3e5); the note names the pair and the condition.
  * Standard errors that are not finite are noted where the covariance is computed (src/vcov/registry.ts).
  */
@@ -58,19 +60,10 @@ function nearCollinearity(fit: Fit): string[] {
     for (let i = 0; i < a.length; i++) s += (w ? (w[i] as number) : 1) * (a[i] as number) * (b[i] as number);
     return s;
   };
-  const flagged: { j: number; tolerance: number }[] = [];
-  for (let j = 0; j < k; j++) {
-    if (fit.terms[j] === INTERCEPT) continue;
-    const column = rows.columns[j];
-    if (column === undefined) continue;
-    const vif = fit.bread.get(j, j) * gram(column, column);
-    if (Number.isFinite(vif) && vif > 1 / NEAR_COLLINEAR_TOLERANCE) flagged.push({ j, tolerance: 1 / vif });
-  }
-  if (flagged.length === 0) return [];
+  const columns = rows.columns;
   const intercept = fit.terms.indexOf(INTERCEPT) >= 0;
-  const centred = (j: number): Float64Array => {
-    const x = rows.columns[j] as Float64Array;
-    if (!intercept) return x;
+  const meanOf = (x: Float64Array): number => {
+    if (!intercept) return 0;
     let sw = 0;
     let swx = 0;
     for (let i = 0; i < x.length; i++) {
@@ -78,17 +71,31 @@ function nearCollinearity(fit: Fit): string[] {
       sw += wi;
       swx += wi * (x[i] as number);
     }
-    const mean = swx / sw;
-    return x.map((v) => v - mean);
+    return swx / sw;
   };
+  const centred = (j: number): Float64Array => {
+    const x = columns[j] as Float64Array;
+    const mean = meanOf(x);
+    return mean === 0 ? x : x.map((v) => v - mean);
+  };
+  const flagged: { j: number; tolerance: number }[] = [];
+  for (let j = 0; j < k; j++) {
+    const x = columns[j];
+    if (fit.terms[j] === INTERCEPT || x === undefined) continue;
+    // Sum of squares about the mean (about zero without an intercept), without a copy of the column.
+    const mean = meanOf(x);
+    let ss = 0;
+    for (let i = 0; i < x.length; i++) ss += (w ? (w[i] as number) : 1) * ((x[i] as number) - mean) ** 2;
+    const vif = fit.bread.get(j, j) * ss;
+    if (Number.isFinite(vif) && vif > 1 / NEAR_COLLINEAR_TOLERANCE) flagged.push({ j, tolerance: 1 / vif });
+  }
+  if (flagged.length === 0) return [];
   const notes: string[] = [];
   const reported = new Set<string>();
   for (const { j, tolerance } of flagged) {
     const name = fit.terms[j] as string;
     const xj = centred(j);
     const ssj = gram(xj, xj);
-    const raw = rows.columns[j] as Float64Array;
-    const nearlyConstant = intercept && ssj <= NEAR_COLLINEAR_TOLERANCE * gram(raw, raw);
     let partner = -1;
     let best = 0;
     for (let m = 0; m < k; m++) {
@@ -103,7 +110,7 @@ function nearCollinearity(fit: Fit): string[] {
     const detail = `1 - R² of '${name}' on the other regressors ${tolerance.toPrecision(2)}, variance inflation ${(1 / tolerance).toPrecision(2)}`;
     const consequence =
       "the coefficients rest on differences at the rounding level of the data and are not interpretable one by one";
-    if (!nearlyConstant && partner >= 0 && 1 - best < 1e-6) {
+    if (partner >= 0 && 1 - best < 1e-6) {
       const other = fit.terms[partner] as string;
       const key = [name, other].sort().join("\u0000");
       if (reported.has(key)) continue;
@@ -115,7 +122,7 @@ function nearCollinearity(fit: Fit): string[] {
       );
     } else {
       notes.push(
-        `near-collinear regressor '${name}': ${nearlyConstant ? "nearly constant (collinear with the intercept)" : "nearly a linear combination of the other regressors"} (${detail}); ${consequence}`,
+        `near-collinear regressor '${name}': nearly a linear combination of the other regressors (${detail}); ${consequence}`,
       );
     }
   }

@@ -4,7 +4,7 @@
  * call and redraws at most ~10 times a second (cli-progress throttles drawing on top).
  */
 import cliProgress from "cli-progress";
-import { setDefaultCsvProgress } from "../data/csv.js";
+import { setDefaultCsvProgress, setDefaultReadNotes } from "../data/csv.js";
 import { registerCleanup } from "../io/cleanup.js";
 
 export type ProgressCallback = (bytesRead: number, totalBytes: number) => void;
@@ -68,5 +68,7 @@ const mb = (bytes: number): string => (bytes / 1e6).toFixed(0);
  * Call once at the start of the command's action with its options.
  */
 export function installProgress(opts: object): void {
-  setDefaultCsvProgress(progressCallback({ quiet: (opts as { quiet?: unknown }).quiet === true }));
+  const quiet = (opts as { quiet?: unknown }).quiet === true;
+  setDefaultCsvProgress(progressCallback({ quiet }));
+  setDefaultReadNotes(quiet ? undefined : (note) => process.stderr.write(`note: ${note}\n`));
 }

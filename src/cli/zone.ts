@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { readCsv } from "../data/csv.js";
+import { readTableHeader } from "../data/csvHeader.js";
 import { usageError } from "../errors.js";
 import { writeTableOutput } from "./ingest.js";
 import { parseTypesOption } from "./options.js";
@@ -60,6 +61,17 @@ export function registerZone(program: Command): void {
       });
       const lat = String(opts.lat);
       const lon = String(opts.lon);
+      // Name a missing coordinate column as such (the read below forces their types, which would blame --types).
+      const header = await readTableHeader(file);
+      for (const [flag, column] of [
+        ["--lat", lat],
+        ["--lon", lon],
+      ] as const) {
+        if (!header.includes(column))
+          throw usageError(
+            `${file}: no ${flag === "--lat" ? "latitude" : "longitude"} column '${column}' (${flag}); columns: ${header.join(", ")}`,
+          );
+      }
       const points = await readCsv(file, {
         types: { [lat]: "number", [lon]: "number", ...types(opts) },
       });

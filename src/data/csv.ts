@@ -11,12 +11,14 @@ import { createReadStream } from "node:fs";
 import Papa from "papaparse";
 import { dataError, usageError } from "../errors.js";
 import { ColumnBuilder, type ColumnType } from "./columnBuilder.js";
+import { readDelimitedHeader } from "./csvHeader.js";
 import { readCsvFast } from "./fastCsv.js";
 import { readBinaryFormat, resolveInput } from "./formats/index.js";
 import type { FormatReadOptions } from "./formats/options.js";
 import { uniqueNames } from "./formats/options.js";
 import { missingSet } from "./missing.js";
 import { Table } from "./table.js";
+import { refuseInvalidUtf8 } from "./textEncoding.js";
 
 export interface CsvOptions extends Omit<FormatReadOptions, "columns" | "missing" | "types" | "onProgress"> {
   /** Read only these columns (in this order). Default: all. */
@@ -44,6 +46,12 @@ export interface CsvOptions extends Omit<FormatReadOptions, "columns" | "missing
 export const FAST_ENGINE_MIN_BYTES = 1024 * 1024;
 
 let defaultProgress: CsvOptions["onProgress"];
+let defaultNotes: CsvOptions["onNote"];
+
+/** Where reads that pass no onNote send their notes (the CLI: stderr, unless --quiet). */
+export function setDefaultReadNotes(onNote: CsvOptions["onNote"]): void {
+  defaultNotes = onNote;
+}
 
 /**
  * A progress callback for reads that pass none (the dataset readers call readCsv themselves); the CLI sets it
@@ -68,6 +76,8 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<T
   if (engine === "fast" || (engine === "auto" && size >= FAST_ENGINE_MIN_BYTES)) {
     const table = await readCsvFast(file, { ...options, onProgress });
     if (table !== undefined) {
+      refuseInvalidUtf8(table, file, input.display);
+      await noteDuplicateNames(table, file, input.display, options);
       onProgress?.(size, size);
       return file === input.display ? table : new Table(table.columns, table.nrows, input.display);
     }
@@ -81,8 +91,33 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<T
     });
   }
   const table = await parseCsvStream(stream, input.display, options);
+  refuseInvalidUtf8(table, file, input.display);
+  await noteDuplicateNames(table, file, input.display, options);
   onProgress?.(size, size);
   return table;
+}
+
+/**
+ * Header names that repeat are made unique as R's make.unique does (x, x.1, x.2); never in silence: a note names
+ * each renamed column (fread warns the same way). Only when some name ends in ".<digits>" is the header re-read.
+ */
+async function noteDuplicateNames(
+  table: Table,
+  file: string,
+  display: string,
+  options: CsvOptions,
+): Promise<void> {
+  const onNote = options.onNote ?? defaultNotes;
+  if (onNote === undefined || !table.columns.some((c) => /\.\d+$/.test(c.name))) return;
+  const raw = await readDelimitedHeader(file, display, options.delimiter);
+  const seen = new Map<string, number>();
+  raw.forEach((name, j) => {
+    if (name === "") return;
+    const count = seen.get(name) ?? 0;
+    seen.set(name, count + 1);
+    if (count > 0)
+      onNote(`${display}: duplicate column name '${name}' (column ${j + 1}) read as '${name}.${count}'`);
+  });
 }
 
 /** Parses CSV text already in memory (tests, small inline data). */
@@ -152,9 +187,16 @@ function parseCsvStream(
         if (failed) return;
         try {
           const quoteError = results.errors.find((e) => e.type === "Quotes");
+          const linesBefore = line;
           for (const fields of results.data) onRow(fields);
           if (quoteError !== undefined) {
-            throw dataError(`${source}: malformed quoting near data row ${(quoteError.row ?? 0) + 1}`);
+            // papaparse's row counts the records of this chunk from 0 (the header is a record).
+            const at = linesBefore + (quoteError.row ?? 0) + 1;
+            throw dataError(
+              quoteError.code === "MissingQuotes"
+                ? `${source} line ${at}: a quoted field is never closed (a quote opens it and no quote ends it before the end of the file)`
+                : `${source} line ${at}: a malformed quote (text after a closing quote, or a quote inside an unquoted field)`,
+            );
           }
         } catch (error) {
           fail(error, parser);

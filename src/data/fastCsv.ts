@@ -585,6 +585,10 @@ function parseRange(
       pushToken(slot, buf.toString("utf8", s, e));
       return;
     }
+    if (!dot && !hasExp && sig > 15) {
+      pushToken(slot, buf.toString("latin1", s, e)); // a long integer: classifyToken decides (ids beyond 2^53)
+      return;
+    }
     if (!signed && !dot && !hasExp && intDigits >= 2 && buf[intStart] === 48) {
       pushToken(slot, buf.toString("latin1", s, e)); // "01001": an identifier, text
       return;

@@ -162,7 +162,7 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
       unitGroup[u] = g;
     }
   }
-  requireControls(unitEvent, table.source, spec.eventTime);
+  requireControls(unitEvent, table.source, spec.eventTime, time);
 
   // The control cohort for sunab with not-yet: the last-treated cohort.
   const cohortsAll = [...new Set(Array.from(unitEvent).filter((e) => !Number.isNaN(e)))].sort(

@@ -15,8 +15,10 @@ import type { Expr, ParsedFormula, Term } from "../formula/ast.js";
 import { deparse } from "../formula/deparse.js";
 import {
   evaluateNumeric,
+  integerCodeNote,
   type NumericValues,
   strayTextError,
+  thousandsSeparatorError,
   unknownColumn,
   variablesOf,
 } from "../formula/evaluate.js";
@@ -248,6 +250,13 @@ export function buildModelFrame(
   }
   if (infinite > 0) notes.push(`${infinite} observations removed because a transformation was not finite`);
   if (zeroWeight > 0) notes.push(`${zeroWeight} observations removed because their weight is zero`);
+  for (const term of rhsTerms) {
+    for (const factor of term.factors) {
+      const column = factor.type === "var" && table.has(factor.name) ? table.column(factor.name) : undefined;
+      const note = column?.kind === "string" ? integerCodeNote(column) : null;
+      if (note !== null && !notes.includes(note)) notes.push(note);
+    }
+  }
 
   const fixedEffectColumns = new Map<string, Column>();
   for (const fe of formula.fixedEffects) {
@@ -284,7 +293,7 @@ function evaluateFactor(factor: Expr, table: Table, text: string): Component {
     if (!table.has(factor.name)) throw unknownColumn(table, factor.name, factor.pos, text);
     const column = table.column(factor.name);
     if (column.kind === "string") {
-      const stray = strayTextError(table, column);
+      const stray = strayTextError(table, column) ?? thousandsSeparatorError(table, column);
       if (stray) throw stray;
       return categorical(column, factor.name, "r", []);
     }

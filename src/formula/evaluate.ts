@@ -231,3 +231,30 @@ export function strayTextError(table: Table, column: StringColumn): Error | null
   }
   return null;
 }
+
+/** "1,234" or "12,345.6": a number written with thousands separators (and, in such a column, plain "12"). */
+const THOUSANDS = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/;
+const PLAIN_NUMBER = /^[+-]?\d{1,3}(\.\d+)?$/;
+
+/**
+ * A text column whose values are all numbers, some written with thousands separators ("1,234"): read as text, it
+ * would enter a formula as a factor with one level per value, a regression that is silently not the one meant.
+ */
+export function thousandsSeparatorError(table: Table, column: StringColumn): Error | null {
+  const levels = column.levels;
+  if (!levels.some((level) => THOUSANDS.test(level))) return null;
+  if (!levels.every((level) => THOUSANDS.test(level) || PLAIN_NUMBER.test(level))) return null;
+  const first = column.codes.findIndex((code) => code >= 0 && THOUSANDS.test(levels[code] as string));
+  return dataError(
+    `${table.source} line ${first + 2}, column '${column.name}': '${levels[column.codes[first] as number]}' is a number written with thousands separators, so the column was read as text (it would enter as a factor of ${levels.length} levels); write the file without the separators`,
+  );
+}
+
+/** Text columns of integer codes ("01" ... "20"): a factor, said in a note (force a number with --types). */
+export function integerCodeNote(column: StringColumn): string | null {
+  const levels = column.levels;
+  if (levels.length < 2 || !levels.every((level) => /^\d+$/.test(level))) return null;
+  const sorted = [...levels].sort();
+  const padded = levels.some((level) => level.length > 1 && level.startsWith("0"));
+  return `'${column.name}' is text (${padded ? "zero-padded " : ""}integer codes '${sorted[0]}' to '${sorted[sorted.length - 1]}'), so it enters as a factor with ${levels.length} levels; to use it as a number, force its type (--types ${column.name}:number, or types: in a spec)`;
+}

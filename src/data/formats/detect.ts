@@ -97,7 +97,30 @@ export function decideFormat(head: Uint8Array, nameHint: string, display: string
         `(${showBytes(head)}); the file is truncated, damaged or misnamed`,
     );
   }
+  textOrRefuse(head, display);
   return "csv";
+}
+
+/**
+ * Delimited text never holds a NUL byte; binary files (images, PDFs, executables, other formats' files under a
+ * text name) almost always do in their first bytes. UTF-16 text (a byte-order mark FF FE or FE FF, NULs between
+ * ASCII letters) is text in an encoding read here only after conversion.
+ */
+function textOrRefuse(head: Uint8Array, display: string): void {
+  const b = (i: number) => head[i] ?? -1;
+  if ((b(0) === 0xff && b(1) === 0xfe) || (b(0) === 0xfe && b(1) === 0xff)) {
+    throw dataError(
+      `${display}: UTF-16 text (byte-order mark ${showBytes(head.subarray(0, 2)).replace("first bytes ", "")}); ` +
+        "convert the encoding to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
+    );
+  }
+  const nul = head.indexOf(0);
+  if (nul >= 0) {
+    throw dataError(
+      `${display}: binary content (a NUL byte at offset ${nul}; ${showBytes(head)}), not delimited text or a ` +
+        "format read here (.csv/.tsv, .dta, .xlsx, .xls, .parquet, .gz, .zst)",
+    );
+  }
 }
 
 export function describeFormat(format: DataFormat | Compression): string {

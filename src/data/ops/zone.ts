@@ -36,6 +36,9 @@ export interface ZoneReport {
   /** Points inside more than one polygon (first in file order kept). */
   overlaps: number;
   overlapExamples: string[];
+  /** Points whose latitude is outside [-90, 90] or longitude outside [-180, 180]: not on the Earth. */
+  offGlobe: number;
+  offGlobeExamples: string[];
 }
 
 /** Reads polygons from a GeoJSON or TopoJSON file; `idField` is a property name, or "id" for feature.id. */
@@ -137,6 +140,8 @@ export function assignZones(
     outsideExamples: [],
     overlaps: 0,
     overlapExamples: [],
+    offGlobe: 0,
+    offGlobeExamples: [],
   };
   for (let i = 0; i < n; i++) {
     const y = lat[i] as number;
@@ -144,6 +149,12 @@ export function assignZones(
     ids[i] = undefined;
     if (!Number.isFinite(x) || !Number.isFinite(y)) {
       report.noCoordinates++;
+      continue;
+    }
+    if (Math.abs(y) > 90 || Math.abs(x) > 180) {
+      // Usually latitude and longitude swapped (-149.9 is Anchorage's longitude): counted apart, never matched.
+      report.offGlobe++;
+      if (report.offGlobeExamples.length < 5) report.offGlobeExamples.push(`row ${i + 1} (${y}, ${x})`);
       continue;
     }
     const candidates = zones.index.search(x, y, x, y).sort((a, b) => a - b);
@@ -256,6 +267,11 @@ export function formatZoneReport(report: ZoneReport, zones: ZoneSet): string {
     `  in no polygon      ${report.outside}${examples(report.outsideExamples)}`,
     `  in 2+ polygons     ${report.overlaps}${examples(report.overlapExamples)} (first in file order kept)`,
   ];
+  if (report.offGlobe > 0) {
+    lines.push(
+      `  off the globe      ${report.offGlobe}${examples(report.offGlobeExamples)}: latitude outside [-90, 90] or longitude outside [-180, 180]; are --lat and --lon swapped?`,
+    );
+  }
   return `${lines.join("\n")}\n`;
 }
 

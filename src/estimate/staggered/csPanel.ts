@@ -98,7 +98,7 @@ export function prepareCsPanel(table: Table, spec: CsPanelSpec): CsPanel {
   }
   const events: UnitEvents = unitEvents(table, spec.unit, spec.eventTime, spec.neverTreated ?? []);
   const time = table.numeric(spec.time).values;
-  requireControls(events.event, table.source, spec.eventTime);
+  requireControls(events.event, table.source, spec.eventTime, time);
   const hint = neverTreatedHint(events.event, time, spec.eventTime);
   if (hint !== null) notes.push(hint);
   const clusterColumn = spec.cluster ? table.column(spec.cluster) : null;

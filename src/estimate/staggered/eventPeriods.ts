@@ -151,9 +151,16 @@ export function unitEvents(
 
 /**
  * Refuses a design with no control units: no never-treated unit and a single cohort (every unit treated at the
- * same time), where no comparison identifies anything.
+ * same time), where no comparison identifies anything; or no never-treated unit while some cohorts lie long
+ * before the panel (neverTreatedHint): those codes almost surely mean never treated, and estimating with them
+ * as cohorts gives relative periods such as -7 to 2010 and no controls at all.
  */
-export function requireControls(event: Float64Array, source: string, eventColumn: string): void {
+export function requireControls(
+  event: Float64Array,
+  source: string,
+  eventColumn: string,
+  time?: Float64Array,
+): void {
   let never = 0;
   const cohorts = new Set<number>();
   for (const e of event) {
@@ -166,6 +173,8 @@ export function requireControls(event: Float64Array, source: string, eventColumn
       `${source}: no control units: every unit has its event in period ${formatFull([...cohorts][0] as number)} and none is never treated (if some code in '${eventColumn}' means never treated, name it with --never-treated)`,
     );
   }
+  const hint = never === 0 && time !== undefined ? neverTreatedHint(event, time, eventColumn) : null;
+  if (hint !== null) throw estimationError(`${source}: no control units (no unit is never treated); ${hint}`);
 }
 
 /**

@@ -106,7 +106,7 @@ function prepareRows(
   spec: ImputationSpec,
 ): { rows: Rows; notes: string[]; frameRows: Int32Array } {
   const events = unitEvents(table, spec.unit, spec.eventTime, spec.neverTreated ?? []);
-  requireControls(events.event, table.source, spec.eventTime);
+  requireControls(events.event, table.source, spec.eventTime, table.numeric(spec.time).values);
   const rhs = spec.covariates && spec.covariates.trim() !== "" ? spec.covariates : "1";
   const frame = buildModelFrame(table, parseFormula(`${spec.outcome} ~ ${rhs}`), {
     ...(spec.weights ? { weights: spec.weights } : {}),

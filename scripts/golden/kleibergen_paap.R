@@ -81,7 +81,11 @@ rk_wald_chi2 <- function(X, Z, w, cluster, normalise = "cholesky") {
   # Reduced-form covariance from explicit Kronecker scores (column order = vec(Pi)).
   Vres <- X - Z %*% Pi
   S <- do.call(cbind, lapply(seq_len(p), function(j) Z * (w * Vres[, j])))
-  meat <- if (is.null(cluster)) crossprod(S) else crossprod(rowsum(S, cluster, reorder = FALSE))
+  # One cluster variable: sum_g s_g s_g'. Two: Cameron, Gelbach and Miller (2011, eq. 2.13), M_1 + M_2 - M_12
+  # with M_12 clustered on the intersection (what ivreg2 does with cluster(a b)).
+  cluster_meat <- function(g) crossprod(rowsum(S, g, reorder = FALSE))
+  meat <- if (is.null(cluster)) crossprod(S) else if (!is.list(cluster)) cluster_meat(cluster) else
+    cluster_meat(cluster[[1]]) + cluster_meat(cluster[[2]]) - cluster_meat(paste(cluster[[1]], cluster[[2]], sep = "\r"))
   bread <- kronecker(diag(p), solve(Qzz))
   VPi <- bread %*% meat %*% bread
   J <- kronecker(t(Ft), G)               # vec(G Pi Ft) = (Ft' kron G) vec(Pi)
@@ -113,7 +117,8 @@ kp_case <- function(cs) {
   A <- cbind(W, D)
   X <- resid_on(A, as.matrix(d[cs$endogenous]), w)
   Z <- resid_on(A, as.matrix(d[cs$instruments]), w)
-  cl <- if (is.null(cs$cluster)) NULL else as.character(d[[cs$cluster]])
+  cl <- if (is.null(cs$cluster)) NULL else if (length(cs$cluster) == 1) as.character(d[[cs$cluster]]) else
+    lapply(cs$cluster, function(v) as.character(d[[v]]))
   p <- ncol(X); L2 <- ncol(Z)
   rk <- rk_wald_chi2(X, Z, w, cl)
   chk <- list()
@@ -131,7 +136,8 @@ kp_case <- function(cs) {
   }
   mfit <- lm(I(X * sw) ~ I(Z * sw) - 1)
   Vs <- if (is.null(cl)) sandwich::vcovHC(mfit, type = "HC0") else
-    sandwich::vcovCL(mfit, cluster = cl, type = "HC0", cadjust = FALSE)
+    sandwich::vcovCL(mfit, cluster = if (is.list(cl)) as.data.frame(cl, col.names = cs$cluster) else cl,
+                     type = "HC0", cadjust = FALSE, multi0 = FALSE)
   scale <- sqrt(diag(rk$VPi))
   fail("sandwich_reduced_form_vcov", max(abs(unname(Vs) - rk$VPi) / outer(scale, scale)))
 
@@ -148,7 +154,8 @@ kp_case <- function(cs) {
     f <- rk$chi2 / n * (n - k1) / L2
     G <- NULL
   } else {
-    G <- length(unique(cl))
+    # Two-way: G = the smaller number of clusters (ivreg2; this project's default convention).
+    G <- if (is.list(cl)) min(vapply(cl, function(g) length(unique(g)), 0)) else length(unique(cl))
     f <- rk$chi2 / (n - 1) * (n - k1) * (G - 1) / G / L2
   }
   list(
@@ -194,8 +201,22 @@ cases <- list(
        fixed_effects = c("state", "year"),
        endogenous = c("lprice", "lincome"), instruments = c("tdiff", "rtax"),
        exogenous = character(0), intercept = FALSE,
-       note = "state FE nested in the state clusters: not counted in the first stage's parameters but one (fixest), year FE counted: k1 = 2 instruments + 2")
+       note = "state FE nested in the state clusters: not counted in the first stage's parameters but one (fixest), year FE counted: k1 = 2 instruments + 2"),
+  list(id = "sim_multi_endo_twoway_g1_g2", file = "fixtures/iv/sim_multi_endo_groups.csv",
+       formula = "y ~ x1 + x2 | endo1 + endo2 ~ z1 + z2 + z3 + z4", vcov = "cluster", cluster = c("g1", "g2"),
+       endogenous = c("endo1", "endo2"), instruments = c("z1", "z2", "z3", "z4"),
+       exogenous = c("x1", "x2"), intercept = TRUE,
+       note = "two-way clustering (Cameron-Gelbach-Miller meat, G = min(G1, G2) = 20); g1 = 40 groups of 25 consecutive rows, g2 = row number modulo 20 (fixtures/iv/sim_multi_endo_groups.csv, written by this script)")
 )
+
+# Two crossed grouping columns for the two-way case, deterministic functions of the row number, written beside
+# the ivreg2r fixture (the fixture itself is left as published).
+local({
+  raw <- readLines("fixtures/iv/sim_multi_endo.csv")
+  i <- seq_len(length(raw) - 1)
+  writeLines(c(paste0(raw[1], ",g1,g2"), paste0(raw[-1], ",", (i - 1) %/% 25 + 1, ",", (i - 1) %% 20 + 1)),
+             "fixtures/iv/sim_multi_endo_groups.csv")
+})
 
 out <- lapply(cases, kp_case)
 names(out) <- NULL

@@ -11,6 +11,18 @@ PY=${PY:-/usr/bin/python3}
 SHARED_DATA=${SHARED_DATA:-$(cd .. && pwd)/shared/data}
 export SHARED_DATA
 
+# Prerequisites: without R or Python nothing can be regenerated; say so and fail rather than half-run.
+missing=()
+command -v Rscript >/dev/null 2>&1 || missing+=("Rscript (R)")
+[ -x "$PY" ] || missing+=("$PY (Python 3)")
+command -v node >/dev/null 2>&1 || missing+=("node")
+[ -d "$SHARED_DATA" ] || missing+=("shared data at $SHARED_DATA")
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "scripts/golden/run.sh: cannot regenerate the goldens: missing ${missing[*]}" >&2
+  exit 2
+fi
+Rscript -e 'for (p in c("fixest", "sandwich", "clubSandwich", "fwildclusterboot", "did", "didimputation", "binsreg", "haven", "readxl", "AER", "estimatr", "jsonlite")) if (!requireNamespace(p, quietly = TRUE)) { message("scripts/golden/run.sh: R package ", p, " is missing (../shared/oracles.md)"); quit(status = 2) }'
+
 echo "== fixtures"
 mkdir -p fixtures/nist
 for n in Norris Pontius NoInt1 NoInt2 Longley Wampler1 Wampler2 Wampler3 Wampler4 Wampler5 Filip; do
@@ -32,10 +44,14 @@ Rscript scripts/golden/ols.R
 "$PY" scripts/golden/ols_statsmodels.py
 "$PY" scripts/golden/t_dist.py
 
+echo "== the absorption kernel (lm on explicit dummies)"
+Rscript scripts/golden/demean.R
+
 echo "== fixed-effects OLS and IV golden values (also writes fixtures/iv/cigarettes_sw_*.csv)"
 Rscript scripts/golden/feols.R
 Rscript scripts/golden/iv.R
-Rscript scripts/golden/kleibergen_paap.R
+Rscript scripts/golden/kleibergen_paap.R   # also writes fixtures/iv/sim_multi_endo_groups.csv
+Rscript scripts/golden/claims.R            # --ssc none vs sandwich, three-way clustering vs fixest
 
 echo "== reghdfe's small-sample conventions (--ssc reghdfe; also writes fixtures/fe/cigar.csv)"
 Rscript scripts/golden/reghdfe.R

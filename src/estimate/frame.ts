@@ -15,7 +15,6 @@ import type { Expr, ParsedFormula, Term } from "../formula/ast.js";
 import { deparse } from "../formula/deparse.js";
 import {
   evaluateNumeric,
-  integerCodeNote,
   type NumericValues,
   strayTextError,
   thousandsSeparatorError,
@@ -250,13 +249,6 @@ export function buildModelFrame(
   }
   if (infinite > 0) notes.push(`${infinite} observations removed because a transformation was not finite`);
   if (zeroWeight > 0) notes.push(`${zeroWeight} observations removed because their weight is zero`);
-  for (const term of rhsTerms) {
-    for (const factor of term.factors) {
-      const column = factor.type === "var" && table.has(factor.name) ? table.column(factor.name) : undefined;
-      const note = column?.kind === "string" ? integerCodeNote(column) : null;
-      if (note !== null && !notes.includes(note)) notes.push(note);
-    }
-  }
 
   const fixedEffectColumns = new Map<string, Column>();
   for (const fe of formula.fixedEffects) {

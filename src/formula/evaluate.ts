@@ -249,12 +249,3 @@ export function thousandsSeparatorError(table: Table, column: StringColumn): Err
     `${table.source} line ${first + 2}, column '${column.name}': '${levels[column.codes[first] as number]}' is a number written with thousands separators, so the column was read as text (it would enter as a factor of ${levels.length} levels); write the file without the separators`,
   );
 }
-
-/** Text columns of integer codes ("01" ... "20"): a factor, said in a note (force a number with --types). */
-export function integerCodeNote(column: StringColumn): string | null {
-  const levels = column.levels;
-  if (levels.length < 2 || !levels.every((level) => /^\d+$/.test(level))) return null;
-  const sorted = [...levels].sort();
-  const padded = levels.some((level) => level.length > 1 && level.startsWith("0"));
-  return `'${column.name}' is text (${padded ? "zero-padded " : ""}integer codes '${sorted[0]}' to '${sorted[sorted.length - 1]}'), so it enters as a factor with ${levels.length} levels; to use it as a number, force its type (--types ${column.name}:number, or types: in a spec)`;
-}

@@ -24,6 +24,7 @@
  */
 import { z } from "zod";
 import { READER_KINDS } from "../data/readers/index.js";
+import { ReaderOptionsSchema } from "../data/readers/options.js";
 import { FAMILIES } from "../estimate/registry.js";
 import { COVARIANCE_TYPES, findCovarianceType } from "../vcov/registry.js";
 import { SMALL_SAMPLE_CONVENTIONS } from "../vcov/ssc.js";
@@ -43,23 +44,6 @@ const Columns = z
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Options passed to a dataset reader (see src/data/readers/*; a reader ignores the options it does not use). */
-export const ReaderOptionsSchema = z.strictObject({
-  /** atlas: one row per county x race x gender x percentile. */
-  long: z.boolean().optional(),
-  /** f33, states: add per-pupil columns (ppe_total, rev_per_pupil, local_share). */
-  perPupil: z.boolean().optional(),
-  /** f33: the money unit of the file; output is always dollars. */
-  dollarsIn: z.enum(["units", "thousands"]).optional(),
-  /**
-   * f33: update county codes to this vintage. `atlas` (= 2015) is the vintage of the Opportunity Atlas county
-   * file: it has Kusilvak 02158 and Oglala Lakota 46102 (2015 codes) and still Valdez-Cordova 02261 (split in
-   * 2019), so 2015 matches it best (see README, "County codes").
-   */
-  fipsVintage: z.union([z.number().int().min(1970).max(2030), z.literal("atlas")]).optional(),
-  /** crosswalk: the id columns to map from and to. */
-  from: z.string().optional(),
-  to: z.string().optional(),
-});
 
 /** One file of a stacked source, with its tag given explicitly. */
 const TaggedFile = z.strictObject({ file: z.string().min(1), tag: z.union([z.string(), z.number()]) });

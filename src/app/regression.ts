@@ -131,7 +131,7 @@ export function runRegressions(input: Table, request: RegressionRequest): Regres
     const outside = table.nrows - inGroups;
     if (outside > 0)
       warnings.push(
-        `${outside} row${outside === 1 ? "" : "s"} with a missing ${(request.by ?? []).join("/")} belong to no group and were not used`,
+        `${outside} row${outside === 1 ? "" : "s"} with a missing ${(request.by ?? []).join("/")} belong${outside === 1 ? "s" : ""} to no group and ${outside === 1 ? "was" : "were"} not used`,
       );
   }
   for (const { table: part, group } of parts) {

@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { MobilityError, usageError } from "../errors.js";
-import { writeFileAtomic } from "../report/writeAtomic.js";
+import { writeOutputsAtomic } from "../report/writeAtomic.js";
 import { resolveCovariance } from "../vcov/registry.js";
 import {
   addDataOptions,
@@ -136,19 +136,27 @@ export function registerBinscatter(program: Command): void {
       for (const note of g.notes) process.stderr.write(`binscatter${where}: ${note}\n`);
     }
     const { binscatterCsv, binscatterJson, binscatterPlotSpec } = await import("../report/binscatterPlot.js");
+    // The plot and the dots table are one set of outputs: both are written, or neither (src/io/atomicWrite.ts).
+    const outputs: [string, string | Buffer][] = [];
     if (opts.plot) {
-      const { writeFigure } = await import("../report/figure.js");
+      const { figureFormat, renderFigure } = await import("../report/figure.js");
       const spec = binscatterPlotSpec(result, {
         ...(opts.title ? { title: opts.title } : {}),
         ...(opts.xTitle ? { xTitle: opts.xTitle } : {}),
         ...(opts.yTitle ? { yTitle: opts.yTitle } : {}),
         ...(opts.labels ? { labels: parseLabels(opts.labels) } : {}),
       });
-      await writeFigure(spec, opts.plot, "--plot", (m) => process.stderr.write(`mobility: ${m}\n`));
+      outputs.push([
+        opts.plot,
+        await renderFigure(spec, figureFormat(opts.plot, "--plot"), (m) =>
+          process.stderr.write(`mobility: ${m}\n`),
+        ),
+      ]);
     }
     const text = format === "json" ? binscatterJson(result) : binscatterCsv(result);
-    if (opts.out) await writeFileAtomic(opts.out, text);
-    else process.stdout.write(text);
+    if (opts.out) outputs.push([opts.out, text]);
+    writeOutputsAtomic(outputs);
+    if (!opts.out) process.stdout.write(text);
   });
 }
 

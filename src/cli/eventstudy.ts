@@ -26,7 +26,7 @@ import { parseFormula } from "../formula/parser.js";
 import type { Output } from "../model/result.js";
 import { renderEventStudy } from "../report/eventStudyTable.js";
 import { renderJson } from "../report/json.js";
-import { writeFileAtomic } from "../report/writeAtomic.js";
+import { writeOutputsAtomic } from "../report/writeAtomic.js";
 import { findCovarianceType, resolveCovariance } from "../vcov/registry.js";
 import { parseSmallSample } from "../vcov/ssc.js";
 import { VERSION } from "../version.js";
@@ -164,19 +164,25 @@ export function registerEventStudy(program: Command): void {
               groupLabels,
               sideBySide: output.models.length > 1,
             });
+      // The plot and the table are one set of outputs: both are written, or neither (src/io/atomicWrite.ts).
+      const outputs: [string, string | Buffer][] = [];
       if (opts.plot) {
         // Loaded only when plotting: vega and resvg take a while to import.
-        const { writeEventStudyPlot } = await import("../report/eventStudyPlot.js");
-        await writeEventStudyPlot(
-          output.models,
+        const { renderEventStudyPlot } = await import("../report/eventStudyPlot.js");
+        outputs.push([
           opts.plot,
-          level,
-          (m) => process.stderr.write(`mobility: ${m}\n`),
-          groupLabels,
-        );
+          await renderEventStudyPlot(
+            output.models,
+            opts.plot,
+            level,
+            (m) => process.stderr.write(`mobility: ${m}\n`),
+            groupLabels,
+          ),
+        ]);
       }
-      if (opts.out) await writeFileAtomic(opts.out, rendered);
-      else process.stdout.write(rendered);
+      if (opts.out) outputs.push([opts.out, rendered]);
+      writeOutputsAtomic(outputs);
+      if (!opts.out) process.stdout.write(rendered);
     });
 }
 

@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import type { ReaderOptions } from "../data/readers/index.js";
 import { formatReport, getReader, READER_KINDS } from "../data/readers/index.js";
+import { ReaderOptionsSchema } from "../data/readers/options.js";
 import type { Table } from "../data/table.js";
 import { tableToCsvChunks, tableToJsonChunks, writeCsv, writeJson } from "../data/writeCsv.js";
 import { usageError } from "../errors.js";
@@ -38,28 +39,24 @@ export function writeTableOutput(table: Table, opts: OutputOptions): void {
 export const FIPS_VINTAGE_HELP =
   "f33: update county codes to this vintage: a year, or 'atlas' (= 2015, the Opportunity Atlas county file's vintage)";
 
+/** The command line's reader flags, checked by the one schema spec files use too (src/data/readers/options.ts). */
 export function readerOptionsFrom(opts: Record<string, unknown>): ReaderOptions {
-  const options: ReaderOptions = {};
-  if (opts.long === true) options.long = true;
-  if (opts.perPupil === true) options.perPupil = true;
-  if (opts.dollarsIn !== undefined) {
-    if (opts.dollarsIn !== "units" && opts.dollarsIn !== "thousands") {
-      throw usageError(`--dollars-in: expected units or thousands, found '${String(opts.dollarsIn)}'`);
-    }
-    options.dollarsIn = opts.dollarsIn;
+  const raw: Record<string, unknown> = {};
+  if (opts.long === true) raw.long = true;
+  if (opts.perPupil === true) raw.perPupil = true;
+  if (opts.dollarsIn !== undefined) raw.dollarsIn = opts.dollarsIn;
+  if (opts.fipsVintage !== undefined)
+    raw.fipsVintage = opts.fipsVintage === "atlas" ? "atlas" : Number(opts.fipsVintage);
+  if (typeof opts.from === "string") raw.from = opts.from;
+  if (typeof opts.to === "string") raw.to = opts.to;
+  const parsed = ReaderOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue?.path[0] ?? "");
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw usageError(`${flag}: ${issue?.message ?? "invalid value"}, found '${String(opts[key])}'`);
   }
-  if (opts.fipsVintage !== undefined) {
-    if (opts.fipsVintage === "atlas") options.fipsVintage = "atlas";
-    else {
-      const year = Number(opts.fipsVintage);
-      if (!Number.isInteger(year) || year < 1970 || year > 2100) {
-        throw usageError(`--fips-vintage: expected a year or 'atlas', found '${String(opts.fipsVintage)}'`);
-      }
-      options.fipsVintage = year;
-    }
-  }
-  if (typeof opts.from === "string") options.from = opts.from;
-  if (typeof opts.to === "string") options.to = opts.to;
+  const options: ReaderOptions = parsed.data;
   const format = fileFormatOptionsFrom(opts);
   if (Object.keys(format).length > 0) options.format = format;
   return options;

@@ -10,7 +10,7 @@ import { stringAt, type Table } from "../data/table.js";
 import { usageError } from "../errors.js";
 import { evaluateNumeric } from "../formula/evaluate.js";
 import { parseExpression } from "../formula/parser.js";
-import { writeFileAtomic } from "../report/writeAtomic.js";
+import { writeOutputsAtomic } from "../report/writeAtomic.js";
 import { addDataOptions, expressionColumns, type FigureDataOptions, readFigureData } from "./figureData.js";
 
 export interface MapCliOptions extends FigureDataOptions {
@@ -81,7 +81,7 @@ export function registerMap(program: Command): void {
     .option("--report <file>", "write what matched (all unmatched ids, polygons without data) as JSON");
   addDataOptions(command).action(async (data: string, opts: MapCliOptions) => {
     const { choroplethSpec, formatMapReport } = await import("../report/map.js");
-    const { figureFormat, writeFigure } = await import("../report/figure.js");
+    const { figureFormat, renderFigure } = await import("../report/figure.js");
     figureFormat(opts.out, "--out");
     const layer = await loadLayer(opts);
     const idColumn = opts.id ?? opts.fips;
@@ -115,8 +115,14 @@ export function registerMap(program: Command): void {
       ...(opts.height ? { height: positive("--height", opts.height) } : {}),
     });
     process.stderr.write(formatMapReport(report, layer, mapData));
-    await writeFigure(spec, opts.out, "--out", (m) => process.stderr.write(`mobility: ${m}\n`));
-    if (opts.report) await writeFileAtomic(opts.report, `${JSON.stringify(report, null, 2)}\n`);
+    // The map and its report are one set of outputs: both are written, or neither (src/io/atomicWrite.ts).
+    const figure = await renderFigure(spec, figureFormat(opts.out, "--out"), (m) =>
+      process.stderr.write(`mobility: ${m}\n`),
+    );
+    writeOutputsAtomic([
+      [opts.out, figure],
+      ...(opts.report ? [[opts.report, `${JSON.stringify(report, null, 2)}\n`] as [string, string]] : []),
+    ]);
   });
 }
 

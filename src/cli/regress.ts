@@ -22,7 +22,7 @@ import { BOOT_WEIGHT_TYPES, type BootWeightType } from "../inference/wildBootstr
 import type { Output } from "../model/result.js";
 import { combinationAndFirstStageRows, firstStageOutput, firstStageRows } from "../report/modelRows.js";
 import { renderOutput } from "../report/render.js";
-import { writeFileAtomic } from "../report/writeAtomic.js";
+import { writeOutputsAtomic } from "../report/writeAtomic.js";
 import { covarianceNames } from "../vcov/registry.js";
 import { VERSION } from "../version.js";
 import { addFileFormatOptions, addSubsetOption, fileFormatOptionsFrom } from "./fileOptions.js";
@@ -202,7 +202,7 @@ export function registerRegress(program: Command): void {
         );
         for (const message of engineRun.warnings) warn(`warning: ${message}`);
         const output: Output = { tool: "mobility", version: VERSION, models: engineRun.models };
-        await writeOutput(output, opts);
+        writeOutput(output, opts, []);
         return;
       }
       data = split.paths[0] as string;
@@ -222,18 +222,23 @@ export function registerRegress(program: Command): void {
       const run = runRegressions(table, request);
       for (const message of run.warnings) warn(`warning: ${message}`);
       const output: Output = { tool: "mobility", version: VERSION, models: run.models.map((m) => m.result) };
+      // --fixef-out and --out are one set of outputs: both are written, or neither (src/io/atomicWrite.ts).
+      const outputs: [string, string][] = [];
       if (opts.fixefOut) {
         if (output.models.every((m) => m.fixed_effects.length === 0))
           throw usageError("--fixef-out: no model has fixed effects");
-        await writeFileAtomic(opts.fixefOut, tableToCsv(fixedEffectsTable(run, "model")));
+        outputs.push([opts.fixefOut, tableToCsv(fixedEffectsTable(run, "model"))]);
       }
-      await writeOutput(output, opts);
+      writeOutput(output, opts, outputs);
     },
   );
 }
 
-/** Renders the output in the requested format (and the first stages' table) to --out or stdout. */
-async function writeOutput(output: Output, opts: RegressOptions): Promise<void> {
+/**
+ * Renders the output in the requested format (and the first stages' table) to --out or stdout; `outputs` are
+ * files written with it as one set (all or none).
+ */
+function writeOutput(output: Output, opts: RegressOptions, outputs: [string, string][]): void {
   const format = outputFormatOption(opts.format, opts.out);
   const digits = parseDigitsOption(opts.digits);
   let rendered = renderOutput(output, format, {
@@ -248,8 +253,9 @@ async function writeOutput(output: Output, opts: RegressOptions): Promise<void> 
       rendered += `\nFirst stages\n${renderOutput(stages, format, { digits, extraRows: firstStageRows(stages, digits) })}`;
     }
   }
-  if (opts.out) await writeFileAtomic(opts.out, rendered);
-  else process.stdout.write(rendered);
+  if (opts.out) outputs.push([opts.out, rendered]);
+  writeOutputsAtomic(outputs);
+  if (!opts.out) process.stdout.write(rendered);
 }
 
 /** Progress lines on stderr for long runs only: none in the first two seconds, then at most one a second. */

@@ -9,7 +9,7 @@
  */
 import { createReadStream } from "node:fs";
 import Papa from "papaparse";
-import { dataError } from "../errors.js";
+import { dataError, usageError } from "../errors.js";
 import { ColumnBuilder, type ColumnType } from "./columnBuilder.js";
 import { readCsvFast } from "./fastCsv.js";
 import { readBinaryFormat, resolveInput } from "./formats/index.js";
@@ -116,11 +116,11 @@ function parseCsvStream(
       const wanted = options.columns ?? header;
       positions = wanted.map((name) => {
         const at = header?.indexOf(name) ?? -1;
-        if (at < 0) throw dataError(`${source}: no column '${name}'${listColumns(header ?? [])}`);
+        if (at < 0) throw usageError(`${source}: no column '${name}'${listColumns(header ?? [])}`);
         return at;
       });
       for (const name of Object.keys(options.types ?? {})) {
-        if (!header.includes(name)) throw dataError(`${source}: --types names unknown column '${name}'`);
+        if (!header.includes(name)) throw usageError(`${source}: --types names unknown column '${name}'`);
       }
       builders = wanted.map((name) => new ColumnBuilder(name, missing, options.types?.[name], source));
     };

@@ -7,7 +7,7 @@
  * the gradient is exact, and Var = g' V g. For a linear combination the delta method is exact.
  */
 import { Matrix } from "ml-matrix";
-import { usageError } from "../errors.js";
+import { estimationError, usageError } from "../errors.js";
 import type { Expr } from "../formula/ast.js";
 import { deparse } from "../formula/deparse.js";
 import { parseExpression } from "../formula/parser.js";
@@ -62,7 +62,19 @@ export function evaluateCombination(
   const fail = (expr: Expr, what: string) =>
     usageError(`${kind} "${expression}" at position ${expr.pos + 1}: ${what}`);
 
+  // The innermost sub-expression whose value or gradient stops being finite (1/(b[x]-b[x]) divides by zero):
+  // the error names it, since a combination that is not finite at the estimates has no meaning to report.
+  let firstNonFinite: { expr: Expr; gradient: boolean; value: number } | null = null;
   const evaluate = (expr: Expr): Dual => {
+    const result = evaluateNode(expr);
+    if (firstNonFinite === null) {
+      if (!Number.isFinite(result.value)) firstNonFinite = { expr, gradient: false, value: result.value };
+      else if (result.gradient.some((g) => !Number.isFinite(g)))
+        firstNonFinite = { expr, gradient: true, value: result.value };
+    }
+    return result;
+  };
+  const evaluateNode = (expr: Expr): Dual => {
     switch (expr.type) {
       case "num":
         return constant(expr.value);
@@ -157,6 +169,15 @@ export function evaluateCombination(
   if (kind === "lincom" && !result.linear) {
     throw usageError(`lincom "${expression}" is not linear in the coefficients: use nlcom`);
   }
+  const bad = firstNonFinite as { expr: Expr; gradient: boolean; value: number } | null;
+  if (bad !== null) {
+    const part = deparse(bad.expr);
+    throw estimationError(
+      bad.gradient
+        ? `${kind} "${expression}": the derivative of ${part} (at position ${bad.expr.pos + 1}) is not finite at the estimates, so the delta method gives no standard error`
+        : `${kind} "${expression}": ${part} (at position ${bad.expr.pos + 1}) is ${Number.isNaN(bad.value) ? "undefined" : "not finite"} at the estimates (a division by zero or a function outside its domain)`,
+    );
+  }
   return { value: result.value, gradient: result.gradient };
 }
 
@@ -197,7 +218,10 @@ export function combination(
   };
 }
 
-/** A combination of a reported model's coefficients, using its covariance and t degrees of freedom. */
+/**
+ * A combination of a reported model's coefficients, using its covariance and t degrees of freedom. A model whose
+ * coefficients carry no test (a perfect fit, src/inference/diagnostics.ts) gives a combination without one too.
+ */
 export function modelCombination(
   kind: "lincom" | "nlcom",
   expression: string,
@@ -205,7 +229,7 @@ export function modelCombination(
   level: number,
   dfFor?: (gradient: Float64Array) => number,
 ): CombinationResult {
-  return combination(
+  const result = combination(
     kind,
     expression,
     model.coefficients.map((c) => c.term),
@@ -215,4 +239,6 @@ export function modelCombination(
     level,
     dfFor,
   );
+  const untested = model.coefficients.length > 0 && model.coefficients.every((c) => Number.isNaN(c.p_value));
+  return untested ? { ...result, statistic: Number.NaN, p_value: Number.NaN } : result;
 }

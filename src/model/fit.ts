@@ -168,6 +168,11 @@ export interface FitStatistics {
   readonly withinTss: number | null;
   /** Whether R2 is centred (model with an intercept or fixed effects). */
   readonly centred: boolean;
+  /**
+   * The outcome's (weighted) mean square, sum w y^2 / sum w, on the original scale: the yardstick of R's "essentially
+   * perfect fit" test (src/inference/diagnostics.ts). Absent when the engine does not compute it.
+   */
+  readonly responseMeanSquare?: number;
   /** Poisson: deviance, log-likelihood and the null model's, for pseudo R2. */
   readonly likelihood?: {
     readonly deviance: number;

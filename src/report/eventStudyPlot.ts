@@ -10,9 +10,8 @@
  * A series' points are joined only across consecutive relative periods: a missing period breaks the line. The
  * legend sits below the plot, clear of the data.
  */
-import { rename, writeFile } from "node:fs/promises";
 import type { TopLevelSpec } from "vega-lite";
-import { ioError, usageError } from "../errors.js";
+import { usageError } from "../errors.js";
 import type { ModelResult } from "../model/result.js";
 import { formatFull } from "./numberFormat.js";
 import {
@@ -170,7 +169,22 @@ export function eventStudyModelsSpec(
   } as unknown as TopLevelSpec;
 }
 
-/** Writes the plot of `models` (one or several) to `path` (.svg or .png). */
+/** The plot of `models` (one or several) as the file `path` names it: SVG text or PNG bytes. */
+export async function renderEventStudyPlot(
+  models: ModelResult | readonly ModelResult[],
+  path: string,
+  level: number,
+  warn: (message: string) => void = () => {},
+  labels: GroupLabels = {},
+): Promise<string | Buffer> {
+  const format = plotFormat(path);
+  if (format === null) throw usageError(`--plot: expected a file ending in .svg or .png, found '${path}'`);
+  const list = Array.isArray(models) ? models : [models as ModelResult];
+  const svg = await renderSvg(eventStudyModelsSpec(list, level, { labels }));
+  return format === "svg" ? svg : svgToPng(svg, warn);
+}
+
+/** Writes the plot of `models` (one or several) to `path` (.svg or .png), atomically (src/io/atomicWrite.ts). */
 export async function writeEventStudyPlot(
   models: ModelResult | readonly ModelResult[],
   path: string,
@@ -178,21 +192,5 @@ export async function writeEventStudyPlot(
   warn: (message: string) => void = () => {},
   labels: GroupLabels = {},
 ): Promise<void> {
-  const format = plotFormat(path);
-  if (format === null) throw usageError(`--plot: expected a file ending in .svg or .png, found '${path}'`);
-  const list = Array.isArray(models) ? models : [models as ModelResult];
-  const svg = await renderSvg(eventStudyModelsSpec(list, level, { labels }));
-  if (format === "svg") {
-    await writeFileAtomic(path, svg);
-    return;
-  }
-  const png = svgToPng(svg, warn);
-  try {
-    // PNG is binary: write it through a temporary file as writeFileAtomic does for text.
-    const tmp = `${path}.tmp-${process.pid}`;
-    await writeFile(tmp, png);
-    await rename(tmp, path);
-  } catch (error) {
-    throw ioError(`cannot write ${path}: ${(error as Error).message}`);
-  }
+  await writeFileAtomic(path, await renderEventStudyPlot(models, path, level, warn, labels));
 }

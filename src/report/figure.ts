@@ -9,12 +9,9 @@
  * column a plot is reduced by about half, so labels print at 7 pt; a map across a 6.5-inch page is reduced to about
  * 0.6, so its labels print at about 8 pt. Lines are at least 2 px and points at least 60 px² for the same reason.
  */
-import { randomBytes } from "node:crypto";
-import { open, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
 import * as vega from "vega";
 import type { TopLevelSpec } from "vega-lite";
-import { ioError, usageError } from "../errors.js";
+import { usageError } from "../errors.js";
 import { dejavuTextWidth } from "./fontMetrics.js";
 import { FONT_FAMILY, plotFormat, renderSvg, svgToPng } from "./plot.js";
 import { writeFileAtomic } from "./writeAtomic.js";
@@ -200,28 +197,9 @@ export async function writeFigure(
   await writeContentsAtomic(path, contents);
 }
 
-/** writeFileAtomic for text or bytes. */
+/** writeFileAtomic for text or bytes (the one writer, src/io/atomicWrite.ts, takes both). */
 export async function writeContentsAtomic(path: string, contents: string | Buffer): Promise<void> {
-  if (typeof contents === "string") {
-    await writeFileAtomic(path, contents);
-    return;
-  }
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  let created = false;
-  try {
-    const handle = await open(temp, "wx");
-    created = true;
-    try {
-      await handle.writeFile(contents);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    if (created) await unlink(temp).catch(() => undefined);
-    throw ioError(`cannot write ${path}: ${(error as Error).message}`);
-  }
+  await writeFileAtomic(path, contents);
 }
 
 /**

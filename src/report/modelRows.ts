@@ -22,7 +22,9 @@ export function combinationAndFirstStageRows(output: Output, digits: number): Ex
         const c = m.combinations?.find((x) => x.kind === kind && x.expression === expression);
         if (!c) return "";
         const boot = c.boot_p_value === undefined ? "" : ` [wild bootstrap p=${c.boot_p_value.toFixed(3)}]`;
-        return `${fmt(c.estimate)} (${fmt(c.std_error)}) [p=${c.p_value.toFixed(3)}]${boot}`;
+        // No test (a perfect fit's model): no p-value bracket rather than "[p=NaN]".
+        const p = Number.isFinite(c.p_value) ? ` [p=${c.p_value.toFixed(3)}]` : "";
+        return `${fmt(c.estimate)} (${fmt(c.std_error)})${p}${boot}`;
       }),
     });
   }

@@ -29,6 +29,7 @@ import {
   selectPositions,
   uniqueNames,
 } from "./options.js";
+import { readZipEntries, writeStoredZip } from "./zipArchive.js";
 
 type Cell = { kind: "number"; value: number } | { kind: "text"; value: string } | undefined;
 
@@ -87,10 +88,9 @@ function parseWorkbook(file: string): XLSX.WorkBook {
   const stat = statSync(file);
   const key = `${file}\u0000${stat.size}\u0000${stat.mtimeMs}`;
   if (lastWorkbook?.key === key) return lastWorkbook.workbook;
-  const bytes = readFileSync(file);
-  if (bytes[0] === 0x50 && !hasZipDirectory(bytes)) {
-    throw new Error("no zip end-of-central-directory record");
-  }
+  const raw = readFileSync(file);
+  // An .xlsx (a zip archive) is checked entry by entry and re-framed before SheetJS sees it (zipArchive.ts).
+  const bytes = raw[0] === 0x50 && raw[1] === 0x4b ? writeStoredZip(readZipEntries(raw)) : raw;
   const workbook = XLSX.read(bytes, {
     type: "buffer",
     cellNF: true,
@@ -100,20 +100,6 @@ function parseWorkbook(file: string): XLSX.WorkBook {
   });
   lastWorkbook = { key, workbook };
   return workbook;
-}
-
-/**
- * A zip archive ends with its end-of-central-directory record, "PK\x05\x06", within its last 65,557 bytes
- * (22 bytes plus a comment of at most 65,535; APPNOTE.TXT 4.3.16). SheetJS loops forever on some truncated
- * archives that lack it, so a workbook without one is refused before it is parsed.
- */
-function hasZipDirectory(bytes: Buffer): boolean {
-  const from = Math.max(0, bytes.length - 65557);
-  for (let i = bytes.length - 22; i >= from; i--) {
-    if (bytes[i] === 0x50 && bytes[i + 1] === 0x4b && bytes[i + 2] === 0x05 && bytes[i + 3] === 0x06)
-      return true;
-  }
-  return false;
 }
 
 function readGrid(

@@ -42,6 +42,7 @@ import {
 } from "../design.js";
 import type { DesignColumn, ModelFrame } from "../frame.js";
 import { type MemoryFit, memoryFit } from "../memoryFit.js";
+import { checkModelFrame } from "../sanity.js";
 
 /** Relative change of the deviance at which IRLS stops (fixest's glm.tol criterion, tighter than its 1e-8). */
 export const POISSON_TOL = 1e-10;
@@ -52,6 +53,7 @@ const ABSORBED_BY_FE_TOL = 1e-10;
 
 export function fitPoisson(inputFrame: ModelFrame, options: FitOptions): MemoryFit {
   const text = inputFrame.formula.text;
+  checkModelFrame(inputFrame, { likelihood: true });
   checkCounts(inputFrame);
   const hasFixedEffects = inputFrame.formula.fixedEffects.length > 0;
   const encoded = hasFixedEffects

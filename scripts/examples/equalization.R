@@ -1,17 +1,52 @@
 # Independent check of examples/equalization (base R + sandwich; no mobility code).
 #   Rscript scripts/examples/equalization.R        (from the repository root)
-# Prints the spec's `expect:` values; they are pasted into examples/equalization/analysis.yaml.
+# Builds the spec's panel from the same raw files, with its own code (read.csv, merge, duplicated), and prints the
+# spec's `expect:` values; they are pasted into examples/equalization/analysis.yaml.
+#   F-33 FY1995-2000           fixtures/raw/f33/f1995.csv .. f2000.csv (21 sample states; NAME, STABBR, TOTALREV, V33)
+#   F-33 FY1995 with ids       fixtures/f33_1995_districts.csv (the shared file unchanged)
+#   county -> 1990 CZ          fixtures/maps/czlma903_county_cz.csv (USDA ERS czlma903)
+#   CZ income per capita       fixtures/raw/chetty2014/online_data_table_8.csv (Chetty et al. 2014, Table VIII)
+#   reforms                    fixtures/eventstudy/reforms_appendix_e.csv (seed 002, Appendix E)
+#   state panel                fixtures/states_all_panel.csv (states_all)
 source("scripts/examples/es_common.R")
 options(digits = 17)
-dir <- "examples/equalization/data"
-f33 <- read.csv(file.path(dir, "f33_districts.csv"), colClasses = c(fips = "character", state = "character"))
-cw <- read.csv(file.path(dir, "cz_crosswalk.csv"), colClasses = c(fips = "character"))
-inc <- read.csv(file.path(dir, "cz_income.csv"))
-reforms <- read.csv(file.path(dir, "reforms.csv"), colClasses = c(state = "character", stabbr = "character"))
+reforms <- read.csv("fixtures/eventstudy/reforms_appendix_e.csv",
+                    colClasses = c(state = "character", stabbr = "character"))
+sample96 <- reforms$stabbr[reforms$sample_1996_1999 %in% c("treated", "control")]
 
-d <- f33[f33$V33 >= 50 & f33$TOTALREV > 0, ]
+# FY1995 ids: state + name -> 5-digit county, for names that occur once in their state among districts with a
+# county code (a name held by two FY1995 districts gives no sure county).
+ids <- read.csv("fixtures/f33_1995_districts.csv", colClasses = c(NAME = "character", STABBR = "character"))
+ids <- ids[!is.na(ids$FIPSCO), ]
+ids$fips <- sprintf("%02d%03d", ids$FIPST, ids$FIPSCO)
+ids$key <- paste(ids$STABBR, ids$NAME, sep = "\r")
+dup <- ids$key[duplicated(ids$key)]
+ids <- ids[!ids$key %in% dup, c("key", "fips")]
+
+# FY1995-2000: year from the file name; names held by two districts of a state in a year are left out.
+f33 <- do.call(rbind, lapply(1995:2000, function(y) {
+  d <- read.csv(sprintf("fixtures/raw/f33/f%d.csv", y), fileEncoding = "UTF-8-BOM",
+                colClasses = c(NAME = "character", STABBR = "character"))
+  d <- d[d$STABBR %in% sample96, ]
+  d$key <- paste(d$STABBR, d$NAME, sep = "\r")
+  dup <- d$key[duplicated(d$key)]
+  d <- d[!d$key %in% dup, ]
+  d$year <- y
+  d
+}))
+f33 <- merge(f33, ids, by = "key")
+stopifnot(nrow(f33) == 39060)
+names(f33)[names(f33) == "STABBR"] <- "state"
+cw <- read.csv("fixtures/maps/czlma903_county_cz.csv", check.names = FALSE,
+               colClasses = c("County FIPS Code" = "character", CZ90 = "numeric"))
+cw <- data.frame(fips = cw[["County FIPS Code"]], cz = cw$CZ90)
+t8 <- read.csv("fixtures/raw/chetty2014/online_data_table_8.csv", check.names = FALSE)
+inc <- data.frame(cz = t8$CZ, income_pc = t8[["Household Income per capita"]])
+
+d <- f33[!is.na(f33$V33) & f33$V33 >= 50 & f33$TOTALREV > 0, ]
 d <- merge(d, cw, by = "fips")
 d <- merge(d, inc, by = "cz")
+stopifnot(nrow(d) == 33792)
 d$rev_pp <- d$TOTALREV / d$V33 / 1000
 d$income <- d$income_pc / 1000
 
@@ -23,7 +58,7 @@ slopes <- do.call(rbind, lapply(cells, function(g) {
   data.frame(state = g$state[1], year = g$year[1], slope = coef(fit)[["income"]],
              se = sqrt(V["income", "income"]), n = nrow(g), stringsAsFactors = FALSE)
 }))
-r96 <- reforms[reforms$sample_1996_1999 %in% c("treated", "control"), c("stabbr", "reform_1996_1999")]
+r96 <- reforms[reforms$stabbr %in% sample96, c("stabbr", "reform_1996_1999")]
 names(r96) <- c("state", "reform")
 panel <- merge(slopes, r96, by = "state")
 panel <- panel[order(panel$state, panel$year), ]
@@ -48,7 +83,8 @@ est <- sum(w * e$b); s <- sqrt(drop(t(w) %*% e$V %*% w))
 cat(sprintf("    - { model: slope_event, nobs: %d, lincom: { \"rel_time::0\": 0.333333333333333333, \"rel_time::1\": 0.333333333333333333, \"rel_time::2\": 0.333333333333333333 }, estimate: %s, std_error: %s, p_value: %s }\n",
             e$n, fmt(est), fmt(s), fmt(2 * pt(-abs(est / s), df = e$G - 1))))
 
-st <- read.csv(file.path(dir, "states_all.csv"), colClasses = c(STATE = "character"))
+st <- read.csv("fixtures/states_all_panel.csv", colClasses = c(STATE = "character"))
+st <- st[st$YEAR >= 1993 & !is.na(st$ENROLL) & !is.na(st$TOTAL_REVENUE), c("STATE", "YEAR", "ENROLL", "TOTAL_REVENUE")]
 r94 <- reforms[reforms$sample_1994_1998 %in% c("treated", "control"), c("state", "reform_1994_1998")]
 names(st)[1:2] <- c("state", "year")
 st <- merge(st, r94, by = "state")

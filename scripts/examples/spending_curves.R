@@ -1,13 +1,21 @@
 # Independent check of examples/spending_curves (base R + sandwich + estimatr; no mobility code).
 #   Rscript scripts/examples/spending_curves.R      (from the repository root)
-# Prints the spec's `expect:` values; they are pasted into examples/spending_curves/analysis.yaml.
+# Reads the same raw files as the spec and prints the spec's `expect:` values; they are pasted into
+# examples/spending_curves/analysis.yaml.
+#   FAST district file        fixtures/raw/tea/fast_fast-district.csv (6 of 388 columns, all 1,235 districts)
+#   TAPR 2012-13 district     fixtures/raw/tea/2012-2013_district_staff-and-student-information.csv (Latin-1)
+#   SIMULATED campus panel    examples/spending_curves/data/simulated_lihtc_campus_panel.csv
 source("scripts/examples/es_common.R")
 suppressMessages(library(estimatr))
 options(digits = 17)
 dir <- "examples/spending_curves/data"
-fast <- read.csv(file.path(dir, "fast_districts.csv"), check.names = FALSE, na.strings = c("", "  ", "-88"))
-tapr <- read.csv(file.path(dir, "tapr_2012_13.csv"), colClasses = c(DISTRICT = "character"), na.strings = c("", "."))
-types <- read.csv(file.path(dir, "district_types.csv"))
+fast <- read.csv("fixtures/raw/tea/fast_fast-district.csv", check.names = FALSE, na.strings = c("", "  ", "-88"))
+tapr <- read.csv("fixtures/raw/tea/2012-2013_district_staff-and-student-information.csv", fileEncoding = "latin1",
+                 colClasses = c(DISTRICT = "character"), na.strings = c("", "."))
+# The example's grouping of TEA district types (charter districts have none and drop out).
+types <- data.frame(type = c("MAJOR URBAN", "MAJOR SUBURBAN", "OTHER CENTRAL CITY", "OTHER CENTRAL CITY SUBURBAN",
+                             "INDEPENDENT TOWN", "NON-METROPOLITAN FAST GROWING", "NON-METROPOLITAN STABLE", "RURAL"),
+                    area = rep(c("metro", "nonmetro"), each = 4))
 d <- data.frame(district = sprintf("%06d", fast[["District Number"]]), region = fast[["Region Number"]],
                 type = fast[["District Type Description"]],
                 spending = fast[["Cost-Adjusted Core Operating Expenditures Per Student"]], stringsAsFactors = FALSE)

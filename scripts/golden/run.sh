@@ -32,6 +32,7 @@ cp "$SHARED_DATA/f33_school_finance/f1995_districts.csv" fixtures/f33_1995_distr
 "$PY" scripts/fixtures/make_atlas_county.py
 "$PY" scripts/fixtures/make_atlas_f33_county.py
 "$PY" scripts/fixtures/make_cz_crosswalk.py
+"$PY" scripts/fixtures/make_example_extracts.py
 Rscript scripts/fixtures/export_r_datasets.R
 
 echo "== NIST certified values"

@@ -3,7 +3,7 @@
  * then dictionary-encoded text. Growth is geometric in typed arrays; no per-row objects.
  */
 import { dataError } from "../errors.js";
-import { classifyToken } from "./missing.js";
+import { classifyToken, isNumberToken } from "./missing.js";
 import { type Column, MISSING_CODE } from "./table.js";
 
 export type ColumnType = "number" | "string";
@@ -39,6 +39,12 @@ export class ColumnBuilder {
     } else if (kind === "number") {
       this.pushNumber(Number(token));
     } else if (this.forced === "number") {
+      // A code with leading zeros is text only while the type is inferred; forced to a number it is one
+      // ("09800" -> 9800), as R's colClasses = "numeric", as.numeric() and Stata's destring read it.
+      if (isNumberToken(token)) {
+        this.pushNumber(Number(token));
+        return;
+      }
       throw dataError(
         `${this.source} line ${line}, column '${this.name}': expected a number, found '${raw}'`,
       );

@@ -25,7 +25,7 @@ import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { ColumnType } from "./columnBuilder.js";
-import { classifyToken, missingSet } from "./missing.js";
+import { classifyToken, isNumberToken, missingSet } from "./missing.js";
 import { type Column, MISSING_CODE, Table } from "./table.js";
 
 export interface FastCsvOptions {
@@ -495,7 +495,15 @@ function parseRange(
       (numbers[slot] as Float64Array)[row] = Number(token);
       numericSeen[slot] = (numericSeen[slot] as number) + 1;
     } else {
-      if (forcedNumber[slot]) throw new Fallback("text in a numeric column");
+      if (forcedNumber[slot]) {
+        if (isNumberToken(token)) {
+          // "09800" forced to a number: 9800 (ColumnBuilder.push does the same on the papaparse path)
+          (numbers[slot] as Float64Array)[row] = Number(token);
+          numericSeen[slot] = (numericSeen[slot] as number) + 1;
+          return;
+        }
+        throw new Fallback("text in a numeric column");
+      }
       switchToText(slot);
       (codes[slot] as Int32Array)[row] = textCode(slot, token);
     }

@@ -273,6 +273,19 @@ describe("fast CSV reader = papaparse reader", () => {
     );
   });
 
+  it("types: number reads leading-zero codes as numbers, as R's read.csv(colClasses = 'numeric') does", async () => {
+    // R 4.2: read.csv(text = "cz,id\n09800,01\n11101,02\n007,-03\n", colClasses = c(cz = "numeric", id =
+    // "numeric")) gives cz = 9800, 11101, 7 and id = 1, 2, -3. Inferred, "09800" stays text (an identifier).
+    const path = writeTemp("cz,id\n09800,01\n11101,02\n007,-03\n");
+    for (const engine of ["fast", "papaparse"] as const) {
+      const table = await readCsv(path, { engine, types: { cz: "number", id: "number" } });
+      expect(Array.from(table.numeric("cz").values), engine).toEqual([9800, 11101, 7]);
+      expect(Array.from(table.numeric("id").values), engine).toEqual([1, 2, -3]);
+      const inferred = await readCsv(path, { engine });
+      expect(inferred.column("cz").kind, engine).toBe("string");
+    }
+  });
+
   it("hands over to papaparse: errors are papaparse's, with their line", async () => {
     const ragged = writeTemp("a,b\n1,2\n3\n");
     expect(await readCsvFast(ragged)).toBeUndefined();

@@ -1,5 +1,5 @@
 /**
- * Benchmark of the data path (issue #13), not yet part of `npm run bench` (the lead wires it into bench/run.ts):
+ * Benchmark of the data path (issue #13), `npm run bench:data`:
  *
  *   tea_stack12    `readStack` of the 12 TEA district files 2012-13 .. 2023-24 (../shared/data/tea_texas, 250-420
  *                  columns each, columns aligned by name, a year tag from the file name) with the plain reader,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { expectClose } from "../helpers/close.js";
+import { expectModelMatchesGolden } from "../helpers/goldenModel.js";
 import { regress } from "../helpers/regress.js";
 
 interface ClaimCase {
@@ -40,30 +40,7 @@ describe("README claims against sandwich and fixest (scripts/golden/claims.R)", 
         cluster: c.cluster?.join(","),
         ssc: c.ssc,
       });
-      const model = output.models[0];
-      if (model === undefined) throw new Error("no model");
-      expect(model.nobs).toBe(c.nobs);
-      expect(model.coefficients.map((x) => x.term)).toEqual(c.terms);
-      expectClose(
-        model.coefficients.map((x) => x.estimate),
-        c.estimate,
-        TOLERANCE.estimate,
-        "estimate",
-      );
-      expectClose(
-        model.coefficients.map((x) => x.std_error),
-        c.std_error,
-        TOLERANCE.std_error,
-        "std_error",
-      );
-      expectClose(
-        model.coefficients.map((x) => x.p_value),
-        c.p_value,
-        TOLERANCE.p_value,
-        "p_value",
-        { logScale: true },
-      );
-      expectClose(model.vcov_matrix.flat(), c.vcov_matrix.flat(), TOLERANCE.std_error * 2, "vcov matrix");
+      const model = expectModelMatchesGolden(output.models[0], c, TOLERANCE);
       if (c.ssc === "none") expect(model.vcov.df_t).toBe(Number.POSITIVE_INFINITY);
       if (c.df_t !== undefined) expect(model.vcov.df_t).toBe(c.df_t);
     });

@@ -60,6 +60,7 @@ Rscript scripts/golden/reghdfe.R
 echo "== Poisson (fixest::fepois; also writes fixtures/poisson/trade.csv and fixtures/states_all_panel.csv) and HAC"
 Rscript scripts/golden/fepois.R
 Rscript scripts/golden/hac.R
+Rscript scripts/golden/panel_formula.R     # l(), f(), d() with panel.id; writes fixtures/eventstudy/states_reforms_gaps.csv
 
 echo "== few clusters: CR2/CR3 (clubSandwich), fixest's PSD fix, wild cluster bootstrap (brute force, fwildclusterboot)"
 echo "   (also writes fixtures/fewclusters/states_panel.csv and cz_panel.csv)"

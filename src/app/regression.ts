@@ -27,6 +27,7 @@ import {
 } from "../vcov/registry.js";
 import type { Covariance, CovarianceRequest } from "../vcov/types.js";
 import { type BootstrapRequest, bootstrapModel, bootstrapVariables } from "./bootstrap.js";
+import { addPanelTerms, usesPanelTerms } from "./panelTerms.js";
 
 export interface RegressionRequest {
   formulas: readonly ParsedFormula[];
@@ -89,9 +90,13 @@ export function requestColumns(
       ["cluster", [...covariance.cluster]],
       [
         "panel id",
-        [...new Set([...groupingVariables(covariance), ...timeVariables(covariance)])].filter(
-          (n) => !covariance.cluster.includes(n),
-        ),
+        [
+          ...new Set([
+            ...groupingVariables(covariance),
+            ...timeVariables(covariance),
+            ...(usesPanelTerms(request.formulas) ? (request.covariance.panelId ?? []) : []),
+          ]),
+        ].filter((n) => !covariance.cluster.includes(n)),
       ],
       ["by", [...(request.by ?? [])]],
       ["subset", request.subset ? columnsOfExpression(request.subset) : []],
@@ -106,7 +111,7 @@ export function requestColumns(
 
 /** Estimates every formula on every group of `table`. */
 export function runRegressions(input: Table, request: RegressionRequest): RegressionRun {
-  let table = input;
+  let table = addPanelTerms(input, request.formulas, request.covariance.panelId);
   const subsetNotes: string[] = [];
   if (request.subset !== undefined) {
     const kept = filterRows(table, request.subset, "subset");

@@ -30,6 +30,11 @@ export function deparse(expr: Expr): string {
         const close = expr.fn === "[" ? "]" : "]]";
         return `${deparse(base as Expr)}${expr.fn}${rest.map(deparse).join(", ")}${close}`;
       }
+      // fixest names its panel operators with the order always written: l(x, 1), d(x, 1), f(x, 2).
+      if ((expr.fn === "l" || expr.fn === "f" || expr.fn === "d") && expr.args.length >= 1) {
+        const order = expr.args[1] ?? expr.named.find((a) => a.name === "lag" || a.name === "lead")?.value;
+        return `${expr.fn}(${deparse(expr.args[0] as Expr)}, ${order === undefined ? "1" : deparse(order)})`;
+      }
       const parts = [...expr.args.map(deparse), ...expr.named.map((a) => `${a.name} = ${deparse(a.value)}`)];
       return `${expr.fn}(${parts.join(", ")})`;
     }

@@ -53,6 +53,18 @@ export function evaluateNumeric(expr: Expr, table: Table, formula: string): Nume
       if (expr.fn === "I" && expr.args.length === 1 && expr.named.length === 0) {
         return evaluateNumeric(expr.args[0] as Expr, table, formula);
       }
+      // Panel operators l(), f(), d(): computed by the application layer (src/app/panelTerms.ts) as columns named
+      // as the call deparses; without a panel there is no such column.
+      if (expr.fn === "l" || expr.fn === "f" || expr.fn === "d") {
+        const name = deparse(expr);
+        const column = table.has(name) ? table.column(name) : undefined;
+        if (column?.kind === "number") return { hi: column.values, lo: null };
+        throw formulaError(
+          formula,
+          expr.pos,
+          `${expr.fn}() needs the panel: give --panel-id unit,time (fixest's panel.id)`,
+        );
+      }
       const fn = FUNCTIONS[expr.fn];
       if (fn === undefined || expr.args.length !== 1 || expr.named.length > 0) {
         throw formulaError(

@@ -68,10 +68,8 @@ export function resolveCovariance(options: CovarianceOptions): CovarianceRequest
     throw usageError(`cluster variables were given with the ${type.name} covariance: drop one of them`);
   const panelId = options.panelId ?? [];
   let panel: CovarianceRequest["panel"] = null;
-  if (type.needs.time === "forbidden") {
-    if (panelId.length > 0)
-      throw usageError(`a panel id was given with the ${type.name} covariance, which uses none`);
-  } else {
+  // A panel id with a covariance that uses none is the formula's panel (l(), f(), d(); src/app/panelTerms.ts).
+  if (type.needs.time !== "forbidden") {
     if (panelId.length === 0 || panelId.length > 2)
       throw usageError(`the ${type.name} covariance needs a panel id: unit and time, or time alone`);
     const time = panelId[panelId.length - 1] as string;

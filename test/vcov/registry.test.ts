@@ -63,7 +63,8 @@ describe("covariance registry", () => {
       /cluster variables were given with the hc1/,
     );
     usage(() => resolveCovariance({ vcov: "nw" }), /nw covariance needs a panel id/);
-    usage(() => resolveCovariance({ vcov: "iid", panelId: ["s", "t"] }), /panel id was given with the iid/);
+    // With a covariance that uses none, a panel id is the formula's (l(), f(), d()): no panel in the covariance.
+    expect(resolveCovariance({ vcov: "iid", panelId: ["s", "t"] }).panel).toBeNull();
     usage(() => resolveCovariance({ vcov: "hc1", lag: 2 }), /lag was given with the hc1/);
     usage(
       () => resolveCovariance({ vcov: "dk", panelId: ["s", "t"], lag: 0 }),

@@ -69,6 +69,7 @@ Rscript scripts/golden/psd_fix.R
 Rscript scripts/golden/wild_enumeration.R
 Rscript scripts/golden/wild_iv_enumeration.R
 Rscript scripts/golden/wild_fwildclusterboot.R
+Rscript scripts/golden/eventstudy_wild.R    # eventstudy --boot: boottest on the hand-built TWFE regression
 
 echo "== binned scatter plots (R binsreg, built from source: see ../shared/oracles.md)"
 Rscript scripts/golden/binsreg.R

@@ -42,18 +42,24 @@ export function bootstrapVariables(boot: BootstrapRequest | undefined): string[]
   return boot?.cluster ? [...boot.cluster] : [];
 }
 
+/** A prepared wild bootstrap of one fitted model: tests of linear hypotheses R'b = 0 and the JSON block. */
+export interface PreparedWildBootstrap {
+  test(contrast: Float64Array): { pValue: number; confLow: number; confHigh: number };
+  /** The model's `bootstrap` block (after at least one test). */
+  block(): NonNullable<ModelResult["bootstrap"]>;
+}
+
 /**
- * Bootstraps the requested coefficients and every lincom of `result`, filling boot_p_value, boot_conf_low and
- * boot_conf_high, and the model's `bootstrap` block.
+ * Prepares the wild cluster bootstrap of `fit` (OLS: restricted WCR by default; 2SLS: WRE) with the covariance's
+ * clusters (or `boot.cluster`) and its small-sample convention; each test draws the same weights (same seed).
  */
-export function bootstrapModel(
+export function prepareWildBootstrap(
   fit: MemoryFit,
-  result: ModelResult,
   covariance: Covariance,
   request: CovarianceRequest,
   boot: BootstrapRequest,
   level: number,
-): ModelResult {
+): PreparedWildBootstrap {
   if (fit.estimator !== "ols" && fit.estimator !== "iv")
     throw usageError(`the wild bootstrap is for least squares models (OLS and 2SLS), not ${fit.estimator}`);
   if (request.cluster.length === 0 && (boot.cluster ?? []).length === 0)
@@ -140,6 +146,44 @@ export function bootstrapModel(
     run = (hypothesis) => wildBootstrapIv(inputs, hypothesis, options);
   }
 
+  let last: WildBootstrapResult | null = null;
+  return {
+    test(contrast) {
+      last = run({ contrast, value: 0 });
+      return { pValue: last.pValue, confLow: last.confLow, confHigh: last.confHigh };
+    },
+    block() {
+      const summary = last as WildBootstrapResult | null;
+      if (summary === null) throw usageError("the bootstrap has no coefficient to test");
+      return {
+        type: summary.type,
+        weights: summary.weights,
+        reps: summary.reps,
+        requested_reps: summary.requestedReps,
+        seed: summary.seed,
+        enumerated: summary.enumerated,
+        cluster: summary.bootCluster,
+        n_clusters: summary.bootClusters,
+        p_value: "symmetric",
+        interval: "test inversion",
+      };
+    },
+  };
+}
+
+/**
+ * Bootstraps the requested coefficients and every lincom of `result`, filling boot_p_value, boot_conf_low and
+ * boot_conf_high, and the model's `bootstrap` block.
+ */
+export function bootstrapModel(
+  fit: MemoryFit,
+  result: ModelResult,
+  covariance: Covariance,
+  request: CovarianceRequest,
+  boot: BootstrapRequest,
+  level: number,
+): ModelResult {
+  const wild = prepareWildBootstrap(fit, covariance, request, boot, level);
   const k = fit.terms.length;
   const wanted = boot.terms ?? fit.terms.filter((t) => t !== INTERCEPT);
   for (const term of wanted)
@@ -147,37 +191,23 @@ export function bootstrapModel(
       throw usageError(
         `bootstrap term '${term}' is not a coefficient (coefficients: ${fit.terms.join(", ")})`,
       );
-  let last: WildBootstrapResult | null = null;
   const coefficients = result.coefficients.map((c, j) => {
     if (!wanted.includes(c.term)) return c;
     const contrast = new Float64Array(k);
     contrast[j] = 1;
-    last = run({ contrast, value: 0 });
-    return { ...c, boot_p_value: last.pValue, boot_conf_low: last.confLow, boot_conf_high: last.confHigh };
+    const t = wild.test(contrast);
+    return { ...c, boot_p_value: t.pValue, boot_conf_low: t.confLow, boot_conf_high: t.confHigh };
   });
   const combinations = result.combinations?.map((c) => {
     if (c.kind !== "lincom") return c;
     const { gradient } = evaluateCombination("lincom", c.expression, fit.terms, fit.coefficients);
-    last = run({ contrast: gradient, value: 0 });
-    return { ...c, boot_p_value: last.pValue, boot_conf_low: last.confLow, boot_conf_high: last.confHigh };
+    const t = wild.test(gradient);
+    return { ...c, boot_p_value: t.pValue, boot_conf_low: t.confLow, boot_conf_high: t.confHigh };
   });
-  const summary = last as WildBootstrapResult | null;
-  if (summary === null) throw usageError("the bootstrap has no coefficient to test");
   return {
     ...result,
     coefficients,
     ...(combinations ? { combinations } : {}),
-    bootstrap: {
-      type: summary.type,
-      weights: summary.weights,
-      reps: summary.reps,
-      requested_reps: summary.requestedReps,
-      seed: summary.seed,
-      enumerated: summary.enumerated,
-      cluster: summary.bootCluster,
-      n_clusters: summary.bootClusters,
-      p_value: "symmetric",
-      interval: "test inversion",
-    },
+    bootstrap: wild.block(),
   };
 }

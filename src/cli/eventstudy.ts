@@ -9,10 +9,15 @@
  * varying|universal, --covariates "x1 + x2", --cs-method reg|ipw|dr, --anticipation k, --boot B --seed S.
  */
 import type { Command } from "commander";
+import { prepareWildBootstrap } from "../app/bootstrap.js";
 import { readCsvHeader } from "../data/csvHeader.js";
 import { columnsOfExpression } from "../data/expression/index.js";
 import { usageError } from "../errors.js";
-import type { EventStudyControl, EventStudyEstimator } from "../estimate/eventStudy.js";
+import type {
+  EventStudyControl,
+  EventStudyEstimator,
+  EventStudyWildBootstrap,
+} from "../estimate/eventStudy.js";
 import type { BasePeriod } from "../estimate/staggered/callawaySantAnna.js";
 import type { CsMethod } from "../estimate/staggered/drdid.js";
 import { parseNeverTreatedCodes } from "../estimate/staggered/eventPeriods.js";
@@ -23,6 +28,7 @@ import {
 } from "../estimate/staggered/eventStudies.js";
 import { variablesOf } from "../formula/evaluate.js";
 import { parseFormula } from "../formula/parser.js";
+import { BOOT_WEIGHT_TYPES, type BootWeightType } from "../inference/wildBootstrap/index.js";
 import type { Output } from "../model/result.js";
 import { renderEventStudy } from "../report/eventStudyTable.js";
 import { renderJson } from "../report/json.js";
@@ -60,6 +66,8 @@ export interface EventStudyCliOptions {
   csMethod: string;
   anticipation: string;
   boot?: string;
+  bootType?: string;
+  bootWeights?: string;
   seed?: string;
   balanceE?: string;
   pretrends?: string;
@@ -114,7 +122,15 @@ export function registerEventStudy(program: Command): void {
     )
     .option("--cs-method <method>", "cs: dr (doubly robust), ipw or reg", "dr")
     .option("--anticipation <k>", "cs: periods of anticipation before the event", "0")
-    .option("--boot <B>", "cs: multiplier bootstrap with B draws (simultaneous bands)")
+    .option(
+      "--boot <B>",
+      "B bootstrap draws: cs a multiplier bootstrap (simultaneous bands); twfe/sunab a wild cluster bootstrap p-value and interval per event coefficient",
+    )
+    .option("--boot-type <type>", "twfe/sunab wild bootstrap: wcr (restricted, default) or wcu")
+    .option(
+      "--boot-weights <w>",
+      "twfe/sunab wild bootstrap weights: rademacher (default), webb, mammen, normal",
+    )
     .option("--seed <S>", "seed of the bootstrap (R's set.seed: the same draws as did)", "1")
     .option("--balance-e <e>", "cs: dynamic aggregation only over cohorts observed e periods after the event")
     .option(
@@ -345,6 +361,7 @@ export async function runEventStudy(data: string, opts: EventStudyCliOptions): P
     balanceE,
     pretrends,
     aggregates: { lincom: opts.lincom ?? [], cumulative },
+    ...(boot === null ? {} : { wildBootstrap: wildBootstrapHook(boot, seed, opts, level) }),
   };
   const models = estimators.map((estimator) => {
     // Side by side with --covariates only: TWFE and Sun-Abraham take them as linear controls.
@@ -359,4 +376,27 @@ export async function runEventStudy(data: string, opts: EventStudyCliOptions): P
     return estimators.length > 1 ? { ...model, name: ESTIMATOR_NAMES[estimator] as string } : model;
   });
   return { tool: "mobility", version: VERSION, models };
+}
+
+/** twfe/sunab: the wild cluster bootstrap of src/app/bootstrap.ts on the event study's own regression. */
+function wildBootstrapHook(
+  reps: number,
+  seed: number,
+  opts: EventStudyCliOptions,
+  level: number,
+): EventStudyWildBootstrap {
+  const type = opts.bootType;
+  if (type !== undefined && type !== "wcr" && type !== "wcu")
+    throw usageError(`--boot-type: expected wcr or wcu, found '${type}'`);
+  const weights = opts.bootWeights;
+  if (weights !== undefined && !(BOOT_WEIGHT_TYPES as readonly string[]).includes(weights))
+    throw usageError(`--boot-weights: expected one of ${BOOT_WEIGHT_TYPES.join(", ")}, found '${weights}'`);
+  return (fit, covariance, request) =>
+    prepareWildBootstrap(
+      fit,
+      covariance,
+      request,
+      { reps, seed, type, weights: weights as BootWeightType | undefined },
+      level,
+    );
 }

@@ -38,7 +38,9 @@ import { waldTest } from "../inference/wald.js";
 import type { Coefficient, EventStudyInfo, ModelResult } from "../model/result.js";
 import { formatFull } from "../report/numberFormat.js";
 import type { SmallSampleConvention } from "../vcov/ssc.js";
+import type { Covariance, CovarianceRequest } from "../vcov/types.js";
 import { buildModelFrame } from "./frame.js";
+import type { MemoryFit } from "./memoryFit.js";
 import { estimateOls, INTERCEPT } from "./ols.js";
 import { columnKey, neverTreatedHint, requireControls, unitEvents } from "./staggered/eventPeriods.js";
 import {
@@ -82,7 +84,22 @@ export interface EventStudySpec {
   weights?: string | null;
   /** Golden runs and tests: fixed effects as explicit factor() dummies instead of absorbed (same estimates). */
   fixedEffectsAsDummies?: boolean;
+  /**
+   * twfe/sunab: a wild cluster bootstrap of each path coefficient (a linear combination of the regression's
+   * coefficients for sunab), prepared by the application layer (src/app/bootstrap.ts prepareWildBootstrap).
+   */
+  wildBootstrap?: EventStudyWildBootstrap | undefined;
 }
+
+/** What the event study needs of a prepared wild bootstrap (src/app/bootstrap.ts PreparedWildBootstrap). */
+export type EventStudyWildBootstrap = (
+  fit: MemoryFit,
+  covariance: Covariance,
+  request: CovarianceRequest,
+) => {
+  test(contrast: Float64Array): { pValue: number; confLow: number; confHigh: number };
+  block(): NonNullable<ModelResult["bootstrap"]>;
+};
 
 /** A coefficient of the regression before aggregation (twfe: one per group and period; sunab: per cohort too). */
 export interface EventStudyCell {
@@ -435,9 +452,13 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
     cluster,
     weights: spec.weights ?? undefined,
   });
+  let fitted: { fit: MemoryFit; covariance: Covariance; request: CovarianceRequest } | undefined;
   const result = estimateOls(frame, {
     vcov: { type: vcovType, convention: spec.convention ?? "fixest" },
     level,
+    ...(spec.wildBootstrap
+      ? { onFit: (fit, covariance, request) => (fitted = { fit, covariance, request }) }
+      : {}),
   });
 
   // Counts on the estimation sample.
@@ -572,6 +593,30 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
   }
   const vcovMatrix = position.map((a) => position.map((x) => (a < 0 || x < 0 ? 0 : combined.vcov.get(a, x))));
 
+  // Wild bootstrap of each estimated path coefficient: the same combination of the regression's coefficients
+  // that gives its estimate (one coefficient for twfe, cohort-share weights for sunab), tested as R'b = 0.
+  let bootstrapBlock: ModelResult["bootstrap"];
+  if (spec.wildBootstrap && fitted) {
+    const wild = spec.wildBootstrap(fitted.fit, fitted.covariance, fitted.request);
+    const k = fitted.fit.terms.length;
+    position.forEach((p, j) => {
+      if (p < 0 || p >= estimated.length) return;
+      const combo = combos[p] as LinearCombination;
+      const contrast = new Float64Array(k);
+      combo.index.forEach((index, m) => {
+        contrast[index] = combo.weights[m] as number;
+      });
+      const t = wild.test(contrast);
+      coefficients[j] = {
+        ...(coefficients[j] as Coefficient),
+        boot_p_value: t.pValue,
+        boot_conf_low: t.confLow,
+        boot_conf_high: t.confHigh,
+      };
+    });
+    if (estimated.length > 0) bootstrapBlock = wild.block();
+  }
+
   // Joint test of the pre-period coefficients.
   const preIdx = estimated.map((r, j) => (r.rel < 0 ? j : -1)).filter((j) => j >= 0);
   const wald = waldTest(combined.estimates, combined.vcov, preIdx, dfT);
@@ -653,6 +698,7 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
     vcov_matrix: vcovMatrix,
     fixed_effects: spec.fixedEffectsAsDummies ? feNames : result.fixed_effects,
     notes,
+    ...(bootstrapBlock ? { bootstrap: bootstrapBlock } : {}),
     event_study: {
       estimator,
       unit: spec.unit,

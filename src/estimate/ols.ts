@@ -7,7 +7,9 @@ import { summarize } from "../inference/summarize.js";
 import type { ModelResult } from "../model/result.js";
 import { computeCovariance, resolveCovariance } from "../vcov/registry.js";
 import type { SmallSampleConvention } from "../vcov/ssc.js";
+import type { Covariance, CovarianceRequest } from "../vcov/types.js";
 import type { ModelFrame } from "./frame.js";
+import type { MemoryFit } from "./memoryFit.js";
 import { selectEstimator } from "./registry.js";
 
 export { INTERCEPT } from "../model/fit.js";
@@ -21,6 +23,8 @@ export interface EstimateOptions {
   dropSingletons?: boolean | undefined;
   /** Receives the estimated fixed effects, normalised as fixest::fixef. */
   onFixedEffects?: ((values: FixedEffectValuesResult) => void) | undefined;
+  /** Receives the fit and its covariance (the event study's wild bootstrap tests its path on them). */
+  onFit?: ((fit: MemoryFit, covariance: Covariance, request: CovarianceRequest) => void) | undefined;
 }
 
 /** Estimates a frame whose grouping variables are the cluster variables of a clustered covariance. */
@@ -32,8 +36,10 @@ export function estimateOls(frame: ModelFrame, options: EstimateOptions): ModelR
   });
   const estimator = selectEstimator(frame.formula);
   const fit = estimator.fit(frame, { forcePath: options.forcePath, dropSingletons: options.dropSingletons });
+  const covariance = computeCovariance(fit, request);
+  options.onFit?.(fit, covariance, request);
   const result = {
-    ...summarize(fit, computeCovariance(fit, request), {
+    ...summarize(fit, covariance, {
       level: options.level,
       name: options.name,
       group: options.group,

@@ -39,13 +39,20 @@ export interface FittedModel {
   notes: string[];
   /** The application layer's run (null for an event study). */
   run: RegressionRun | null;
+  /** IV models whose reduced form a table shows: the reduced form of each result (else null), parallel. */
+  reducedForms: (ModelResult | null)[];
 }
 
 /** Estimates every model, in the order of the spec. */
 export async function estimateModels(spec: Spec, data: DataRunner): Promise<Map<string, FittedModel>> {
   const fitted = new Map<string, FittedModel>();
+  // Reduced forms are estimated for the IV models a table shows them of.
+  const reduced = new Set<string>();
+  for (const table of Object.values(spec.tables))
+    for (const column of table.models)
+      if (typeof column !== "string" && column.stage === "reduced") reduced.add(column.model);
   for (const [name, model] of Object.entries(spec.models)) {
-    fitted.set(name, await estimateModel(name, model, data));
+    fitted.set(name, await estimateModel(name, model, data, reduced.has(name)));
   }
   return fitted;
 }
@@ -61,7 +68,12 @@ async function located<T>(data: DataRunner, path: Path, work: () => T | Promise<
   }
 }
 
-async function estimateModel(name: string, model: ModelSpec, data: DataRunner): Promise<FittedModel> {
+async function estimateModel(
+  name: string,
+  model: ModelSpec,
+  data: DataRunner,
+  reducedForms: boolean,
+): Promise<FittedModel> {
   const at: Path = ["models", name];
   const table = await data.table(model.data, [...at, "data"]);
   if (model.estimator === "event_study") return estimateEventStudyModel(name, model, table, data);
@@ -103,6 +115,8 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
       family: model.family,
       offset: model.offset === undefined ? undefined : parseExpression(model.offset),
       name: (_, label) => (label === null ? title : `${title} (${label})`),
+      reducedForms,
+      data: model.data,
     }),
   );
   const results = run.models.map((m) => m.result);
@@ -152,6 +166,7 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
     fixedEffects,
     notes,
     run,
+    reducedForms: run.models.map((m) => m.reduced?.result ?? null),
   };
   registerOutputs(fitted, data);
   return fitted;
@@ -239,6 +254,7 @@ async function estimateEventStudyModel(
     fixedEffects: results.map(() => null),
     notes,
     run: null,
+    reducedForms: results.map(() => null),
   };
   registerOutputs(fitted, data);
   return fitted;

@@ -14,6 +14,7 @@ import type { MemoryFit } from "../estimate/memoryFit.js";
 import { selectEstimator } from "../estimate/registry.js";
 import type { Expr, ParsedFormula } from "../formula/ast.js";
 import { variablesOf } from "../formula/evaluate.js";
+import { parseFormula } from "../formula/parser.js";
 import { formulaVariables } from "../formula/variables.js";
 import { modelCombination } from "../inference/combination.js";
 import { summarize } from "../inference/summarize.js";
@@ -47,6 +48,12 @@ export interface RegressionRequest {
   name?: ((dependent: string, groupLabel: string | null) => string | undefined) | undefined;
   /** Not a user option: lets tests run golden cases through both least-squares paths. */
   forcePath?: "exact" | "fast" | undefined;
+  /** Also estimate each IV model's reduced form (y on the exogenous regressors and the instruments). */
+  reducedForms?: boolean | undefined;
+  /** With `by`: estimate on the full sample too, first (fixest's fsplit). */
+  fullSample?: boolean | undefined;
+  /** The input's name (file as given, or a spec's table), recorded in each result's `data`. */
+  data?: string | undefined;
 }
 
 export interface EstimatedModel {
@@ -54,6 +61,8 @@ export interface EstimatedModel {
   fit: MemoryFit;
   formula: ParsedFormula;
   group: Record<string, string | number> | null;
+  /** The reduced form of an IV model, when the request asked for it. */
+  reduced?: EstimatedModel | null;
 }
 
 export interface RegressionRun {
@@ -107,35 +116,29 @@ export function runRegressions(table: Table, request: RegressionRequest): Regres
         `${outside} row${outside === 1 ? "" : "s"} with a missing ${(request.by ?? []).join("/")} belong to no group and were not used`,
       );
   }
-  for (const { table: part, group } of parts) {
+  // fixest's fsplit: the full sample first, then every group.
+  const samples =
+    request.fullSample && (request.by ?? []).length > 0 ? [{ table, group: null }, ...parts] : parts;
+  for (const { table: part, group } of samples) {
     const label = group === null ? null : Object.values(group).join(", ");
     for (const formula of request.formulas) {
       try {
-        const estimator = selectEstimator(formula, request.family);
-        if (request.offset !== undefined && estimator.name !== "poisson")
-          throw usageError("an offset is for Poisson models (family poisson)");
-        const frame = buildModelFrame(part, formula, {
-          weights: request.weights,
-          cluster: groupings,
-          times,
-          offset: request.offset,
-        });
-        const fit = estimator.fit(frame, {
-          forcePath: request.forcePath,
-          dropSingletons: request.dropSingletons,
-        });
-        const cov = computeCovariance(fit, covariance);
-        const result: ModelResult = {
-          ...summarize(fit, cov, {
-            level: request.level,
-            name:
-              request.name?.(fit.dependent, label) ??
-              (label === null ? undefined : `${fit.dependent} (${label})`),
+        const model = estimateOne(part, formula, group, label, request, covariance, groupings, times);
+        if (request.reducedForms && formula.iv !== null) {
+          const reduced = estimateOne(
+            part,
+            reducedFormFormula(formula),
             group,
-          }),
-          ...(estimator.summaryBlocks?.(fit, covariance, request.level) ?? {}),
-        };
-        models.push({ result, fit, formula, group });
+            label,
+            request,
+            covariance,
+            groupings,
+            times,
+          );
+          reduced.result.stage = "reduced";
+          model.reduced = reduced;
+        }
+        models.push(model);
       } catch (error) {
         // With `by`, a group too small to estimate is skipped with a warning (like Stata's statsby), so one tiny
         // state does not stop fifty others; without `by` the error stands.
@@ -154,6 +157,71 @@ export function runRegressions(table: Table, request: RegressionRequest): Regres
     request,
   );
   return { models, warnings, request: covariance };
+}
+
+/** One formula on one sample: frame, fit, covariance, summary. */
+function estimateOne(
+  part: Table,
+  formula: ParsedFormula,
+  group: Record<string, string | number> | null,
+  label: string | null,
+  request: RegressionRequest,
+  covariance: ReturnType<typeof resolveCovariance>,
+  groupings: string[],
+  times: string[],
+): EstimatedModel {
+  const estimator = selectEstimator(formula, request.family);
+  if (request.offset !== undefined && estimator.name !== "poisson")
+    throw usageError("an offset is for Poisson models (family poisson)");
+  const frame = buildModelFrame(part, formula, {
+    weights: request.weights,
+    cluster: groupings,
+    times,
+    offset: request.offset,
+  });
+  const fit = estimator.fit(frame, {
+    forcePath: request.forcePath,
+    dropSingletons: request.dropSingletons,
+  });
+  const cov = computeCovariance(fit, covariance);
+  const result: ModelResult = {
+    ...summarize(fit, cov, {
+      level: request.level,
+      name:
+        request.name?.(fit.dependent, label) ?? (label === null ? undefined : `${fit.dependent} (${label})`),
+      group,
+    }),
+    ...(estimator.summaryBlocks?.(fit, covariance, request.level) ?? {}),
+    ...responseMoments(fit.design.frame.response.hi),
+    ...(request.data !== undefined ? { data: request.data } : {}),
+  };
+  return { result, fit, formula, group };
+}
+
+/**
+ * Mean and standard deviation (n - 1) of the dependent variable over the estimation sample, unweighted: fixest's
+ * fitstat `my` is mean(model.matrix(x, type = "lhs")) (fixest R/fitstats.R).
+ */
+function responseMoments(y: Float64Array): { y_mean: number; y_sd: number } {
+  const n = y.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += y[i] as number;
+  mean /= n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += ((y[i] as number) - mean) ** 2;
+  return { y_mean: mean, y_sd: n > 1 ? Math.sqrt(ss / (n - 1)) : Number.NaN };
+}
+
+/**
+ * The reduced form of an IV formula `y ~ x | fe | endo ~ z`: `y ~ x + z | fe`, written as a user would and parsed
+ * again, so that its terms are named and ordered as that formula's would be.
+ */
+export function reducedFormFormula(formula: ParsedFormula): ParsedFormula {
+  if (formula.iv === null) throw usageError(`"${formula.text}" is not an IV formula; it has no reduced form`);
+  const terms = [...formula.terms, ...formula.iv.instruments].map((t) => t.label);
+  const rhs = [formula.intercept ? null : "0", ...terms].filter((t) => t !== null).join(" + ") || "1";
+  const fe = formula.fixedEffects.map((f) => f.label).join(" + ");
+  return parseFormula(`${formula.responseLabel} ~ ${rhs}${fe === "" ? "" : ` | ${fe}`}`);
 }
 
 /**

@@ -6,32 +6,35 @@
 
 import type { Command } from "commander";
 import { readModelData } from "../app/readModelData.js";
-import { fixedEffectsTable, type RegressionRequest, runRegressions } from "../app/regression.js";
+import {
+  fixedEffectsTable,
+  type RegressionRequest,
+  type RegressionRun,
+  runRegressions,
+} from "../app/regression.js";
 import { tableToCsv } from "../data/writeCsv.js";
 import { usageError } from "../errors.js";
 import { FAMILIES } from "../estimate/registry.js";
 import { parseExpression, parseFormula } from "../formula/parser.js";
-import type { Output } from "../model/result.js";
-import { combinationAndFirstStageRows, firstStageOutput, firstStageRows } from "../report/modelRows.js";
-import { renderOutput } from "../report/render.js";
+import type { ModelResult, Output } from "../model/result.js";
+import { findFormat, formatForPath } from "../report/formats.js";
+import { combinationRows, parseStages, type Stage, stageColumns } from "../report/modelRows.js";
+import { regressionDocument } from "../report/regressionDocument.js";
+import { DEFAULT_STARS } from "../report/stars.js";
+import { modelNumber } from "../report/table.js";
 import { writeFileAtomic } from "../report/writeAtomic.js";
 import { covarianceNames } from "../vcov/registry.js";
 import { VERSION } from "../version.js";
 import { readerOptionsFrom } from "./ingest.js";
-import {
-  outputFormatOption,
-  parseDigitsOption,
-  parseListOption,
-  parseNumberOption,
-  parseTypesOption,
-} from "./options.js";
+import { parseListOption, parseNumberOption, parseTypesOption } from "./options.js";
 import { installProgress } from "./progress.js";
+import { addTableOptions, type TableCliOptions, tableOptionsFrom, writeOptionsFrom } from "./tableOptions.js";
 
 function warn(message: string): void {
   process.stderr.write(`mobility: ${message}\n`);
 }
 
-interface RegressOptions {
+interface RegressOptions extends TableCliOptions {
   family?: string;
   offset?: string;
   vcov?: string;
@@ -41,12 +44,12 @@ interface RegressOptions {
   weights?: string;
   ssc?: string;
   level: string;
-  format?: string;
   out?: string;
   by?: string;
+  split?: string;
+  fsplit?: string;
   missing?: string;
   types?: string;
-  digits?: string;
   reader?: string;
   long?: boolean;
   perPupil?: boolean;
@@ -54,13 +57,14 @@ interface RegressOptions {
   quiet?: boolean;
   dropSingletons?: boolean;
   firstStage?: boolean;
+  stages?: string;
   lincom?: string[];
   nlcom?: string[];
   fixefOut?: string;
 }
 
 export function registerRegress(program: Command): void {
-  program
+  const command = program
     .command("regress")
     .description(
       "estimate OLS, fixed-effects, IV and Poisson models and print a regression table (one column per formula)",
@@ -83,9 +87,9 @@ export function registerRegress(program: Command): void {
     )
     .option("--level <p>", "confidence level of the intervals", "0.95")
     .option("--by <columns>", "estimate separately for each group of these columns")
-    .option("--format <format>", "text, markdown, latex, csv or json (default: from --out, else text)")
+    .option("--split <column>", "estimate separately for each value of this column (fixest's split)")
+    .option("--fsplit <column>", "the full sample, then each value of this column (fixest's fsplit)")
     .option("--out <file>", "write the table to this file (atomically) instead of stdout")
-    .option("--digits <n>", "decimals in text, Markdown and LaTeX tables", "4")
     .option(
       "--lincom <expr>",
       'linear combination of coefficients, e.g. "b[x] + 10*b[x:pc]" (repeatable)',
@@ -102,10 +106,17 @@ export function registerRegress(program: Command): void {
       "--reader <kind>",
       "read the file with a dataset reader (atlas, f33, tea, states, ...; default: plain CSV)",
     )
-    .option("--long", "with --reader atlas: reshape kfr_<race>_<gender>_p<pct> into long rows")
+    .option(
+      "--long",
+      "one row per model (tables of many --by groups); with --reader atlas: the long kfr table",
+    )
     .option("--per-pupil", "with --reader f33/states: derive per-pupil measures")
     .option("--fips-vintage <year>", "with --reader f33: bring county codes to this vintage")
-    .option("--first-stage", "also print the first-stage regressions of IV models as a table")
+    .option(
+      "--stages <list>",
+      "IV models: columns for these stages, in order: first (one per endogenous regressor), reduced, second",
+    )
+    .option("--first-stage", "IV models: first stages next to the second stage (= --stages first,second)")
     .option("--drop-singletons", "drop observations in singleton fixed-effect groups (reghdfe's default)")
     .option("--fixef-out <file>", "write the estimated fixed effects (fixest's normalisation) to this CSV")
     .option("--missing <tokens>", "extra tokens meaning missing (besides empty, NA and .)")
@@ -113,11 +124,18 @@ export function registerRegress(program: Command): void {
     .option("--quiet", "no progress bar while reading")
     .action(async (data: string, formulas: string[], opts: RegressOptions) => {
       installProgress(opts);
-      const format = outputFormatOption(opts.format, opts.out);
-      const digits = parseDigitsOption(opts.digits);
+      const format = findFormat(opts.format ?? (opts.out ? formatForPath(opts.out) : "text"));
+      const tableOptions = tableOptionsFrom(opts);
+      const writeOptions = writeOptionsFrom(opts);
       if (opts.fixefOut !== undefined && opts.out !== undefined && opts.fixefOut === opts.out)
         throw usageError("--fixef-out and --out name the same file");
+      const stages: Stage[] | null =
+        opts.stages !== undefined ? parseStages(opts.stages) : opts.firstStage ? ["first", "second"] : null;
       const request = regressionRequest(formulas, opts);
+      request.data = data;
+      if (stages?.includes("reduced")) request.reducedForms = true;
+      // --long belongs to the atlas reader when a reader is given.
+      if (opts.reader !== undefined) delete tableOptions.long;
       const { table, readerReport } = await readModelData(data, request, {
         reader: opts.reader,
         readerOptions: readerOptionsFrom(opts as unknown as Record<string, unknown>),
@@ -127,27 +145,36 @@ export function registerRegress(program: Command): void {
       if (readerReport && !opts.quiet) process.stderr.write(readerReport);
       const run = runRegressions(table, request);
       for (const message of run.warnings) warn(`warning: ${message}`);
-      const output: Output = { tool: "mobility", version: VERSION, models: run.models.map((m) => m.result) };
-      let rendered = renderOutput(output, format, {
-        digits,
-        extraRows: combinationAndFirstStageRows(output, digits),
-      });
-      if (opts.firstStage) {
-        const stages = firstStageOutput(output);
-        if (stages.models.length === 0) throw usageError("--first-stage: no model is an IV model");
-        // JSON always carries the first stages (models[].iv.first_stages); other formats get a second table.
-        if (format !== "json") {
-          rendered += `\nFirst stages\n${renderOutput(stages, format, { digits, extraRows: firstStageRows(stages, digits) })}`;
-        }
+      const output: Output = { tool: "mobility", version: VERSION, models: tableColumns(run, stages) };
+      // Sample notes (rows removed, collinear terms) go to stderr unless the table or the JSON carries them.
+      if (!opts.quiet && format.name !== "json" && tableOptions.notes !== "full") {
+        output.models.forEach((m, i) => {
+          for (const note of m.notes) warn(`note: ${modelNumber(i)} ${note}`);
+        });
       }
+      const digits = tableOptions.digits ?? 4;
+      const doc = regressionDocument(output, {
+        ...tableOptions,
+        extraRows: [...(tableOptions.extraRows ?? []), ...combinationRows(output, digits, DEFAULT_STARS)],
+      });
+      const rendered = format.write(doc, writeOptions);
       if (opts.fixefOut) {
-        if (output.models.every((m) => m.fixed_effects.length === 0))
+        if (run.models.every((m) => m.result.fixed_effects.length === 0))
           throw usageError("--fixef-out: no model has fixed effects");
         await writeFileAtomic(opts.fixefOut, tableToCsv(fixedEffectsTable(run, "model")));
       }
       if (opts.out) await writeFileAtomic(opts.out, rendered);
       else process.stdout.write(rendered);
     });
+  addTableOptions(command, { long: false });
+}
+
+/** The table's columns: every model, or with `stages` the IV models' stages (first stages, reduced form, 2SLS). */
+function tableColumns(run: RegressionRun, stages: Stage[] | null): ModelResult[] {
+  if (stages === null) return run.models.map((m) => m.result);
+  if (run.models.every((m) => m.result.iv === undefined))
+    throw usageError("--stages: no model is an IV model");
+  return run.models.flatMap((m) => stageColumns(m.result, stages, m.reduced?.result ?? null));
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -171,10 +198,24 @@ export function regressionRequest(formulas: string[], opts: RegressOptions): Reg
     weights: opts.weights,
     family: opts.family,
     offset: opts.offset === undefined ? undefined : parseExpression(opts.offset),
-    by: parseListOption(opts.by),
+    by: splitOption(opts),
+    fullSample: opts.fsplit !== undefined,
     level: parseNumberOption("--level", opts.level, 0, 1),
     dropSingletons: opts.dropSingletons ?? false,
     lincom: opts.lincom,
     nlcom: opts.nlcom,
   };
+}
+
+/** --by, --split (one column, as --by) and --fsplit (the full sample too): at most one of them. */
+function splitOption(opts: RegressOptions): string[] | undefined {
+  const given = [opts.by, opts.split, opts.fsplit].filter((v) => v !== undefined);
+  if (given.length > 1) throw usageError("--by, --split and --fsplit exclude each other");
+  const value = opts.by ?? opts.split ?? opts.fsplit;
+  const columns = parseListOption(value);
+  if ((opts.split !== undefined || opts.fsplit !== undefined) && (columns?.length ?? 0) !== 1)
+    throw usageError(
+      `--${opts.split !== undefined ? "split" : "fsplit"}: expected one column, found '${value}'`,
+    );
+  return columns;
 }

@@ -37,8 +37,13 @@ interface TermSet {
 
 class Parser {
   private at = 0;
-  /** Labels of variables in order of first appearance: R orders factors inside an interaction by this. */
-  private readonly variableOrder: string[] = [];
+  /**
+   * Labels of variables in order of first appearance: R orders factors inside an interaction by this. Each part
+   * of the formula has its own order, as fixest builds each part's terms from a formula of its own: the main part
+   * `y ~ x` (response included, as R's terms() counts it), the endogenous regressors, the instruments. So in
+   * `y ~ x | beta + beta:pc ~ bsim + bsim:pc` the instrument interaction is `bsim:pc`, as fixest names it.
+   */
+  private variableOrder: string[] = [];
 
   constructor(
     private readonly source: string,
@@ -50,6 +55,7 @@ class Parser {
     this.expectOp("~", "'~' after the dependent variable");
     this.noteVariables(response);
     const rhs = this.termSet(this.sum());
+    const { terms, intercept } = this.finishTerms(rhs);
     const fixedEffects: FixedEffectTerm[] = [];
     let iv: InstrumentPart | null = null;
     while (this.peekOp("|")) {
@@ -59,10 +65,10 @@ class Parser {
         if (iv !== null) throw formulaError(this.source, bar.pos, "a second instrumental-variables part");
         this.next();
         const instruments = this.sum();
-        iv = {
-          endogenous: this.finishTerms(this.termSet(part)).terms,
-          instruments: this.finishTerms(this.termSet(instruments)).terms,
-        };
+        this.variableOrder = [];
+        const endogenous = this.finishTerms(this.termSet(part)).terms;
+        this.variableOrder = [];
+        iv = { endogenous, instruments: this.finishTerms(this.termSet(instruments)).terms };
       } else {
         if (iv !== null) {
           throw formulaError(
@@ -77,7 +83,6 @@ class Parser {
     }
     const end = this.peek();
     if (end.type !== "end") throw formulaError(this.source, end.pos, `unexpected '${end.text}'`);
-    const { terms, intercept } = this.finishTerms(rhs);
     return {
       text: this.source,
       response,

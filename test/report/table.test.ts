@@ -41,22 +41,29 @@ describe("buildTable", () => {
     const table = buildTable(twoModels());
     expect(table.fit.map((r) => [r.label, ...(texts(r) ?? [])])).toEqual([
       ["state FE", "No", "Yes"],
-      ["Observations", "3012", "3000"],
-      ["R2", "0.2346", "0.6123"],
-      ["Adj. R2", "0.2335", "0.6001"],
-      ["Within R2", "", "0.0412"],
+      ["Observations", "3,012", "3,000"],
+      ["R²", "0.2346", "0.6123"],
+      ["Adj. R²", "0.2335", "0.6001"],
+      ["Within R²", "", "0.0412"],
+      // The two columns differ in their standard errors, so the type is a row rather than a note.
       ["Standard errors", "Clustered (state)", "Two-way clustered (state, year)"],
     ]);
-    expect(table.notes).toEqual([
+    // Short notes by default: the legend only; full notes add each model's sample notes.
+    expect(table.notes).toEqual(["Standard errors in parentheses. * p < 0.10, ** p < 0.05, *** p < 0.01"]);
+    expect(buildTable(twoModels(), { notes: "full" }).notes).toEqual([
       "Standard errors in parentheses. * p < 0.10, ** p < 0.05, *** p < 0.01",
       "(1) 12 rows dropped for missing values.",
       "(1) Collinear term dropped: urban_share.",
     ]);
+    expect(buildTable(twoModels(), { notes: "none" }).notes).toEqual([]);
   });
 
-  it("omits fixed-effect and within-R2 rows when no model has them", () => {
+  it("omits fixed-effect and within-R2 rows when no model has them; one SE type goes in the notes", () => {
     const table = buildTable({ tool: "mobility", version: "0", models: [clusteredModel()] });
-    expect(labels(table.fit)).toEqual(["Observations", "R2", "Adj. R2", "Standard errors"]);
+    expect(labels(table.fit)).toEqual(["Observations", "R²", "Adj. R²"]);
+    expect(table.notes).toEqual([
+      "Standard errors in parentheses, clustered (state). * p < 0.10, ** p < 0.05, *** p < 0.01",
+    ]);
   });
 
   it("chooses fit statistics, extra rows, digits and stars", () => {
@@ -65,6 +72,7 @@ describe("buildTable", () => {
       stars: false,
       fit: ["nobs", "rmse"],
       fixedEffects: false,
+      thousands: false,
       extraRows: [{ label: "Controls", cells: ["Yes", "No"] }],
     });
     expect(table.fit.map((r) => [r.label, ...(texts(r) ?? [])])).toEqual([

@@ -384,6 +384,8 @@ export const TableSchema = z.strictObject({
   fit: z.array(z.enum(FIT_STATS)).optional(),
   /** Yes/No rows for fixed effects with the default statistics (default true). */
   fixed_effects: z.boolean().default(true),
+  /** What fixed-effect rows print for present and absent (default ["Yes", "No"]; e.g. ["×", ""]). */
+  fe_marks: z.tuple([z.string(), z.string()]).optional(),
   /** Display names for terms, fixed effects, cluster variables, ... (fixest's dict). */
   labels: z.record(z.string(), z.string()).optional(),
   rows: z.array(RowSchema).default([]),

@@ -177,6 +177,7 @@ function tableOptions(spec: TableSpec, columns: ModelResult[]): TableOptions {
     ...(spec.stats ? { stats: spec.stats } : {}),
     ...(spec.fit ? { fit: spec.fit } : {}),
     fixedEffects: spec.fixed_effects,
+    ...(spec.fe_marks ? { feMarks: spec.fe_marks } : {}),
     extraRows: extraRows(spec, columns),
     notes: spec.notes_mode,
     extraNotes: spec.notes,

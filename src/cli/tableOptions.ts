@@ -35,6 +35,7 @@ export interface TableCliOptions {
   panelColumns?: string;
   width?: string;
   groups?: string;
+  feMarks?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -77,7 +78,8 @@ export function addTableOptions(command: Command, { long = true } = {}): Command
     .option("--siunitx", "LaTeX: align numbers on the decimal point with siunitx S columns")
     .option("--panel-columns <n>", "split the table into panels of at most n model columns")
     .option("--width <n>", "text: split into panels to stay within n characters (default 120; 0 = never)")
-    .option("--groups <list>", 'header cells over groups of columns, "Approach 1:2,Approach 2:2"');
+    .option("--groups <list>", 'header cells over groups of columns, "Approach 1:2,Approach 2:2"')
+    .option("--fe-marks <yes,no>", 'what fixed-effect rows print, e.g. "×," (default "Yes,No")');
   if (long) command.option("--long", "one row per model instead of one column (many --by groups)");
   return command;
 }
@@ -187,6 +189,13 @@ function parseChoice<T extends string>(
   return value as T;
 }
 
+/** "×," -> ["×", ""]. */
+function parseMarks(value: string): [string, string] {
+  const parts = value.split(",");
+  if (parts.length !== 2) throw usageError(`--fe-marks: expected yes,no (two texts), found '${value}'`);
+  return [parts[0] as string, parts[1] as string];
+}
+
 /** The table options of the command line. */
 export function tableOptionsFrom(opts: TableCliOptions): RegressionDocumentOptions {
   const digits = parseInteger("--digits", opts.digits ?? "4", 0, 12) as number;
@@ -212,6 +221,7 @@ export function tableOptionsFrom(opts: TableCliOptions): RegressionDocumentOptio
     ...(coefstat !== undefined ? { coefstat } : {}),
     ...(opts.long ? { long: true } : {}),
     ...(opts.groups !== undefined ? { groups: parseGroups(opts.groups) } : {}),
+    ...(opts.feMarks !== undefined ? { feMarks: parseMarks(opts.feMarks) } : {}),
   };
 }
 

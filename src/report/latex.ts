@@ -176,7 +176,7 @@ function columnSpec(grid: Grid, siunitx: boolean): string {
         const cells = body.map((row) => row.cells[j] ?? { text: "" });
         const stars = Math.max(0, ...cells.map((c) => (c.stars ?? "").length));
         const post = `)${"*".repeat(stars)}`;
-        return `S[table-format=${tableFormat(cells)}, table-space-text-pre={(}, table-space-text-post={${post}}]`;
+        return `S[table-format=${tableFormat(cells)}, table-space-text-pre={(}, table-align-text-before=false, table-space-text-post={${post}}]`;
       }
       return a === "left" ? "l" : a === "right" ? "r" : "c";
     })
@@ -187,13 +187,15 @@ function headerLine(row: GridRow, grid: Grid, siunitx: boolean): string[] {
   const parts: string[] = [];
   const rules: string[] = [];
   let column = 0;
+  // A row of column groups (any cell spanning columns) is underlined group by group.
+  const grouped = row.cells.some((c) => (c.span ?? 1) > 1);
   for (const c of row.cells) {
     const span = c.span ?? 1;
     const text = latexText(`${c.text}${c.stars ?? ""}`);
     const isStub = grid.stub && column === 0;
+    if (grouped && !isStub && c.text !== "") rules.push(`\\cmidrule(lr){${column + 1}-${column + span}}`);
     if (span > 1) {
       parts.push(`\\multicolumn{${span}}{c}{${text}}`);
-      if (c.text !== "") rules.push(`\\cmidrule(lr){${column + 1}-${column + span}}`);
     } else if (!isStub && siunitx && grid.align[column] === "number") {
       parts.push(text === "" ? "" : `{${text}}`);
     } else parts.push(text);

@@ -19,6 +19,8 @@ export interface StatContext {
   thousands: boolean;
   /** Display names (fixed effects, cluster variables, endogenous regressors). */
   labels: Readonly<Record<string, string>>;
+  /** What the fixed-effect rows print for present and absent (default "Yes", "No"). */
+  marks?: readonly [string, string];
 }
 
 export interface StatRow {
@@ -75,7 +77,9 @@ export const TABLE_STATS: readonly TableStat[] = [
       const names = [...new Set(models.flatMap((m) => m.fixed_effects))];
       return names.map((fe) => ({
         label: `${label(ctx, fe)} FE`,
-        cells: models.map((m) => (m.fixed_effects.includes(fe) ? "Yes" : "No")),
+        cells: models.map((m) =>
+          m.fixed_effects.includes(fe) ? (ctx.marks?.[0] ?? "Yes") : (ctx.marks?.[1] ?? "No"),
+        ),
       }));
     },
   },

@@ -93,8 +93,8 @@ export interface TableOptions {
   groups?: readonly ColumnGroup[];
   /** The row of model numbers "(1)", "(2)", ... (default true). */
   numbers?: boolean;
-  /** Confidence level of `coefstat: ci` (default: each coefficient's own interval). */
-  level?: number;
+  /** What fixed-effect rows print for present and absent (default ["Yes", "No"]; a paper may use ["×", ""]). */
+  feMarks?: readonly [string, string];
 }
 
 export type RowKind = "header" | "coef" | "se" | "fe" | "fit" | "extra";
@@ -350,6 +350,7 @@ function fitRows(models: readonly ModelResult[], options: TableOptions, digits: 
     fDigits: options.statDigits ?? 2,
     thousands: options.thousands !== false,
     labels,
+    ...(options.feMarks ? { marks: options.feMarks } : {}),
   };
   let names: string[];
   if (options.stats !== undefined) names = [...options.stats];

@@ -110,12 +110,17 @@ export function formatTextGrid(grid: Grid): string {
     const parts: string[] = [];
     const rules: string[] = [];
     let spanned = false;
+    // A row of column groups (any cell spanning columns) is underlined group by group.
+    const grouped = row.some(({ span }) => span > 1);
     for (const { c, from, span } of row) {
       const width = widths.slice(from, from + span).reduce((a, b) => a + b, 0) + GAP.length * (span - 1);
       const text = fold(c.text);
-      const align = grid.stub && from === 0 ? "left" : "center";
+      // Headers are centred over model columns; a data listing's follow their column (names over numbers right).
+      const own = grid.align[from] ?? "left";
+      const align =
+        grid.stub && from === 0 ? "left" : span > 1 || grid.stub || own === "number" ? "center" : own;
       parts.push(pad(text, width, align));
-      const ruled = span > 1 && text !== "";
+      const ruled = grouped && text !== "" && !(grid.stub && from === 0);
       spanned ||= ruled;
       rules.push((ruled ? "-" : " ").repeat(width));
     }

@@ -42,5 +42,8 @@ echo "== Poisson (fixest::fepois; also writes fixtures/poisson/trade.csv and fix
 Rscript scripts/golden/fepois.R
 Rscript scripts/golden/hac.R
 
+echo "== balance tables (describe --by: Welch t tests; also writes fixtures/balance/chetty2014_states.csv)"
+Rscript scripts/golden/balance.R
+
 echo "== changes against HEAD (empty = reproduced exactly)"
 git status --short -- fixtures test/golden

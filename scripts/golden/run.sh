@@ -45,5 +45,8 @@ Rscript scripts/golden/hac.R
 echo "== balance tables (describe --by: Welch t tests; also writes fixtures/balance/chetty2014_states.csv)"
 Rscript scripts/golden/balance.R
 
+echo "== predictions (predict.lm, predict.fixest; also writes fixtures/predict/counties.csv)"
+Rscript scripts/golden/predict.R
+
 echo "== changes against HEAD (empty = reproduced exactly)"
 git status --short -- fixtures test/golden

@@ -7,13 +7,21 @@
  */
 
 import type { FixedEffectValuesResult } from "../absorb/fixedEffectValues.js";
-import { fixedEffectsTable, groupColumns, type RegressionRun, runRegressions } from "../app/regression.js";
+import { aboveFlags, FLAG_COLUMNS, PREDICTION_COLUMNS, predictableModel } from "../app/predict.js";
+import {
+  type EstimatedModel,
+  fixedEffectsTable,
+  groupColumns,
+  type RegressionRun,
+  runRegressions,
+} from "../app/regression.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { type Column, numericColumn, stringColumn, Table } from "../data/table.js";
 import { MobilityError } from "../errors.js";
 import { estimateEventStudy } from "../estimate/eventStudy.js";
-import { fitLevels, predict } from "../estimate/predict.js";
+import { predictModel } from "../estimate/predict.js";
 import type { ParsedFormula } from "../formula/ast.js";
+import { evaluateNumeric } from "../formula/evaluate.js";
 import { parseExpression, parseFormula } from "../formula/parser.js";
 import type { ModelResult } from "../model/result.js";
 import { findCovarianceType, resolveCovariance } from "../vcov/registry.js";
@@ -125,35 +133,61 @@ async function estimateModel(
   const wantsFixedEffects = model.fixef_table !== undefined || data.wantsFixedEffects(name);
   const fixedEffects = run.models.map((m) => (wantsFixedEffects ? m.fit.fixedEffectValues() : null));
   const notes = run.warnings.map((w) => `model ${name}: ${w}`);
-  const lastFrame = run.models[run.models.length - 1]?.fit.design.frame;
 
   if (model.predict !== undefined) {
     const p = model.predict;
     if (model.by !== undefined)
       throw data.error([...at, "predict"], "predict with by is not supported", "usage");
+    const estimated = run.models[0] as EstimatedModel;
     const result = results[0] as ModelResult;
-    const frame = lastFrame as NonNullable<typeof lastFrame>;
     const newdata = p.data === undefined ? table : await data.table(p.data, [...at, "predict", "data"]);
+    // The library path of `mobility predict`: fixed effects through their estimates, IV, Poisson (src/app/predict.ts).
     const prediction = await located(data, [...at, "predict"], () =>
-      predict(result, formula, fitLevels(formula, table, frame.rows), newdata, p.level ?? model.level),
+      predictModel(
+        predictableModel(estimated, table, {
+          offset: model.offset === undefined ? undefined : parseExpression(model.offset),
+        }),
+        newdata,
+        p.level ?? model.level,
+      ),
     );
     const keep = p.columns ?? newdata.names;
-    const out = newdata.withColumns([
+    const extra: Column[] = [
       numericColumn("fit", prediction.fit),
       numericColumn("se_fit", prediction.se_fit),
       numericColumn("conf_low", prediction.conf_low),
       numericColumn("conf_high", prediction.conf_high),
       numericColumn("pred_low", prediction.pred_low),
       numericColumn("pred_high", prediction.pred_high),
-    ]);
-    const names = [...keep.filter((c) => !PREDICTION_COLUMNS.includes(c)), ...PREDICTION_COLUMNS];
-    const predictions = await located(data, [...at, "predict", "columns"], () => selectColumns(out, names));
+    ];
+    const names = [...PREDICTION_COLUMNS];
+    if (p.flag_above) {
+      const y = await located(
+        data,
+        [...at, "predict", "flag_above"],
+        () => evaluateNumeric(formula.response, newdata, formula.text).hi,
+      );
+      const flags = aboveFlags(y, prediction, result.sigma, result.vcov.df_t);
+      extra.push(
+        numericColumn("residual", flags.residual),
+        numericColumn("p_above", flags.p_above),
+        numericColumn("q_above", flags.q_above),
+        numericColumn("above", flags.above),
+      );
+      names.push(...FLAG_COLUMNS);
+    }
+    const out = newdata.withColumns(extra);
+    const selected = [...keep.filter((c) => !names.includes(c)), ...names];
+    const predictions = await located(data, [...at, "predict", "columns"], () =>
+      selectColumns(out, selected),
+    );
     const predName = p.name ?? `${name}_predictions`;
     data.register(predName, predictions);
     notes.push(
       `model ${name}: predictions ${predName}: ${newdata.nrows} rows, ${newdata.nrows - prediction.missing - prediction.unseenLevels} predicted` +
         `${prediction.missing > 0 ? `, ${prediction.missing} with a missing regressor` : ""}` +
-        `${prediction.unseenLevels > 0 ? `, ${prediction.unseenLevels} with a factor level not in the fit` : ""}`,
+        `${prediction.unseenLevels > 0 ? `, ${prediction.unseenLevels} with a level not in the fit` : ""}`,
+      ...prediction.notes.map((n) => `model ${name}: predictions ${predName}: ${n}`),
     );
   }
   const fitted: FittedModel = {
@@ -322,8 +356,6 @@ function registerOutputs(fitted: FittedModel, data: DataRunner): void {
     );
   }
 }
-
-const PREDICTION_COLUMNS = ["fit", "se_fit", "conf_low", "conf_high", "pred_low", "pred_high"];
 
 function selectColumns(table: Table, names: readonly string[]): Table {
   return new Table(

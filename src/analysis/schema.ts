@@ -187,6 +187,11 @@ export const PredictSchema = z.strictObject({
   level: z.number().gt(0).lt(1).optional(),
   /** Columns of the data copied into the prediction table (default: all). */
   columns: z.array(z.string()).optional(),
+  /**
+   * Rows whose outcome is known: add residual, p_above (the upper-tail t probability of lying that far above the
+   * prediction), q_above (Benjamini-Hochberg over the rows) and above (1 when above the upper prediction bound).
+   */
+  flag_above: z.boolean().default(false),
 });
 
 /**

@@ -48,5 +48,8 @@ Rscript scripts/golden/balance.R
 echo "== predictions (predict.lm, predict.fixest; also writes fixtures/predict/counties.csv)"
 Rscript scripts/golden/predict.R
 
+echo "== fixest formula syntax (multiple estimation, i(), poly, split; also writes fixtures/fixest/)"
+Rscript scripts/golden/fixest_syntax.R
+
 echo "== changes against HEAD (empty = reproduced exactly)"
 git status --short -- fixtures test/golden

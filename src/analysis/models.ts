@@ -17,11 +17,12 @@ import {
 } from "../app/regression.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { type Column, numericColumn, stringColumn, Table } from "../data/table.js";
-import { MobilityError } from "../errors.js";
+import { MobilityError, usageError } from "../errors.js";
 import { estimateEventStudy } from "../estimate/eventStudy.js";
 import { predictModel } from "../estimate/predict.js";
 import type { ParsedFormula } from "../formula/ast.js";
 import { evaluateNumeric } from "../formula/evaluate.js";
+import { expandFormula } from "../formula/expand.js";
 import { parseExpression, parseFormula } from "../formula/parser.js";
 import type { ModelResult } from "../model/result.js";
 import { findCovarianceType, resolveCovariance } from "../vcov/registry.js";
@@ -100,7 +101,11 @@ async function estimateModel(
     );
   }
   const formulaText = model.formula;
-  const formula = await located(data, [...at, "formula"], () => parseFormula(formulaText));
+  // fixest's multiple estimation (c(y1, y2) ~, sw(), csw(), ..("regex")): one result per formula (and group).
+  const formulas = await located(data, [...at, "formula"], () =>
+    expandFormula(formulaText, table.names).map(parseFormula),
+  );
+  const formula = formulas[0] as ParsedFormula;
   if (model.estimator === "iv" && formula.iv === null) {
     throw data.error([...at, "formula"], "estimator iv needs an IV formula (y ~ x | endo ~ z)", "usage");
   }
@@ -115,28 +120,38 @@ async function estimateModel(
   await located(data, at, () => resolveCovariance(covariance));
   const run: RegressionRun = await located(data, at, () =>
     runRegressions(table, {
-      formulas: [formula],
+      formulas,
       covariance,
       weights: model.weights,
-      by: model.by,
+      by: splitColumns(model),
+      fullSample: model.fsplit !== undefined,
       level: model.level,
       family: model.family,
       offset: model.offset === undefined ? undefined : parseExpression(model.offset),
-      name: (_, label) => (label === null ? title : `${title} (${label})`),
+      name: (_, label, k) => {
+        const parts = [...(formulas.length > 1 ? [String(k + 1)] : []), ...(label === null ? [] : [label])];
+        return parts.length === 0 ? title : `${title} (${parts.join(", ")})`;
+      },
       reducedForms,
       data: model.data,
     }),
   );
   const results = run.models.map((m) => m.result);
   const groupValues = run.models.map((m) => m.group);
-  const groups = groupValues.map((g) => (g === null ? "" : Object.values(g).join(", ")));
+  // Labels of the results: the group's values, preceded by the formula's number when there are several.
+  const groups = run.models.map((m) =>
+    [
+      ...(formulas.length > 1 ? [String(formulas.indexOf(m.formula) + 1)] : []),
+      ...(m.group === null ? [] : Object.values(m.group).map(String)),
+    ].join(", "),
+  );
   const wantsFixedEffects = model.fixef_table !== undefined || data.wantsFixedEffects(name);
   const fixedEffects = run.models.map((m) => (wantsFixedEffects ? m.fit.fixedEffectValues() : null));
   const notes = run.warnings.map((w) => `model ${name}: ${w}`);
 
   if (model.predict !== undefined) {
     const p = model.predict;
-    if (model.by !== undefined)
+    if (splitColumns(model) !== undefined || formulas.length > 1)
       throw data.error([...at, "predict"], "predict with by is not supported", "usage");
     const estimated = run.models[0] as EstimatedModel;
     const result = results[0] as ModelResult;
@@ -294,9 +309,18 @@ async function estimateEventStudyModel(
   return fitted;
 }
 
+/** `by`, `split` (one column, as by) or `fsplit` (the full sample, then by the column): at most one. */
+function splitColumns(model: ModelSpec): string[] | undefined {
+  const given = [model.by, model.split, model.fsplit].filter((v) => v !== undefined);
+  if (given.length > 1) throw usageError("by, split and fsplit exclude each other");
+  if (model.split !== undefined) return [model.split];
+  if (model.fsplit !== undefined) return [model.fsplit];
+  return model.by;
+}
+
 /** Registers `coefficients_table` and `fixef_table` of a fitted model in the data runner. */
 function registerOutputs(fitted: FittedModel, data: DataRunner): void {
-  const by = fitted.spec.by ?? [];
+  const by = splitColumns(fitted.spec) ?? [];
   if (fitted.spec.coefficients_table !== undefined) {
     const rows: { group: Record<string, string | number> | null; result: ModelResult; j: number }[] = [];
     fitted.results.forEach((result, g) => {

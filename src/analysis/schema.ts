@@ -254,8 +254,12 @@ export const ModelSchema = z
     lag: z.number().int().min(1).optional(),
     ssc: z.enum(["stata", ...SMALL_SAMPLE_CONVENTIONS]).optional(),
     weights: z.string().optional(),
-    /** Estimate separately per group: the model becomes one column per group (`<name>[value]`). */
+    /** Estimate separately per group: the model becomes one column per group (`<name> (value)`). */
     by: Columns.optional(),
+    /** fixest's split: one model per value of this column (as `by` with one column). */
+    split: z.string().optional(),
+    /** fixest's fsplit: the full sample first, then one model per value of this column. */
+    fsplit: z.string().optional(),
     /** Confidence level of the intervals. */
     level: z.number().gt(0).lt(1).default(0.95),
     predict: PredictSchema.optional(),

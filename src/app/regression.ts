@@ -45,7 +45,9 @@ export interface RegressionRequest {
   lincom?: readonly string[] | undefined;
   nlcom?: readonly string[] | undefined;
   /** Column titles: a function of the model's dependent variable and group label. */
-  name?: ((dependent: string, groupLabel: string | null) => string | undefined) | undefined;
+  name?:
+    | ((dependent: string, groupLabel: string | null, formulaIndex: number) => string | undefined)
+    | undefined;
   /** Not a user option: lets tests run golden cases through both least-squares paths. */
   forcePath?: "exact" | "fast" | undefined;
   /** Also estimate each IV model's reduced form (y on the exogenous regressors and the instruments). */
@@ -188,7 +190,8 @@ function estimateOne(
     ...summarize(fit, cov, {
       level: request.level,
       name:
-        request.name?.(fit.dependent, label) ?? (label === null ? undefined : `${fit.dependent} (${label})`),
+        request.name?.(fit.dependent, label, Math.max(0, request.formulas.indexOf(formula))) ??
+        (label === null ? undefined : `${fit.dependent} (${label})`),
       group,
     }),
     ...(estimator.summaryBlocks?.(fit, covariance, request.level) ?? {}),

@@ -12,9 +12,11 @@ import {
   type RegressionRun,
   runRegressions,
 } from "../app/regression.js";
+import { readCsvHeader } from "../data/csvHeader.js";
 import { tableToCsv } from "../data/writeCsv.js";
 import { usageError } from "../errors.js";
 import { FAMILIES } from "../estimate/registry.js";
+import { expandFormula } from "../formula/expand.js";
 import { parseExpression, parseFormula } from "../formula/parser.js";
 import type { ModelResult, Output } from "../model/result.js";
 import { findFormat, formatForPath } from "../report/formats.js";
@@ -131,7 +133,12 @@ export function registerRegress(program: Command): void {
         throw usageError("--fixef-out and --out name the same file");
       const stages: Stage[] | null =
         opts.stages !== undefined ? parseStages(opts.stages) : opts.firstStage ? ["first", "second"] : null;
-      const request = regressionRequest(formulas, opts);
+      // ..("regex") in a formula selects columns by name: read the header first.
+      const columns =
+        formulas.some((f) => f.includes("..(")) && opts.reader === undefined
+          ? await readCsvHeader(data)
+          : undefined;
+      const request = regressionRequest(formulas, opts, columns);
       request.data = data;
       if (stages?.includes("reduced")) request.reducedForms = true;
       // --long belongs to the atlas reader when a reader is given.
@@ -182,12 +189,17 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** The command line's options as the application layer's request. */
-export function regressionRequest(formulas: string[], opts: RegressOptions): RegressionRequest {
+export function regressionRequest(
+  formulas: string[],
+  opts: RegressOptions,
+  columns?: readonly string[],
+): RegressionRequest {
   const lag = opts.lag === undefined ? undefined : Number(opts.lag);
   if (lag !== undefined && !Number.isInteger(lag))
     throw usageError(`--lag: expected a whole number, found '${opts.lag}'`);
   return {
-    formulas: formulas.map(parseFormula),
+    // fixest's multiple estimation: c(y1, y2) ~, sw(), csw(), sw0(), csw0(), ..("regex") (formula/expand.ts).
+    formulas: formulas.flatMap((f) => expandFormula(f, columns)).map(parseFormula),
     covariance: {
       vcov: opts.vcov,
       cluster: parseListOption(opts.cluster),

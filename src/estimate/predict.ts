@@ -143,9 +143,8 @@ function component(factor: Expr, table: Table, text: string): Component {
   if (factor.type === "call" && factor.fn === "i") {
     const [first, second] = factor.args;
     if (first?.type !== "var") throw usageError("predict: i() takes a column name first");
-    // A third positional argument of i() is its reference level, not a column.
-    const interact =
-      second === undefined || (factor.args.length > 2 && second.type !== "var") ? null : second;
+    // The parser moved positional reference levels into `ref` (i(period, treat, 5)): args are factor and var.
+    const interact = second ?? null;
     return {
       kind: "categorical",
       key: deparse(factor),
@@ -153,7 +152,7 @@ function component(factor: Expr, table: Table, text: string): Component {
       naming: "fixest",
       prefix: first.name,
       interact:
-        interact === null || interact === undefined
+        interact === null
           ? null
           : { name: deparse(interact), values: evaluateNumeric(interact, table, text).hi },
     };

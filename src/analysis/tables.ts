@@ -8,6 +8,8 @@ import { type CombinationResult, modelCombination } from "../inference/combinati
 import { twoSidedPValue } from "../inference/distributions.js";
 import type { ModelResult, Output } from "../model/result.js";
 import { extensionOf, writeDocument } from "../report/formats.js";
+// Spec tables may be written as JSON, which validates results with the schema (see formats.ts prepare).
+import "../report/json.js";
 import { stageColumns } from "../report/modelRows.js";
 import { formatCount, formatFixed } from "../report/numberFormat.js";
 import { regressionDocument } from "../report/regressionDocument.js";

@@ -6,7 +6,7 @@
 import type { ColumnType } from "../data/columnBuilder.js";
 import { readCsv } from "../data/csv.js";
 import { readCsvHeader } from "../data/csvHeader.js";
-import { formatReport, getReader, type ReaderOptions } from "../data/readers/index.js";
+import type { ReaderOptions } from "../data/readers/index.js";
 import type { Table } from "../data/table.js";
 import { usageError } from "../errors.js";
 import { formulaVariables, unknownInFormula } from "../formula/variables.js";
@@ -34,7 +34,9 @@ export async function readModelData(
   options: DataOptions = {},
 ): Promise<ModelData> {
   const kind = options.reader ?? "csv";
-  const prepared = kind === "csv" ? null : await getReader(kind)(path, options.readerOptions ?? {});
+  // Dataset readers (and their layout schemas) load only when one is asked for.
+  const readers = kind === "csv" ? null : await import("../data/readers/index.js");
+  const prepared = readers === null ? null : await readers.getReader(kind)(path, options.readerOptions ?? {});
   const header = prepared ? prepared.table.names : await readCsvHeader(path);
   const columns = requestColumns(request);
   for (const formula of request.formulas) {
@@ -56,5 +58,5 @@ export async function readModelData(
         missing: options.missing ? [...options.missing] : undefined,
         types: options.types,
       });
-  return { table, readerReport: prepared ? formatReport(prepared.report) : null };
+  return { table, readerReport: prepared && readers ? readers.formatReport(prepared.report) : null };
 }

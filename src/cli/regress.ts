@@ -13,6 +13,7 @@ import {
   runRegressions,
 } from "../app/regression.js";
 import { readCsvHeader } from "../data/csvHeader.js";
+import { stringColumn } from "../data/table.js";
 import { tableToCsv } from "../data/writeCsv.js";
 import { usageError } from "../errors.js";
 import { FAMILIES } from "../estimate/registry.js";
@@ -27,7 +28,6 @@ import { modelNumber } from "../report/table.js";
 import { writeFileAtomic } from "../report/writeAtomic.js";
 import { covarianceNames } from "../vcov/registry.js";
 import { VERSION } from "../version.js";
-import { readerOptionsFrom } from "./ingest.js";
 import { parseListOption, parseNumberOption, parseTypesOption } from "./options.js";
 import { installProgress } from "./progress.js";
 import { addTableOptions, type TableCliOptions, tableOptionsFrom, writeOptionsFrom } from "./tableOptions.js";
@@ -145,7 +145,11 @@ export function registerRegress(program: Command): void {
       if (opts.reader !== undefined) delete tableOptions.long;
       const { table, readerReport } = await readModelData(data, request, {
         reader: opts.reader,
-        readerOptions: readerOptionsFrom(opts as unknown as Record<string, unknown>),
+        // The dataset readers load only when one is asked for (start-up time of plain CSV regressions).
+        readerOptions:
+          opts.reader === undefined
+            ? undefined
+            : (await import("./ingest.js")).readerOptionsFrom(opts as unknown as Record<string, unknown>),
         missing: parseListOption(opts.missing),
         types: parseTypesOption(opts.types),
       });
@@ -164,11 +168,25 @@ export function registerRegress(program: Command): void {
         ...tableOptions,
         extraRows: [...(tableOptions.extraRows ?? []), ...combinationRows(output, digits, DEFAULT_STARS)],
       });
+      await format.prepare?.();
       const rendered = format.write(doc, writeOptions);
       if (opts.fixefOut) {
         if (run.models.every((m) => m.result.fixed_effects.length === 0))
           throw usageError("--fixef-out: no model has fixed effects");
-        await writeFileAtomic(opts.fixefOut, tableToCsv(fixedEffectsTable(run, "model")));
+        // Named by input and formula, as every CSV output is, so that files of separate calls concatenate.
+        const fe = fixedEffectsTable(run, "model");
+        const modelOf = fe.numeric("model").values;
+        const named = fe.withColumns([
+          stringColumn(
+            "formula",
+            Array.from(modelOf, (k) => run.models[k - 1]?.result.formula),
+          ),
+          stringColumn(
+            "data",
+            Array.from(modelOf, () => data),
+          ),
+        ]);
+        await writeFileAtomic(opts.fixefOut, tableToCsv(named));
       }
       if (opts.out) await writeFileAtomic(opts.out, rendered);
       else process.stdout.write(rendered);

@@ -7,7 +7,7 @@
 import { usageError } from "../errors.js";
 import { csvFormat } from "./csv.js";
 import type { ReportDocument } from "./grid.js";
-import { jsonFormat } from "./json.js";
+import { jsonFormat } from "./jsonWriter.js";
 import { type LatexOptions, latexFormat } from "./latex.js";
 import { markdownFormat } from "./markdown.js";
 import { textFormat } from "./text.js";
@@ -32,6 +32,11 @@ export interface FormatWriter {
   readonly summary: string;
   /** The document in this format; ends with a newline, byte-identical for identical input. */
   write(doc: ReportDocument, options?: WriteOptions): string;
+  /**
+   * Loads what writing needs beyond the writer itself (JSON: the result schema that validates it), so that a
+   * command pays for it only when it writes this format. Call it once before `write`.
+   */
+  prepare?(): Promise<void>;
 }
 
 /** Every output format, in the order help lists them. */

@@ -19,9 +19,8 @@
 import { z } from "zod";
 import { dataError } from "../errors.js";
 import { type Output, OutputSchema } from "../model/result.js";
-import type { FormatWriter } from "./formats.js";
-import type { ReportDocument } from "./grid.js";
-import { jsonNumber } from "./numberFormat.js";
+import { jsonText } from "./jsonWriter.js";
+import { setOutputValidator } from "./outputValidation.js";
 
 /** Rebuilds `schema` with every `z.number()` replaced by `numberSchema`. */
 function withNumbers(schema: z.ZodType, numberSchema: z.ZodType): z.ZodType {
@@ -79,25 +78,10 @@ export function validateOutput(output: Output): Output {
   return result.data as Output;
 }
 
-/** Any value as pretty JSON (2-space indent, ends with a newline), non-finite numbers mapped as documented. */
-export function jsonText(value: unknown): string {
-  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === "number" ? jsonNumber(v) : v), 2);
-  return `${text}\n`;
-}
-
 /** The Output as pretty JSON, checked against the schema first. */
 export function renderJson(output: Output): string {
   return jsonText(validateOutput(output));
 }
-
-/** The JSON writer: a document's JSON value (a result Output is validated by the document that holds it). */
-export const jsonFormat: FormatWriter = {
-  name: "json",
-  aliases: [],
-  extensions: ["json"],
-  summary: "JSON (the full result, for scripts and CI)",
-  write: (doc: ReportDocument) => jsonText(doc.json()),
-};
 
 /** Reads what `renderJson` wrote back into an Output (NaN and infinities restored). Throws a data error. */
 export function parseOutputJson(text: string): Output {
@@ -111,3 +95,6 @@ export function parseOutputJson(text: string): Output {
   if (!result.success) throw dataError(`not a mobility result:\n${z.prettifyError(result.error)}`);
   return result.data as Output;
 }
+
+// Documents holding a result validate it through outputValidation.ts once this module is loaded.
+setOutputValidator(validateOutput);

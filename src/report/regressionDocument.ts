@@ -16,7 +16,7 @@
  */
 import type { ModelResult, Output } from "../model/result.js";
 import type { Grid, Records, RecordValue, ReportDocument } from "./grid.js";
-import { validateOutput } from "./json.js";
+import { validatedOutput } from "./outputValidation.js";
 import { buildTable, longRegressionGrid, regressionGrid, type TableOptions } from "./table.js";
 
 export interface RegressionDocumentOptions extends TableOptions {
@@ -114,6 +114,6 @@ export function regressionDocument(output: Output, options: RegressionDocumentOp
     ...(options.label !== undefined ? { label: options.label } : {}),
     grids: [grid],
     records: () => regressionRecords(output),
-    json: () => validateOutput(output),
+    json: () => validatedOutput(output),
   };
 }

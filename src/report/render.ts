@@ -2,6 +2,8 @@
 import type { Output } from "../model/result.js";
 import { FORMAT_NAMES, findFormat, formatForPath as pathFormat, type WriteOptions } from "./formats.js";
 import { type RegressionDocumentOptions, regressionDocument } from "./regressionDocument.js";
+// The JSON format validates results with the schema; this synchronous entry point loads it up front.
+import "./json.js";
 
 /** Every format name, from the registry (formats.ts). */
 export const OUTPUT_FORMATS: readonly string[] = FORMAT_NAMES;

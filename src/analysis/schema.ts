@@ -406,7 +406,11 @@ export const TableSchema = z.strictObject({
   digits: z.number().int().min(0).max(12).default(4),
   /** Decimals of R², means and F statistics (default: digits for R², 2 for F). */
   stat_digits: z.number().int().min(0).max(12).optional(),
-  stars: z.boolean().default(true),
+  /**
+   * Significance stars: true (default: *** p < 0.01, ** p < 0.05, * p < 0.10), false, or your own symbols and
+   * thresholds, e.g. { "***": 0.001, "**": 0.01, "*": 0.05 } (Stata's esttab default).
+   */
+  stars: z.union([z.boolean(), z.record(z.string().min(1), z.number().gt(0).lt(1))]).default(true),
   /** Thousands separators in counts (N = 3,119). */
   thousands: z.boolean().default(true),
   /** Below (or beside) each estimate: se (default), t, p, or ci. */

@@ -13,7 +13,7 @@ import "../report/json.js";
 import { stageColumns } from "../report/modelRows.js";
 import { formatCount, formatFixed } from "../report/numberFormat.js";
 import { regressionDocument } from "../report/regressionDocument.js";
-import { DEFAULT_STARS, stars } from "../report/stars.js";
+import { DEFAULT_STARS, type StarLevels, starLevels, stars } from "../report/stars.js";
 import { type Cell, type ExtraRow, fitCell, type TableOptions } from "../report/table.js";
 import type { FittedModel } from "./models.js";
 import type { RowSpec, TableSpec } from "./schema.js";
@@ -112,15 +112,43 @@ function statCell(
           ? formatFixed(model.f_stat ?? Number.NaN, spec.stat_digits ?? 2)
           : formatFixed(firstStageF(model), spec.stat_digits ?? 2);
     default:
-      return fitCell(model, stat, digits, spec.labels ?? {}, spec.thousands);
+      return fitCell(model, stat, digits, spec.labels ?? {}, spec.thousands, spec.stat_digits ?? 2);
   }
 }
 
-function starred(v: { estimate: number; p_value: number }, spec: TableSpec): Cell {
+/** The table's star levels (false for none). */
+function levelsOf(spec: TableSpec): StarLevels | false {
+  if (spec.stars === false) return false;
+  return spec.stars === true ? DEFAULT_STARS : starLevels(spec.stars);
+}
+
+function starred(v: { estimate: number; p_value: number } | null, spec: TableSpec): Cell | string {
+  if (v === null) return "";
+  const levels = levelsOf(spec);
   return {
     text: formatFixed(v.estimate, spec.digits),
-    stars: spec.stars ? stars(v.p_value, DEFAULT_STARS) : "",
+    stars: levels === false ? "" : stars(v.p_value, levels),
   };
+}
+
+/**
+ * A combination for each column that has every term it names, else null (a blank cell: the column is another
+ * specification); an error when no column has them.
+ */
+function perColumn<T>(columns: ModelResult[], label: string, f: (m: ModelResult) => T): (T | null)[] {
+  let lastError: unknown = null;
+  const values = columns.map((m) => {
+    try {
+      return f(m);
+    } catch (error) {
+      if (!/no coefficient/.test((error as Error).message)) throw error;
+      lastError = error;
+      return null;
+    }
+  });
+  if (values.every((v) => v === null) && lastError !== null)
+    throw usageError(`row '${label}': ${(lastError as Error).message}`);
+  return values;
 }
 
 function extraRows(spec: TableSpec, columns: ModelResult[]): ExtraRow[] {
@@ -134,20 +162,26 @@ function extraRows(spec: TableSpec, columns: ModelResult[]): ExtraRow[] {
     } else if ("stat" in row) {
       rows.push({ label: row.label, cells: columns.map((m) => statCell(m, row.stat, spec)) });
     } else if ("nlcom" in row) {
-      const values = columns.map((m) => nlcom(m, row.nlcom));
+      const values = perColumn(columns, row.label, (m) => nlcom(m, row.nlcom));
       rows.push({ label: row.label, cells: values.map((v) => starred(v, spec)) });
       const below = row.below_label ?? "";
       if (row.below === "std_error")
-        rows.push({ label: below, cells: values.map((v) => `(${formatFixed(v.std_error, spec.digits)})`) });
+        rows.push({
+          label: below,
+          cells: values.map((v) => (v ? `(${formatFixed(v.std_error, spec.digits)})` : "")),
+        });
       else if (row.below === "p_value")
-        rows.push({ label: below, cells: values.map((v) => `[${formatFixed(v.p_value, spec.digits)}]`) });
+        rows.push({
+          label: below,
+          cells: values.map((v) => (v ? `[${formatFixed(v.p_value, spec.digits)}]` : "")),
+        });
     } else {
-      const values = columns.map((m) => lincom(m, row.lincom));
+      const values = perColumn(columns, row.label, (m) => lincom(m, row.lincom));
       rows.push({ label: row.label, cells: values.map((v) => starred(v, spec)) });
       if (row.pvalue)
         rows.push({
           label: row.below_label ?? "",
-          cells: values.map((v) => `[${formatFixed(v.p_value, spec.digits)}]`),
+          cells: values.map((v) => (v ? `[${formatFixed(v.p_value, spec.digits)}]` : "")),
         });
     }
   }
@@ -172,7 +206,7 @@ function tableOptions(spec: TableSpec, columns: ModelResult[]): TableOptions {
   return {
     digits: spec.digits,
     ...(spec.stat_digits !== undefined ? { statDigits: spec.stat_digits } : {}),
-    stars: spec.stars ? DEFAULT_STARS : false,
+    stars: levelsOf(spec),
     ...(keep ? { keep, order: keep } : {}),
     ...(spec.drop ? { drop: spec.drop } : {}),
     labels,

@@ -166,7 +166,10 @@ export function registerRegress(program: Command): void {
       const digits = tableOptions.digits ?? 4;
       const doc = regressionDocument(output, {
         ...tableOptions,
-        extraRows: [...(tableOptions.extraRows ?? []), ...combinationRows(output, digits, DEFAULT_STARS)],
+        extraRows: [
+          ...(tableOptions.extraRows ?? []),
+          ...combinationRows(output, digits, tableOptions.stars ?? DEFAULT_STARS),
+        ],
       });
       await format.prepare?.();
       const rendered = format.write(doc, writeOptions);

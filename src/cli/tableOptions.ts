@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { usageError } from "../errors.js";
 import { FORMATS, formatList, type WriteOptions } from "../report/formats.js";
 import type { RegressionDocumentOptions } from "../report/regressionDocument.js";
+import { parseStarLevels, type StarLevels } from "../report/stars.js";
 import { statHelp } from "../report/stats.js";
 import { COEF_STATS, type CoefStat, type ColumnGroup, NOTES_MODES, type NotesMode } from "../report/table.js";
 import { parseListOption } from "./options.js";
@@ -36,6 +37,7 @@ export interface TableCliOptions {
   width?: string;
   groups?: string;
   feMarks?: string;
+  stars?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -79,7 +81,11 @@ export function addTableOptions(command: Command, { long = true } = {}): Command
     .option("--panel-columns <n>", "split the table into panels of at most n model columns")
     .option("--width <n>", "text: split into panels to stay within n characters (default 120; 0 = never)")
     .option("--groups <list>", 'header cells over groups of columns, "Approach 1:2,Approach 2:2"')
-    .option("--fe-marks <yes,no>", 'what fixed-effect rows print, e.g. "×," (default "Yes,No")');
+    .option("--fe-marks <yes,no>", 'what fixed-effect rows print, e.g. "×," (default "Yes,No")')
+    .option(
+      "--stars <levels>",
+      'significance stars, e.g. "***:0.001,**:0.01,*:0.05", or none (default 0.01/0.05/0.10)',
+    );
   if (long) command.option("--long", "one row per model instead of one column (many --by groups)");
   return command;
 }
@@ -189,6 +195,14 @@ function parseChoice<T extends string>(
   return value as T;
 }
 
+function starsOption(value: string): StarLevels | false {
+  try {
+    return parseStarLevels(value);
+  } catch (error) {
+    throw usageError(`--stars: ${(error as Error).message}`);
+  }
+}
+
 /** "×," -> ["×", ""]. */
 function parseMarks(value: string): [string, string] {
   const parts = value.split(",");
@@ -222,6 +236,7 @@ export function tableOptionsFrom(opts: TableCliOptions): RegressionDocumentOptio
     ...(opts.long ? { long: true } : {}),
     ...(opts.groups !== undefined ? { groups: parseGroups(opts.groups) } : {}),
     ...(opts.feMarks !== undefined ? { feMarks: parseMarks(opts.feMarks) } : {}),
+    ...(opts.stars !== undefined ? { stars: starsOption(opts.stars) } : {}),
   };
 }
 

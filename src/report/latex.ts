@@ -57,6 +57,17 @@ const UNICODE_MATH: Record<string, string> = {
   "√": "\\surd",
   "∑": "\\sum",
   "∆": "\\Delta",
+  "₀": "_{0}",
+  "₁": "_{1}",
+  "₂": "_{2}",
+  "₃": "_{3}",
+  "₄": "_{4}",
+  "₅": "_{5}",
+  "₆": "_{6}",
+  "₇": "_{7}",
+  "₈": "_{8}",
+  "₉": "_{9}",
+  "̂": "",
 };
 const GREEK = "αβγδεζηθικλμνξοπρστυφχψω";
 const GREEK_NAMES = [
@@ -108,12 +119,24 @@ const UNICODE_PATTERN = new RegExp(`[${Object.keys(UNICODE_MATH).join("")}]+`, "
 export function escapeLatex(text: string): string {
   return text
     .replace(/[\\{}$&%#_^~<>|]/g, (c) => LATEX_SPECIALS[c] ?? c)
-    .replace(UNICODE_PATTERN, (run) => `$${[...run].map((c) => UNICODE_MATH[c] ?? c).join(" ")}$`);
+    .replace(UNICODE_PATTERN, (run) => {
+      // A combining circumflex (α̂) puts a hat on the symbol before it.
+      const out: string[] = [];
+      for (const c of run) {
+        if (c === "\u0302" && out.length > 0) out[out.length - 1] = `\\hat{${out[out.length - 1]}}`;
+        else out.push(UNICODE_MATH[c] ?? c);
+      }
+      return `$${out.join(" ")}$`;
+    });
 }
 
-/** Escapes text, passing `$...$` math through untouched. */
+/**
+ * Escapes text, passing `$...$` math through untouched. A math span starts with a character that is neither a
+ * digit nor a space and ends without a space (`$\\beta$`, `$x_1$`), so amounts such as "($1000) ... ($1000)"
+ * stay dollar signs.
+ */
 export function latexText(text: string): string {
-  const parts = text.split(/(\$[^$]+\$)/);
+  const parts = text.split(/(\$[^$\s\d][^$]*(?<!\s)\$)/);
   return parts.map((p, i) => (i % 2 === 1 ? p : escapeLatex(p))).join("");
 }
 

@@ -332,8 +332,9 @@ export function fitCell(
   digits: number,
   labels: Record<string, string> = {},
   thousands = false,
+  fDigits = 2,
 ): string {
-  const rows = findStat(stat).rows([model], { digits, fDigits: 2, thousands, labels });
+  const rows = findStat(stat).rows([model], { digits, fDigits, thousands, labels });
   return rows[0]?.cells[0] ?? "";
 }
 

@@ -17,19 +17,33 @@ import {
 
 const GAP = "  ";
 
+/** Columns a string takes on a terminal: combining marks (α̂) take none. */
+export function displayWidth(text: string): number {
+  return text.replace(/[\u0300-\u036f]/g, "").length;
+}
+
+function padEnd(text: string, width: number): string {
+  return text + " ".repeat(Math.max(0, width - displayWidth(text)));
+}
+
+function padStart(text: string, width: number): string {
+  return " ".repeat(Math.max(0, width - displayWidth(text))) + text;
+}
+
 /** Unicode that the text writer spells in ASCII. */
 function fold(text: string): string {
   return text.replace(/²/g, "2").replace(/³/g, "3");
 }
 
 function center(text: string, width: number): string {
-  const left = Math.floor((width - text.length) / 2);
-  return " ".repeat(Math.max(0, left)) + text + " ".repeat(Math.max(0, width - text.length - left));
+  const w = displayWidth(text);
+  const left = Math.floor((width - w) / 2);
+  return " ".repeat(Math.max(0, left)) + text + " ".repeat(Math.max(0, width - w - left));
 }
 
 function pad(text: string, width: number, align: "left" | "right" | "center"): string {
-  if (align === "left") return text.padEnd(width);
-  if (align === "right") return text.padStart(width);
+  if (align === "left") return padEnd(text, width);
+  if (align === "right") return padStart(text, width);
   return center(text, width);
 }
 
@@ -50,7 +64,7 @@ function layoutColumn(rows: readonly GridRow[], column: number, align: Grid["ali
   const cells = rows.map((row) => cellAt(row, column));
   if (align !== "number") {
     const texts = cells.map((c) => fold(`${c.text}${c.stars ?? ""}${c.tail ?? ""}`));
-    const width = Math.max(0, ...texts.map((t) => t.length));
+    const width = Math.max(0, ...texts.map(displayWidth));
     return texts.map((t) => pad(t, width, align));
   }
   const numeric = cells.map(isNumberCell);
@@ -59,7 +73,7 @@ function layoutColumn(rows: readonly GridRow[], column: number, align: Grid["ali
   const postWidth = Math.max(0, ...parts.map((p) => p.post.length));
   const block = coreWidth + postWidth;
   const others = cells.map((c, i) => (numeric[i] ? "" : fold(`${c.text}${c.stars ?? ""}${c.tail ?? ""}`)));
-  const width = Math.max(block, ...others.map((t) => t.length));
+  const width = Math.max(block, ...others.map(displayWidth));
   const offset = Math.floor((width - block) / 2);
   return cells.map((c, i) => {
     if (!numeric[i]) return center(others[i] ?? "", width);
@@ -80,7 +94,7 @@ export function formatTextGrid(grid: Grid): string {
   const ncol = grid.align.length;
   // Body columns first, then widen for single-column header cells, then for spanning ones.
   const columns = Array.from({ length: ncol }, (_, j) => layoutColumn(body, j, grid.align[j] ?? "left"));
-  const widths = columns.map((c) => Math.max(0, ...c.map((t) => t.length)));
+  const widths = columns.map((c) => Math.max(0, ...c.map(displayWidth)));
   const headerCells = grid.header.map((row) => {
     let column = 0;
     return row.cells.map((c) => {
@@ -91,12 +105,12 @@ export function formatTextGrid(grid: Grid): string {
   });
   for (const row of headerCells)
     for (const { c, from, span } of row)
-      if (span === 1) widths[from] = Math.max(widths[from] ?? 0, fold(c.text).length);
+      if (span === 1) widths[from] = Math.max(widths[from] ?? 0, displayWidth(fold(c.text)));
   for (const row of headerCells) {
     for (const { c, from, span } of row) {
       if (span === 1) continue;
       const covered = widths.slice(from, from + span).reduce((a, b) => a + b, 0) + GAP.length * (span - 1);
-      const missing = fold(c.text).length - covered;
+      const missing = displayWidth(fold(c.text)) - covered;
       if (missing > 0) widths[from + span - 1] = (widths[from + span - 1] ?? 0) + missing;
     }
   }
@@ -131,10 +145,10 @@ export function formatTextGrid(grid: Grid): string {
     const width = widths[j] ?? 0;
     const align = grid.align[j] ?? "left";
     // Re-centre a column widened by its header; keep left/right alignment.
-    const current = text.length;
+    const current = displayWidth(text);
     if (current >= width) return text;
-    if (align === "left") return text.padEnd(width);
-    if (align === "right") return text.padStart(width);
+    if (align === "left") return padEnd(text, width);
+    if (align === "right") return padStart(text, width);
     const extra = width - current;
     return " ".repeat(Math.floor(extra / 2)) + text + " ".repeat(extra - Math.floor(extra / 2));
   };
@@ -160,7 +174,7 @@ const DEFAULT_WIDTH = 120;
 const MIN_PANEL_SPLIT = 6;
 
 function widest(text: string): number {
-  return Math.max(0, ...text.split("\n").map((l) => l.length));
+  return Math.max(0, ...text.split("\n").map(displayWidth));
 }
 
 /**

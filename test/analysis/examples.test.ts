@@ -6,7 +6,7 @@ import { runSpec } from "../../src/analysis/run.js";
 
 // Each example's spec pins numbers printed by its independent R script (scripts/examples/<name>.R) at 1e-8
 // relative; the run must reproduce them (--check) and its committed output byte for byte.
-for (const name of ["spending_race_gender", "beat_prediction", "spending_curves", "equalization"]) {
+for (const name of ["spending_race_gender", "beat_prediction", "spending_curves", "equalization", "tables"]) {
   describe(`examples/${name} (expected values from scripts/examples/${name}.R)`, () => {
     it("passes --check and reproduces the committed output", async () => {
       const dir = join("examples", name);

@@ -264,6 +264,8 @@ describe("LaTeX", () => {
     expect(escapeLatex("R²")).toBe("R$^{2}$");
     expect(latexText("$\\hat\\alpha_1$ (share)")).toBe("$\\hat\\alpha_1$ (share)");
     expect(latexText("50% of $x_1$")).toBe("50\\% of $x_1$");
+    // Dollar amounts are not math.
+    expect(latexText("revenue ($1000) on income ($1000)")).toBe("revenue (\\$1000) on income (\\$1000)");
   });
 });
 

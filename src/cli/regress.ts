@@ -156,13 +156,11 @@ export function registerRegress(program: Command): void {
       if (readerReport && !opts.quiet) process.stderr.write(readerReport);
       const run = runRegressions(table, request);
       for (const message of run.warnings) warn(`warning: ${message}`);
-      const output: Output = { tool: "mobility", version: VERSION, models: tableColumns(run, stages) };
-      // Sample notes (rows removed, collinear terms) go to stderr unless the table or the JSON carries them.
-      if (!opts.quiet && format.name !== "json" && tableOptions.notes !== "full") {
-        output.models.forEach((m, i) => {
-          for (const note of m.notes) warn(`note: ${modelNumber(i)} ${note}`);
-        });
-      }
+      const output: Output = {
+        tool: "mobility",
+        version: VERSION,
+        models: tableColumns(run, stages, opts.stages !== undefined ? "--stages" : "--first-stage"),
+      };
       const digits = tableOptions.digits ?? 4;
       const doc = regressionDocument(output, {
         ...tableOptions,
@@ -193,15 +191,22 @@ export function registerRegress(program: Command): void {
       }
       if (opts.out) await writeFileAtomic(opts.out, rendered);
       else process.stdout.write(rendered);
+      // Sample notes (rows removed, collinear terms) go to stderr unless the table or the JSON carries them;
+      // after the output, so that a failure leaves one error line and nothing else.
+      if (!opts.quiet && format.name !== "json" && tableOptions.notes !== "full") {
+        output.models.forEach((m, i) => {
+          for (const note of m.notes) warn(`note: ${modelNumber(i)} ${note}`);
+        });
+      }
     });
   addTableOptions(command, { long: false });
 }
 
 /** The table's columns: every model, or with `stages` the IV models' stages (first stages, reduced form, 2SLS). */
-function tableColumns(run: RegressionRun, stages: Stage[] | null): ModelResult[] {
+function tableColumns(run: RegressionRun, stages: Stage[] | null, option: string): ModelResult[] {
   if (stages === null) return run.models.map((m) => m.result);
   if (run.models.every((m) => m.result.iv === undefined))
-    throw usageError("--stages: no model is an IV model");
+    throw usageError(`${option}: no model is an IV model`);
   return run.models.flatMap((m) => stageColumns(m.result, stages, m.reduced?.result ?? null));
 }
 

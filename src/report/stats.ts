@@ -88,7 +88,7 @@ export const TABLE_STATS: readonly TableStat[] = [
     leastSquares(m) ? formatFixed(m.r2, ctx.digits) : null,
   ),
   single("adj_r2", "Adj. R²", "adjusted R²", (m, ctx) =>
-    leastSquares(m) && m.stage !== "first" ? formatFixed(m.adj_r2, ctx.digits) : null,
+    leastSquares(m) ? formatFixed(m.adj_r2, ctx.digits) : null,
   ),
   single("within_r2", "Within R²", "within R² (models with fixed effects)", (m, ctx) =>
     decimal(m.within_r2, ctx.digits),

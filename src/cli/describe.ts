@@ -4,6 +4,7 @@ import { readCsv } from "../data/csv.js";
 import { describeTable, formatDescription } from "../data/describe.js";
 import { formatReport, getReader } from "../data/readers/index.js";
 import type { Table } from "../data/table.js";
+import { formatList } from "../report/formats.js";
 import { addDescribeByOptions, describeByColumns, describeByGroup } from "./describeBy.js";
 import { readerOptionsFrom } from "./ingest.js";
 import { parseListOption, parseTypesOption } from "./options.js";
@@ -17,10 +18,7 @@ export function registerDescribe(program: Command): void {
     .option("--columns <list>", "only these columns (comma-separated)")
     .option("--missing <list>", "extra tokens meaning missing (besides empty, NA and .)")
     .option("--types <list>", "force column types, e.g. fips:string,year:number")
-    .option(
-      "--format <format>",
-      "text or json; with --by any table format (text, markdown, latex, csv, json)",
-    )
+    .option("--format <format>", `text or json; with --by any table format (${formatList()})`)
     .option("--reader <kind>", "read the file with a dataset reader (atlas, f33, tea, states, ...)")
     .option("--long", "with --reader atlas: the long kfr table")
     .option("--quiet", "no progress bar while reading");

@@ -6,5 +6,6 @@ export default defineConfig({
     // Two cores here and in CI: keep the pool small so that CLI subprocess tests do not starve each other.
     maxWorkers: 2,
     testTimeout: 60_000,
+    setupFiles: ["test/helpers/fastCheckSeed.ts"],
   },
 });

@@ -17,7 +17,9 @@
  * Environment: BENCH_ROWS (default 10,000,000), BENCH_CSV_MB (default 1024), BENCH_WIDE_MB (default 1024),
  * BENCH_CASES=name,name to run only those cases (results then go to a dated file named after them, and
  * latest.json is left alone; `hdfe` in the list runs the HDFE cases), BENCH_DEMEAN=1 to also run the fixed-effect
- * kernel benchmark (bench/demean.ts), BENCH_HDFE=0 to skip the HDFE cases (bench/hdfe.ts, run by default).
+ * kernel benchmark (bench/demean.ts), BENCH_HDFE=0 to skip the HDFE cases (bench/hdfe.ts, run by default),
+ * BENCH_DID=0 to skip the Callaway-Sant'Anna case against R's did (bench/did.ts, run by default; `did` in
+ * BENCH_CASES runs it alone).
  * Generated data goes to bench/data/ (git-ignored) and is reused
  * across runs when its parameters match; results go to bench/results/latest.json and a dated copy.
  *
@@ -655,6 +657,26 @@ function runHdfeHook(n: number, only: readonly string[]): unknown {
   return JSON.parse(readFileSync(join(RESULTS_DIR, "hdfe.json"), "utf8"));
 }
 
+/**
+ * The Callaway-Sant'Anna case of issue #11 (bench/did.ts: 100k units x 20 periods, 10 cohorts, analytic standard
+ * errors, against R's did in the same run), run as a child; it writes bench/results/did.json, folded in here. Part
+ * of every full run; BENCH_DID=0 skips it, and a BENCH_CASES run includes it only when the list names `did`.
+ */
+function runDidHook(only: readonly string[]): unknown {
+  if (process.env.BENCH_DID === "0") return { skipped: "BENCH_DID=0" };
+  if (only.length > 0 && !only.includes("did")) return { skipped: "not in BENCH_CASES" };
+  const script = join(dirname(childScript), `did${extname(childScript)}`);
+  if (!existsSync(script)) return { skipped: `${relative(ROOT, script)} not found` };
+  log("did: running bench/did as a child");
+  const result = spawnSync(process.execPath, [script], {
+    cwd: ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (result.status !== 0) return { failed: `exit status ${result.status}` };
+  return JSON.parse(readFileSync(join(RESULTS_DIR, "did.json"), "utf8"));
+}
+
 // ---------------------------------------------------------------- report
 
 function git(args: string[]): string | null {
@@ -738,8 +760,8 @@ async function main(): Promise<void> {
     .map((c) => c.trim())
     .filter((c) => c !== "");
   for (const name of only) {
-    if (!(CASE_NAMES as readonly string[]).includes(name) && name !== "hdfe")
-      throw new Error(`BENCH_CASES: unknown case '${name}' (cases: ${CASE_NAMES.join(", ")}, hdfe)`);
+    if (!(CASE_NAMES as readonly string[]).includes(name) && name !== "hdfe" && name !== "did")
+      throw new Error(`BENCH_CASES: unknown case '${name}' (cases: ${CASE_NAMES.join(", ")}, hdfe, did)`);
   }
   const wanted = (name: (typeof CASE_NAMES)[number]) => only.length === 0 || only.includes(name);
   mkdirSync(DATA_DIR, { recursive: true });
@@ -809,6 +831,7 @@ async function main(): Promise<void> {
   }
   const demean = runDemeanHook(n);
   const hdfe = runHdfeHook(n, only);
+  const did = runDidHook(only);
 
   const done = cases.filter((c): c is CaseResult => !("error" in c));
   const failures = done.filter((c) => c.check?.coefficientsPass === false || c.check?.pass === false);
@@ -852,6 +875,7 @@ async function main(): Promise<void> {
     cases,
     demean,
     hdfe,
+    did,
     notes,
   };
   const day = started.toISOString().slice(0, 10);

@@ -9,7 +9,7 @@ mobility() { node bin/mobility "$@"; }
 out=out/demo
 mkdir -p "$out"
 
-mobility aggregate fixtures/f33_1995_districts.csv --reader f33 --fips-vintage 2020 --by fips \
+mobility aggregate fixtures/f33_1995_districts.csv --reader f33 --fips-vintage atlas --by fips \
   --ratio ppe=TOTALEXP/V33,local_share=TLOCREV/TOTALREV --sum enrollment=V33 --out "$out/county_spending.csv"
 
 mobility merge fixtures/atlas_county.csv "$out/county_spending.csv" --left-reader atlas --on fips --expect 1:1 \

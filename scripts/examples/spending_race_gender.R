@@ -13,11 +13,11 @@ recode <- c("02261" = "02063", "02201" = "02198", "02232" = "02105", "02280" = "
             "02270" = "02158", "12025" = "12086", "46113" = "46102", "51515" = "51019")
 hit <- f33$fips %in% names(recode)
 f33$fips[hit] <- recode[f33$fips[hit]]
-ratio <- function(num, den) {
-  ok <- !is.na(num) & !is.na(den)
-  s <- tapply(num[ok], f33$fips[ok], sum) / tapply(den[ok], f33$fips[ok], sum)
-  s
-}
+# mobility's ratio rule (src/data/ops/aggregate.ts): a district enters the county's ratios only if every ratio
+# of the aggregation has its numerator and a positive denominator (1,097 districts with V33 = 0 are left out).
+ok <- !is.na(f33$TOTALEXP) & !is.na(f33$V33) & f33$V33 > 0 & !is.na(f33$TLOCREV) & !is.na(f33$TOTALREV) &
+  f33$TOTALREV > 0
+ratio <- function(num, den) tapply(num[ok], f33$fips[ok], sum) / tapply(den[ok], f33$fips[ok], sum)
 ppe <- ratio(f33$TOTALEXP, f33$V33)
 share <- ratio(f33$TLOCREV, f33$TOTALREV)
 county <- data.frame(fips = names(ppe), ppe_k = as.numeric(ppe) / 1000,

@@ -1,4 +1,4 @@
-# Golden values for the fixed-effect absorption kernel (test/estimate/demean.test.ts and friends).
+# Golden values for the fixed-effect absorption kernel (test/absorb/demean.test.ts and friends).
 #
 # Truth comes from lm() on explicit dummy variables, not from any demeaning algorithm:
 #   - demeaned columns: residuals of lm(v ~ factor(fe1) + factor(fe2) + ...), weighted where stated

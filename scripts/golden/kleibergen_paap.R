@@ -1,5 +1,5 @@
 # Golden values for the Kleibergen-Paap (2006) rk Wald F statistic with several endogenous regressors
-# (test/golden/kleibergen_paap.json), computed here independently of src/estimate/kleibergenPaap.ts.
+# (test/golden/kleibergen_paap.json), computed here independently of src/estimate/iv/kleibergenPaap.ts.
 #
 # Run from the repo root:  Rscript scripts/golden/kleibergen_paap.R
 # Needs base R, sandwich (cross-check of the reduced-form covariance) and jsonlite (via common.R).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate every fixture and golden file owned by scripts/fixtures and scripts/golden.
-# Needs: R with sandwich, estimatr, AER, plm, jsonlite (Debian r-cran-*), fixest 0.12.2 (../shared/oracles.md), and
+# Needs: R with sandwich, estimatr, AER, plm, jsonlite, clubSandwich, Formula, dqrng (Debian r-cran-*), fixest,
+# fwildclusterboot, did, didimputation, binsreg (built from source: /work/shared/oracles.md), and
 # Debian's /usr/bin/python3 with statsmodels and mpmath (python3-statsmodels).
 # Shared data is read from $SHARED_DATA (default: ../shared/data next to the repo).
 # Run from anywhere:  bash scripts/golden/run.sh
@@ -18,6 +19,7 @@ done
 cp "$SHARED_DATA/f33_school_finance/f1995_districts.csv" fixtures/f33_1995_districts.csv
 "$PY" scripts/fixtures/make_atlas_county.py
 "$PY" scripts/fixtures/make_atlas_f33_county.py
+"$PY" scripts/fixtures/make_cz_crosswalk.py
 Rscript scripts/fixtures/export_r_datasets.R
 
 echo "== NIST certified values"
@@ -50,6 +52,32 @@ Rscript scripts/golden/predict.R
 
 echo "== fixest formula syntax (multiple estimation, i(), poly, split; also writes fixtures/fixest/)"
 Rscript scripts/golden/fixest_syntax.R
+echo "== few clusters: CR2/CR3 (clubSandwich), fixest's PSD fix, wild cluster bootstrap (brute force, fwildclusterboot)"
+echo "   (also writes fixtures/fewclusters/states_panel.csv and cz_panel.csv)"
+Rscript scripts/golden/fewclusters_cr.R
+Rscript scripts/golden/psd_fix.R
+Rscript scripts/golden/wild_enumeration.R
+Rscript scripts/golden/wild_iv_enumeration.R
+Rscript scripts/golden/wild_fwildclusterboot.R
+
+echo "== binned scatter plots (R binsreg, built from source: see ../shared/oracles.md)"
+Rscript scripts/golden/binsreg.R
+
+echo "== event studies (also writes fixtures/eventstudy/states_reforms_full.csv and mpdta.csv)"
+"$PY" scripts/fixtures/make_eventstudy_states_full.py
+Rscript scripts/fixtures/export_mpdta.R
+Rscript scripts/golden/eventstudy.R
+Rscript scripts/golden/sunab_fixest.R
+Rscript scripts/golden/did_cs.R
+Rscript scripts/golden/didimputation.R
+
+echo "== file formats (haven, readxl; Parquet fixtures written by DuckDB from npm, see parquet_fixtures.mjs)"
+node scripts/golden/parquet_fixtures.mjs
+Rscript scripts/golden/formats.R
+
+echo "== data operations (expressions, panel lags, quantiles, distinct, wider, stack)"
+Rscript scripts/golden/data_ops.R
+"$PY" scripts/readers/make_tx_county_fips.py "$SHARED_DATA"
 
 echo "== changes against HEAD (empty = reproduced exactly)"
-git status --short -- fixtures test/golden
+git status --short -- fixtures test/golden src/data/readers/txCounties.ts

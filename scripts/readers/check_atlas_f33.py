@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Independent reference for test/data/atlas_f33.test.ts (Python standard library only).
 
-County per-pupil spending from the 1995 F-33 district file, as a ratio of sums over the county's districts:
-    ppe         = sum(TOTALEXP) / sum(V33)      over districts with both values present (V33 may be 0)
-    local_share = sum(TLOCREV) / sum(TOTALREV)  over districts with both values present
-    enrollment  = sum(V33);  n_districts = number of district rows in the county (fips present)
+County per-pupil spending from the 1995 F-33 district file, as a ratio of sums over the county's districts,
+under mobility's ratio rule (src/data/ops/aggregate.ts): a district is used, by every column alike, only when
+TOTALEXP and TLOCREV are present and V33 and TOTALREV are positive:
+    ppe         = sum(TOTALEXP) / sum(V33)
+    local_share = sum(TLOCREV) / sum(TOTALREV)
+    enrollment  = sum(V33);  n_districts = number of districts used
 with 1995 county codes moved to the Atlas's 2010s codes by the Census Bureau changes between 1995 and 2015
 (written out here by hand, independently of src/data/fips.ts), then merged 1:1 with the Atlas extract.
 
@@ -42,18 +44,19 @@ def main():
             fips = r["FIPST"].zfill(2) + r["FIPSCO"].zfill(3)
             fips = RECODE.get(fips, fips)
             s = sums.setdefault(fips, {"exp": 0.0, "pupils_e": 0.0, "loc": 0.0, "rev": 0.0, "v33": 0.0, "n": 0, "any_e": False, "any_r": False, "any_v": False})
+            used = (r["TOTALEXP"] != "" and r["TLOCREV"] != "" and r["V33"] != "" and float(r["V33"]) > 0
+                    and r["TOTALREV"] != "" and float(r["TOTALREV"]) > 0)
+            if not used:
+                continue
             s["n"] += 1
-            if r["V33"] != "":
-                s["v33"] += float(r["V33"])
-                s["any_v"] = True
-            if r["TOTALEXP"] != "" and r["V33"] != "":
-                s["exp"] += float(r["TOTALEXP"])
-                s["pupils_e"] += float(r["V33"])
-                s["any_e"] = True
-            if r["TLOCREV"] != "" and r["TOTALREV"] != "":
-                s["loc"] += float(r["TLOCREV"])
-                s["rev"] += float(r["TOTALREV"])
-                s["any_r"] = True
+            s["v33"] += float(r["V33"])
+            s["any_v"] = True
+            s["exp"] += float(r["TOTALEXP"])
+            s["pupils_e"] += float(r["V33"])
+            s["any_e"] = True
+            s["loc"] += float(r["TLOCREV"])
+            s["rev"] += float(r["TOTALREV"])
+            s["any_r"] = True
 
     atlas = {}
     with open(ATLAS, newline="") as f:

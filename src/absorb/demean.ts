@@ -89,9 +89,19 @@ export interface DemeanOptions {
   grandAcc?: number;
   /**
    * Allow the parallel path (columns split between the main thread and a worker thread) when `parallelGate`
-   * accepts the problem. The results are bit for bit those of the serial path. Ignored with `coefficients`.
+   * accepts the problem. The results are bit for bit those of the serial path. Ignored with `coefficients`,
+   * `start` and `keepState`.
    */
   parallel?: boolean;
+  /**
+   * Warm start: per column, the fixed-effect coefficients to start from, as a previous call's `state` returned
+   * them (same fixed effects, same number of columns). An iteration that demeans similar columns repeatedly
+   * (Poisson's IRLS: the working response and the design with new weights each step) converges in a few sweeps
+   * from the previous solution instead of from zero. The solution does not depend on the start, only the work.
+   */
+  start?: readonly (readonly Float64Array[])[];
+  /** Return `state` (the coefficients reached, internal layout) for a later warm start. */
+  keepState?: boolean;
 }
 
 export interface DemeanResult {
@@ -108,6 +118,8 @@ export interface DemeanResult {
    * normal equations); fixedEffectValues normalises them.
    */
   readonly coefficients?: Float64Array[][];
+  /** With `keepState`: the coefficients reached, per column, in the engine's layout (pass back as `start`). */
+  readonly state?: Float64Array[][];
 }
 
 /** Demeans `columns` on the fixed effects `fes` (weights optional). See the module comment. */
@@ -128,6 +140,11 @@ export interface Absorber {
   readonly n: number;
   readonly fes: readonly FixedEffect[];
   demean(columns: readonly Float64Array[], options?: DemeanOptions): DemeanResult;
+  /**
+   * The same fixed effects with new row weights, reusing what does not depend on them (the cross-tabulations'
+   * structure, when the absorber was created `reweightable`): Poisson's IRLS re-weights every step.
+   */
+  reweighted(weights: Float64Array): Absorber;
 }
 
 export function createAbsorber(
@@ -135,6 +152,8 @@ export function createAbsorber(
   weights: Float64Array | undefined,
   /** Rows per level of each FE, if the caller has counted them (singletons.ts does): saves a pass per FE. */
   levelCounts?: readonly (Int32Array | undefined)[],
+  /** Keep each row's cross-tab entries so that `reweighted` costs one pass per tab (one Int32 per row per tab). */
+  options: { reweightable?: boolean } = {},
 ): Absorber {
   if (fes.length === 0) throw estimationError("internal: demean needs at least one fixed effect");
   const n = (fes[0] as FixedEffect).ids.length;
@@ -142,7 +161,22 @@ export function createAbsorber(
   const anySlope = fes.some((fe) => fe.slope !== undefined);
   const engine = anySlope
     ? RowEngine.create(fes, weights, n)
-    : CrossEngine.create(fes, weights, n, weights === undefined ? levelCounts : undefined);
+    : CrossEngine.create(
+        fes,
+        weights,
+        n,
+        weights === undefined ? levelCounts : undefined,
+        options.reweightable,
+      );
+  return absorberOf(engine, fes, weights, n);
+}
+
+function absorberOf(
+  engine: CrossEngine | RowEngine,
+  fes: readonly FixedEffect[],
+  weights: Float64Array | undefined,
+  n: number,
+): Absorber {
   return {
     n,
     fes,
@@ -150,6 +184,12 @@ export function createAbsorber(
       if (parallelGate(n, columns.length, engine.Q, options).parallel)
         return demeanParallel(engine, columns, weights, n, options);
       return run(engine, columns, weights, n, options);
+    },
+    reweighted(next) {
+      validate(fes, next, n);
+      const engineNext =
+        engine instanceof CrossEngine ? engine.reweighted(next) : RowEngine.create(fes, next, n);
+      return absorberOf(engineNext, fes, next, n);
     },
   };
 }

@@ -29,7 +29,7 @@
  *      of those K_j is e(df_a_nested). Nested intercepts take no further part.
  *   2. (DoF.mata:59-75) among the remaining intercepts, every one but the first has M_j = 1; when some FE was
  *      nested (e(df_a_nested) > 0) the first one too -- the "extra -1": the nested FEs, left out of df_a,
- *      contain the constant, and the cluster factor adds the constant back once (see smallSample.ts).
+ *      contain the constant, and the cluster factor adds the constant back once (see src/vcov/ssc.ts).
  *   3. pairwise (DoF.mata:167-211, M_j at :204): for every pair i < j of remaining intercepts, m_ij = connected
  *      components of their bipartite graph (Bipartite.mata init_zigzag, Abowd et al.'s algorithm),
  *      M_j = max(M_j, m_ij). So

@@ -1,6 +1,7 @@
 /**
  * Executes the `data` part of a spec with the existing operations: sources through the dataset readers (or the
- * generic CSV reader), then each table's steps (filter, derive, aggregate, longer, merge, select, rename).
+ * generic reader, any file format), one file or several stacked, then each table's steps (filter, derive, panel,
+ * aggregate, longer, wider, distinct, merge, select, drop, rename).
  * Tables are built on first use and cached; a table may refer to any other (a cycle is an error). Every step
  * appends a line to the data report (rows in -> rows out, the merge match report, the readers' reports), which
  * the runner writes as data_report.txt.
@@ -9,22 +10,24 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { readCsv } from "../data/csv.js";
-import { aggregateTable } from "../data/ops/aggregate.js";
-import { formatMergeReport, mergeTables } from "../data/ops/merge.js";
-import { pivotLonger } from "../data/ops/reshape.js";
-import { formatReport, getReader, type ReaderOptions } from "../data/readers/index.js";
+import { deriveColumn as deriveExpression, filterRows, type PanelSpec } from "../data/expression/index.js";
+import { aggregateWithReport, formatAggregateReport } from "../data/ops/aggregate.js";
+import { distinctRows, formatDistinctReport } from "../data/ops/distinct.js";
 import {
-  type Column,
-  MISSING_CODE,
-  numericColumn,
-  type StringColumn,
-  stringAt,
-  stringColumn,
-  Table,
-} from "../data/table.js";
+  groupIndex,
+  groupQuantile,
+  groupSummary,
+  quantileSplit,
+  standardizeWithin,
+  winsorize,
+} from "../data/ops/groupStats.js";
+import { formatMergeReport, mergeTables } from "../data/ops/merge.js";
+import { pivotLonger, pivotWider } from "../data/ops/reshape.js";
+import { formatStackReport } from "../data/ops/stack.js";
+import { formatReport, getReader, type ReaderOptions } from "../data/readers/index.js";
+import { readStack } from "../data/stackFiles.js";
+import { type Column, numericColumn, stringAt, stringColumn, Table } from "../data/table.js";
 import { dataError, MobilityError, usageError } from "../errors.js";
-import { evaluateNumeric } from "../formula/evaluate.js";
-import { parseExpression } from "../formula/parser.js";
 import { formatPath, type Path } from "./load.js";
 import type { DeriveSpec, SourceSpec, Spec, StepSpec } from "./schema.js";
 
@@ -101,43 +104,60 @@ export class DataRunner {
     return table;
   }
 
-  private async readSource(name: string, source: SourceSpec): Promise<Table> {
-    const path = resolve(this.specDir, source.file);
+  private recordInput(file: string, path: string, at: Path): void {
     let bytes: Buffer;
     try {
       bytes = readFileSync(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw this.error(["data", "sources", name, "file"], `cannot read ${source.file} (${code})`, "data");
+      throw this.error(at, `cannot read ${file} (${code})`, "data");
     }
-    this.inputs.push({
-      file: source.file,
-      sha256: createHash("sha256").update(bytes).digest("hex"),
-      bytes: bytes.length,
-    });
-    const display = (text: string) => text.split(path).join(source.file);
+    this.inputs.push({ file, sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length });
+  }
+
+  private async readSource(name: string, source: SourceSpec): Promise<Table> {
+    if (source.reader !== "csv" && (source.missing || source.types)) {
+      throw this.error(
+        ["data", "sources", name],
+        `missing and types apply to the csv reader only (the ${source.reader} reader has its own layout)`,
+        "usage",
+      );
+    }
+    const format = {
+      ...(source.sheet !== undefined ? { sheet: source.sheet } : {}),
+      ...(source.skip !== undefined ? { skip: source.skip } : {}),
+      ...(source.value_labels !== undefined ? { valueLabels: source.value_labels } : {}),
+    };
+    const options: ReaderOptions = {
+      ...(source.options ?? {}),
+      ...(Object.keys(format).length > 0 ? { format } : {}),
+    };
+    if (source.files !== undefined) return this.readStackedSource(name, source, format, options);
+    const file = source.file as string;
+    const path = resolve(this.specDir, file);
+    this.recordInput(file, path, ["data", "sources", name, "file"]);
+    const display = (text: string) => text.split(path).join(file);
     try {
       if (source.reader === "csv") {
-        const table = await readCsv(path, {
+        const notes: string[] = [];
+        let table = await readCsv(path, {
           ...(source.missing ? { missing: source.missing } : {}),
           ...(source.types ? { types: source.types } : {}),
+          ...(source.columns ? { columns: source.columns } : {}),
+          ...format,
+          onNote: (note) => notes.push(note),
         });
+        table = new Table(table.columns, table.nrows, file);
         this.report.push(
-          `source ${name}: ${source.file} (csv): ${table.nrows} rows, ${table.columns.length} columns`,
+          `source ${name}: ${file} (csv): ${table.nrows} rows, ${table.columns.length} columns`,
         );
-        return new Table(table.columns, table.nrows, source.file);
+        for (const note of notes) this.report.push(`  note: ${note}`);
+        return table;
       }
-      if (source.missing || source.types) {
-        throw this.error(
-          ["data", "sources", name],
-          `missing and types apply to the csv reader only (the ${source.reader} reader has its own layout)`,
-          "usage",
-        );
-      }
-      const options: ReaderOptions = { ...(source.options ?? {}) };
       const { table, report } = await getReader(source.reader)(path, options);
       this.report.push(`source ${name}: ${display(formatReport(report)).trimEnd()}`);
-      return new Table(table.columns, table.nrows, source.file);
+      const selected = source.columns ? source.columns.map((c) => table.column(c)) : table.columns;
+      return new Table(selected, table.nrows, file);
     } catch (error) {
       if (error instanceof MobilityError && !error.message.startsWith(this.specFile)) {
         throw new MobilityError(error.kind, display(error.message));
@@ -146,13 +166,73 @@ export class DataRunner {
     }
   }
 
+  /** A source with `files`: every file read with the source's reader, stacked (ops/stack.ts). */
+  private async readStackedSource(
+    name: string,
+    source: SourceSpec,
+    format: { sheet?: string | number; skip?: number; valueLabels?: "auto" | "labels" | "codes" },
+    options: ReaderOptions,
+  ): Promise<Table> {
+    const entries = typeof source.files === "string" ? [source.files] : (source.files ?? []);
+    const explicit = entries.filter((e) => typeof e !== "string");
+    if (explicit.length > 0 && explicit.length !== entries.length) {
+      throw this.error(["data", "sources", name, "files"], "give a tag for every file or for none", "usage");
+    }
+    const tagName = typeof source.tag === "string" ? source.tag : source.tag?.name;
+    if (explicit.length > 0 && tagName === undefined) {
+      throw this.error(
+        ["data", "sources", name, "tag"],
+        "files with tags need the tag column's name (tag: year)",
+        "usage",
+      );
+    }
+    const pattern = typeof source.tag === "object" ? source.tag.pattern : undefined;
+    try {
+      const result = await readStack({
+        files: entries.map((e) => (typeof e === "string" ? e : e.file)),
+        baseDir: this.specDir,
+        ...(tagName !== undefined ? { tag: tagName } : {}),
+        ...(pattern !== undefined ? { tagPattern: pattern } : {}),
+        ...(explicit.length > 0 ? { tags: explicit.map((e) => (e as { tag: string | number }).tag) } : {}),
+        reader: source.reader,
+        readerOptions: options,
+        ...(source.columns ? { columns: source.columns } : {}),
+        ...(source.missing ? { missing: source.missing } : {}),
+        ...(source.types ? { types: source.types } : {}),
+        format,
+      });
+      for (const file of result.files)
+        this.recordInput(file, resolve(this.specDir, file), ["data", "sources", name, "files"]);
+      this.report.push(`source ${name}: ${formatStackReport(result.report).trimEnd()}`);
+      for (const report of result.readerReports) {
+        this.report.push(
+          ...formatReport(report)
+            .trimEnd()
+            .split("\n")
+            .map((line) => `  ${line}`),
+        );
+      }
+      return new Table(result.table.columns, result.table.nrows, name);
+    } catch (error) {
+      if (error instanceof MobilityError && !error.message.startsWith(this.specFile)) {
+        throw this.error(
+          ["data", "sources", name, "files"],
+          error.message.split(`${this.specDir}/`).join(""),
+          error.kind,
+        );
+      }
+      throw error;
+    }
+  }
+
   /** Applies steps in order; `at` is the spec path of the step list (for error messages). */
   async applySteps(input: Table, steps: readonly StepSpec[], at: Path): Promise<Table> {
     let table = input;
+    const context: StepContext = {};
     for (const [index, step] of steps.entries()) {
       const path = [...at, index];
       try {
-        table = await this.step(table, step, path);
+        table = await this.step(table, step, path, context);
       } catch (error) {
         if (error instanceof MobilityError && !error.message.startsWith(this.specFile)) {
           throw this.error(path, error.message, error.kind);
@@ -163,28 +243,46 @@ export class DataRunner {
     return table;
   }
 
-  private async step(table: Table, step: StepSpec, path: Path): Promise<Table> {
+  private async step(table: Table, step: StepSpec, path: Path, context: StepContext): Promise<Table> {
+    const panel = context.panel ? { panel: context.panel } : {};
     if ("filter" in step) {
       const conditions = typeof step.filter === "string" ? [step.filter] : step.filter;
       let out = table;
       for (const condition of conditions) {
         const before = out.nrows;
-        out = filterTable(out, condition);
-        this.report.push(`  filter ${condition}: ${before} -> ${out.nrows} rows`);
+        const result = filterRows(out, condition, undefined, panel);
+        out = result.table;
+        const undecided = result.undecided > 0 ? ` (${result.undecided} where the condition is NA)` : "";
+        this.report.push(`  filter ${condition}: ${before} -> ${out.nrows} rows${undecided}`);
+        for (const note of result.notes) this.report.push(`    note: ${note}`);
       }
       return out;
     }
     if ("derive" in step) {
       let out = table;
       for (const [name, spec] of Object.entries(step.derive)) {
-        out = out.withColumns([deriveColumn(out, name, spec)]);
+        const { column, notes } = deriveColumn(out, name, spec, context.panel);
+        out = out.withColumns([column]);
         this.report.push(`  derive ${name} = ${describeDerive(spec)}`);
+        for (const note of notes) this.report.push(`    note: ${note}`);
       }
       return out;
     }
+    if ("panel" in step) {
+      for (const name of [step.panel.unit, step.panel.time]) table.column(name);
+      context.panel = {
+        unit: step.panel.unit,
+        time: step.panel.time,
+        ...(step.panel.step !== undefined ? { step: step.panel.step } : {}),
+      };
+      this.report.push(
+        `  panel: unit ${step.panel.unit}, time ${step.panel.time}${step.panel.step ? `, step ${step.panel.step}` : ""}`,
+      );
+      return table;
+    }
     if ("aggregate" in step) {
       const a = step.aggregate;
-      const out = aggregateTable(table, {
+      const { table: out, report } = aggregateWithReport(table, {
         by: a.by,
         ...(a.sum ? { sum: a.sum } : {}),
         ...(a.mean ? { mean: a.mean } : {}),
@@ -192,8 +290,40 @@ export class DataRunner {
         ...(a.weight ? { weight: a.weight } : {}),
         count: a.count === true,
       });
-      this.report.push(`  aggregate by ${a.by.join(", ")}: ${table.nrows} rows -> ${out.nrows} groups`);
+      this.report.push(
+        ...formatAggregateReport(report, a.by)
+          .trimEnd()
+          .split("\n")
+          .map((line) => `  ${line}`),
+      );
       return out;
+    }
+    if ("wider" in step) {
+      const w = step.wider;
+      const out = pivotWider(table, {
+        ...(w.id ? { id: w.id } : {}),
+        namesFrom: w.names_from,
+        valuesFrom: w.values_from,
+        ...(w.names_prefix !== undefined ? { namesPrefix: w.names_prefix } : {}),
+        ...(w.names_sep !== undefined ? { namesSep: w.names_sep } : {}),
+      });
+      this.report.push(`  wider: ${table.nrows} rows -> ${out.nrows} rows, ${out.columns.length} columns`);
+      return out;
+    }
+    if ("distinct" in step) {
+      const d = step.distinct;
+      const { table: out, report } = distinctRows(table, d.on ?? [], d.keep);
+      this.report.push(`  ${formatDistinctReport(report)}`);
+      return out;
+    }
+    if ("drop" in step) {
+      for (const name of step.drop) table.column(name);
+      const dropped = new Set(step.drop);
+      return new Table(
+        table.columns.filter((c) => !dropped.has(c.name)),
+        table.nrows,
+        table.source,
+      );
     }
     if ("longer" in step) {
       const out = longer(table, step.longer.id, step.longer.match, step.longer.values);
@@ -207,6 +337,7 @@ export class DataRunner {
         on: m.on,
         how: m.how,
         expect: m.expect,
+        missingKeys: m.missing_keys,
         ...(m.suffixes ? { suffixes: m.suffixes } : {}),
       });
       this.report.push(
@@ -245,138 +376,60 @@ export class DataRunner {
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// filter
-// ---------------------------------------------------------------------------------------------------------------
-
-type Literal = { kind: "number"; value: number; text: string } | { kind: "string"; value: string };
-
-function parseLiteral(text: string, condition: string): Literal {
-  const t = text.trim();
-  const quoted = /^'(.*)'$|^"(.*)"$/.exec(t);
-  if (quoted) return { kind: "string", value: quoted[1] ?? quoted[2] ?? "" };
-  const value = Number(t);
-  if (t !== "" && Number.isFinite(value)) return { kind: "number", value, text: t };
-  throw usageError(`filter "${condition}": expected a number or a quoted text, found '${t}'`);
-}
-
-/**
- * Keeps the rows where `condition` holds. Forms: `<lhs> == | != | < | <= | > | >= <value>`,
- * `<lhs> in [v1, v2]`, `<lhs> not in [...]`, `<lhs> is missing`, `<lhs> is not missing`. The left side is a
- * column (text or number) or a numeric expression; values are numbers or quoted texts. A missing left side
- * fails every comparison (only `is missing` keeps it).
- */
-export function filterTable(table: Table, condition: string): Table {
-  const n = table.nrows;
-  const keep: number[] = [];
-  const missingForm = /^(.+?)\s+is\s+(not\s+)?missing\s*$/.exec(condition);
-  const compareForm = /^(.+?)\s*(==|!=|<=|>=|<|>)\s*(.+)$/.exec(condition);
-  const inForm = /^(.+?)\s+(not\s+in|in)\s*\[(.*)\]\s*$/.exec(condition);
-  const form = missingForm ?? inForm ?? compareForm;
-  if (form === null) {
-    throw usageError(
-      `filter "${condition}": expected '<column or expression> <op> <value>' with op one of ==, !=, <, <=, >, >=, in [..], not in [..], is missing, is not missing`,
-    );
-  }
-  const lhs = (form[1] as string).trim();
-  const text = lhsValues(table, lhs);
-  if (missingForm) {
-    const wantMissing = missingForm[2] === undefined;
-    for (let i = 0; i < n; i++) if (text.missing(i) === wantMissing) keep.push(i);
-    return table.take(keep);
-  }
-  let test: (i: number) => boolean;
-  if (inForm) {
-    const items = splitList(inForm[3] as string).map((item) => parseLiteral(item, condition));
-    const negate = (inForm[2] as string).startsWith("not");
-    const matches = items.map((literal) => text.equals(literal));
-    test = (i) => !text.missing(i) && matches.some((m) => m(i)) !== negate;
-  } else {
-    const op = (compareForm as RegExpExecArray)[2] as string;
-    const literal = parseLiteral((compareForm as RegExpExecArray)[3] as string, condition);
-    if (op === "==" || op === "!=") {
-      const equal = text.equals(literal);
-      test = (i) => !text.missing(i) && equal(i) === (op === "==");
-    } else {
-      if (literal.kind !== "number" || text.number === undefined) {
-        throw usageError(`filter "${condition}": ${op} compares numbers`);
-      }
-      const v = literal.value;
-      const x = text.number;
-      test = (i) => {
-        const a = x[i] as number;
-        if (Number.isNaN(a)) return false;
-        return op === "<" ? a < v : op === "<=" ? a <= v : op === ">" ? a > v : a >= v;
-      };
-    }
-  }
-  for (let i = 0; i < n; i++) if (test(i)) keep.push(i);
-  return table.take(keep);
-}
-
-function splitList(text: string): string[] {
-  const items: string[] = [];
-  const re = /\s*('[^']*'|"[^"]*"|[^,]+)\s*(?:,|$)/g;
-  for (const m of text.matchAll(re)) if ((m[1] ?? "").trim() !== "") items.push((m[1] as string).trim());
-  return items;
-}
-
-interface LhsValues {
-  missing: (i: number) => boolean;
-  equals: (literal: Literal) => (i: number) => boolean;
-  number: Float64Array | undefined;
-}
-
-function lhsValues(table: Table, lhs: string): LhsValues {
-  if (table.has(lhs) && table.column(lhs).kind === "string") {
-    const column = table.column(lhs) as StringColumn;
-    return {
-      missing: (i) => column.codes[i] === MISSING_CODE,
-      equals: (literal) => {
-        const target = literal.kind === "string" ? literal.value : literal.text;
-        const code = column.levels.indexOf(target);
-        return (i) => code >= 0 && column.codes[i] === code;
-      },
-      number: undefined,
-    };
-  }
-  const values = evaluateNumeric(parseExpression(lhs), table, lhs).hi;
-  return {
-    missing: (i) => Number.isNaN(values[i] as number),
-    equals: (literal) => {
-      if (literal.kind === "string") {
-        throw usageError(`filter: '${lhs}' is numeric; compare it with a number, not '${literal.value}'`);
-      }
-      return (i) => values[i] === literal.value;
-    },
-    number: values,
-  };
+interface StepContext {
+  /** Set by a `panel` step: unit and time for l(), f(), d() in later steps. */
+  panel?: PanelSpec;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // derive
 // ---------------------------------------------------------------------------------------------------------------
 
+const GROUP_STATS = [
+  "median",
+  "quantile",
+  "winsorize",
+  "split",
+  "mean",
+  "sum",
+  "min",
+  "max",
+  "sd",
+  "n",
+] as const;
+
 function describeDerive(spec: DeriveSpec): string {
   if (typeof spec === "string") return spec;
+  const within = "within" in spec && spec.within ? ` within ${spec.within.join(", ")}` : "";
   if ("standardize" in spec) {
-    const within = spec.within ? ` within ${spec.within.join(", ")}` : "";
     return `standardize(${spec.standardize})${within}${spec.weight ? ` weighted by ${spec.weight}` : ""}`;
   }
-  return `concat(${spec.concat.join(", ")}, sep = "${spec.sep}")`;
+  if ("concat" in spec) return `concat(${spec.concat.join(", ")}, sep = "${spec.sep}")`;
+  if ("quantile" in spec) return `quantile(${spec.quantile}, p = ${spec.p}, type = ${spec.type})${within}`;
+  if ("winsorize" in spec)
+    return `winsorize(${spec.winsorize}, p = [${spec.p.join(", ")}], type = ${spec.type})${within}`;
+  if ("split" in spec)
+    return `split(${spec.split}, quantiles = ${spec.quantiles}, type = ${spec.type})${within}`;
+  if ("median" in spec) return `median(${spec.median})${within}`;
+  const stat = GROUP_STATS.find((k) => k in spec) as string;
+  const weight = "weight" in spec && spec.weight ? ` weighted by ${spec.weight}` : "";
+  return `${stat}(${(spec as Record<string, unknown>)[stat]})${within}${weight}`;
 }
 
-export function deriveColumn(table: Table, name: string, spec: DeriveSpec): Column {
-  if (typeof spec === "string") {
-    const values = evaluateNumeric(parseExpression(spec), table, spec).hi;
-    // Non-finite results (log(0), x/0) are missing, as a derived column should not carry infinities.
-    const out = new Float64Array(values.length);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i] as number;
-      out[i] = Number.isFinite(v) ? v : Number.NaN;
-    }
-    return numericColumn(name, out);
-  }
+/** The numbers of an expression (for group statistics). */
+function numbersOf(table: Table, expression: string, panel: PanelSpec | undefined): Float64Array {
+  const { column } = deriveExpression(table, "_", expression, panel ? { panel } : {});
+  if (column.kind !== "number") throw usageError(`'${expression}' is text; a group statistic needs numbers`);
+  return column.values;
+}
+
+export function deriveColumn(
+  table: Table,
+  name: string,
+  spec: DeriveSpec,
+  panel?: PanelSpec,
+): { column: Column; notes: string[] } {
+  if (typeof spec === "string") return deriveExpression(table, name, spec, panel ? { panel } : {});
   if ("concat" in spec) {
     const columns = spec.concat.map((c) => table.column(c));
     const values: (string | undefined)[] = new Array(table.nrows);
@@ -389,81 +442,44 @@ export function deriveColumn(table: Table, name: string, spec: DeriveSpec): Colu
       }
       values[i] = parts.length === columns.length ? parts.join(spec.sep) : undefined;
     }
-    return stringColumn(name, values);
+    return { column: stringColumn(name, values), notes: [] };
   }
-  return standardize(table, name, spec.standardize, spec.within ?? [], spec.weight);
-}
-
-/** (x - mean) / sd within groups, sd with the n - 1 divisor (weighted: sum w (x - m)^2 / (sum w - 1)). */
-function standardize(
-  table: Table,
-  name: string,
-  expression: string,
-  within: readonly string[],
-  weight: string | undefined,
-): Column {
-  const n = table.nrows;
-  const x = evaluateNumeric(parseExpression(expression), table, expression).hi;
-  const w = weight === undefined ? undefined : table.numeric(weight).values;
-  const groupColumns = within.map((c) => table.column(c));
-  const groupOf = new Int32Array(n);
-  const index = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    let key = "";
-    let missing = false;
-    for (const column of groupColumns) {
-      if (column.kind === "number") {
-        const v = column.values[i] as number;
-        if (Number.isNaN(v)) missing = true;
-        key += `${v}\u0000`;
-      } else {
-        const c = column.codes[i] as number;
-        if (c === MISSING_CODE) missing = true;
-        key += `${c}\u0000`;
-      }
-    }
-    if (missing) {
-      groupOf[i] = -1;
-      continue;
-    }
-    let g = index.get(key);
-    if (g === undefined) {
-      g = index.size;
-      index.set(key, g);
-    }
-    groupOf[i] = g;
+  const { groups, count } = groupIndex(
+    (spec.within ?? []).map((c) => table.column(c)),
+    table.nrows,
+  );
+  const weightOf = (w: string | undefined) => (w === undefined ? undefined : table.numeric(w).values);
+  let values: Float64Array;
+  if ("standardize" in spec) {
+    values = standardizeWithin(
+      numbersOf(table, spec.standardize, panel),
+      groups,
+      count,
+      weightOf(spec.weight),
+    );
+  } else if ("median" in spec) {
+    values = groupQuantile(numbersOf(table, spec.median, panel), groups, count, 0.5, spec.type);
+  } else if ("quantile" in spec) {
+    values = groupQuantile(numbersOf(table, spec.quantile, panel), groups, count, spec.p, spec.type);
+  } else if ("winsorize" in spec) {
+    values = winsorize(
+      numbersOf(table, spec.winsorize, panel),
+      groups,
+      count,
+      spec.p[0],
+      spec.p[1],
+      spec.type,
+    );
+  } else if ("split" in spec) {
+    values = quantileSplit(numbersOf(table, spec.split, panel), groups, count, spec.quantiles, spec.type);
+  } else {
+    const stat = (["mean", "sum", "min", "max", "sd", "n"] as const).find((k) => k in spec);
+    if (stat === undefined) throw usageError(`derive ${name}: unknown form`);
+    const expression = (spec as Record<string, unknown>)[stat] as string;
+    const weight = "weight" in spec ? weightOf(spec.weight as string | undefined) : undefined;
+    values = groupSummary(numbersOf(table, expression, panel), groups, count, stat, weight);
   }
-  const G = index.size;
-  const sw = new Float64Array(G);
-  const swx = new Float64Array(G);
-  const valid = (i: number) =>
-    (groupOf[i] as number) >= 0 &&
-    !Number.isNaN(x[i] as number) &&
-    (w === undefined || (w[i] as number) >= 0);
-  const weightAt = (i: number) => (w === undefined ? 1 : (w[i] as number));
-  for (let i = 0; i < n; i++) {
-    if (!valid(i)) continue;
-    const g = groupOf[i] as number;
-    sw[g] = (sw[g] as number) + weightAt(i);
-    swx[g] = (swx[g] as number) + weightAt(i) * (x[i] as number);
-  }
-  const mean = new Float64Array(G);
-  for (let g = 0; g < G; g++) mean[g] = (swx[g] as number) / (sw[g] as number);
-  const ss = new Float64Array(G);
-  for (let i = 0; i < n; i++) {
-    if (!valid(i)) continue;
-    const g = groupOf[i] as number;
-    const d = (x[i] as number) - (mean[g] as number);
-    ss[g] = (ss[g] as number) + weightAt(i) * d * d;
-  }
-  const out = new Float64Array(n).fill(Number.NaN);
-  for (let i = 0; i < n; i++) {
-    if (!valid(i)) continue;
-    const g = groupOf[i] as number;
-    const sd = Math.sqrt((ss[g] as number) / ((sw[g] as number) - 1));
-    out[i] = sd > 0 ? ((x[i] as number) - (mean[g] as number)) / sd : Number.NaN;
-  }
-  return numericColumn(name, out);
+  return { column: numericColumn(name, values), notes: [] };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

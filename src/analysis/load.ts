@@ -33,6 +33,9 @@ export function loadSpecFile(path: string): LoadedSpec {
 
 export type Path = readonly PropertyKey[];
 
+/** The yaml package's limit on alias expansions (its default): an alias bomb is refused, not expanded. */
+const MAX_ALIAS_EXPANSIONS = 100;
+
 /** Parses and validates spec text; `file` names it in errors. */
 export function parseSpec(text: string, file: string): { spec: Spec; lineOf: (path: Path) => number } {
   const lineCounter = new LineCounter();
@@ -43,7 +46,17 @@ export function parseSpec(text: string, file: string): { spec: Spec; lineOf: (pa
     const what = yamlError.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "");
     throw usageError(`${file} line ${line}: YAML syntax: ${what}`);
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+  } catch (error) {
+    // The yaml package refuses documents whose aliases expand without bound ("billion laughs"): a user error.
+    const what = error instanceof Error ? error.message : String(error);
+    if (!/alias/i.test(what)) throw error;
+    throw usageError(
+      `${file}: YAML aliases expand too much (a reference to an anchor is used more than ${MAX_ALIAS_EXPANSIONS} times in nested copies, the limit); write the repeated parts out`,
+    );
+  }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw usageError(`${file}: expected a YAML mapping with keys name, data, models, tables, expect`);
   }

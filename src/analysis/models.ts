@@ -15,17 +15,18 @@ import {
   type RegressionRun,
   runRegressions,
 } from "../app/regression.js";
+import { filterRows } from "../data/expression/index.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { type Column, numericColumn, stringColumn, Table } from "../data/table.js";
 import { MobilityError, usageError } from "../errors.js";
-import { estimateEventStudy } from "../estimate/eventStudy.js";
 import { predictModel } from "../estimate/predict.js";
+import { estimateEventStudyModel as estimateAnyEventStudy } from "../estimate/staggered/eventStudies.js";
 import type { ParsedFormula } from "../formula/ast.js";
 import { evaluateNumeric } from "../formula/evaluate.js";
 import { expandFormula } from "../formula/expand.js";
 import { parseExpression, parseFormula } from "../formula/parser.js";
 import type { ModelResult } from "../model/result.js";
-import { findCovarianceType, resolveCovariance } from "../vcov/registry.js";
+import { type CovarianceOptions, findCovarianceType, resolveCovariance } from "../vcov/registry.js";
 import { parseSmallSample } from "../vcov/ssc.js";
 import type { DataRunner } from "./data.js";
 import type { Path } from "./load.js";
@@ -85,7 +86,14 @@ async function estimateModel(
 ): Promise<FittedModel> {
   const at: Path = ["models", name];
   const table = await data.table(model.data, [...at, "data"]);
-  if (model.estimator === "event_study") return estimateEventStudyModel(name, model, table, data);
+  if (model.estimator === "event_study") {
+    // The event study's rows: the subset applied first, counted in the run report.
+    const subset = model.subset;
+    if (subset === undefined) return estimateEventStudyModel(name, model, table, data);
+    const kept = await located(data, [...at, "subset"], () => filterRows(table, subset, "subset"));
+    data.report.push(`model ${name}: subset "${subset}" removed ${kept.removed} of ${table.nrows} rows`);
+    return estimateEventStudyModel(name, model, kept.table, data);
+  }
   if (model.event_study !== undefined) {
     throw data.error(
       [...at, "event_study"],
@@ -118,6 +126,15 @@ async function estimateModel(
     ssc: model.ssc,
   };
   await located(data, at, () => resolveCovariance(covariance));
+  if (model.engine !== undefined && model.engine !== "memory") {
+    if (formulas.length > 1 || model.split !== undefined || model.fsplit !== undefined)
+      throw data.error(
+        at,
+        `multiple estimation (c(), sw(), csw(), split, fsplit) needs engine: memory (this model uses ${model.engine})`,
+        "usage",
+      );
+    return estimateOnSqlEngine(name, model, formula, table, data, covariance, title);
+  }
   const run: RegressionRun = await located(data, at, () =>
     runRegressions(table, {
       formulas,
@@ -127,6 +144,8 @@ async function estimateModel(
       fullSample: model.fsplit !== undefined,
       level: model.level,
       family: model.family,
+      subset: model.subset,
+      bootstrap: model.bootstrap,
       offset: model.offset === undefined ? undefined : parseExpression(model.offset),
       name: (_, label, k) => {
         const parts = [...(formulas.length > 1 ? [String(k + 1)] : []), ...(label === null ? [] : [label])];
@@ -159,9 +178,14 @@ async function estimateModel(
     // The library path of `mobility predict`: fixed effects through their estimates, IV, Poisson (src/app/predict.ts).
     const prediction = await located(data, [...at, "predict"], () =>
       predictModel(
-        predictableModel(estimated, table, {
-          offset: model.offset === undefined ? undefined : parseExpression(model.offset),
-        }),
+        // The fit's rows index the table the model was estimated on: after its subset.
+        predictableModel(
+          estimated,
+          model.subset === undefined ? table : filterRows(table, model.subset).table,
+          {
+            offset: model.offset === undefined ? undefined : parseExpression(model.offset),
+          },
+        ),
         newdata,
         p.level ?? model.level,
       ),
@@ -221,6 +245,61 @@ async function estimateModel(
   return fitted;
 }
 
+/**
+ * A model on a SQL engine (src/app/engineRegression.ts): DuckDB on the data table (loaded into an embedded
+ * database) or on `source`, ClickHouse on `source`. Results only: no by, predict or fixed-effect values.
+ */
+async function estimateOnSqlEngine(
+  name: string,
+  model: ModelSpec,
+  formula: ParsedFormula,
+  table: Table,
+  data: DataRunner,
+  covariance: CovarianceOptions,
+  title: string,
+): Promise<FittedModel> {
+  const at: Path = ["models", name];
+  if (model.by !== undefined || model.predict !== undefined || model.fixef_table !== undefined)
+    throw data.error(
+      at,
+      `by, predict and fixef_table need engine: memory (this model uses ${model.engine})`,
+      "usage",
+    );
+  const request = {
+    formulas: [formula],
+    covariance,
+    weights: model.weights,
+    level: model.level,
+    family: model.family,
+    name: () => title,
+  };
+  const { runEngineRegressions, runOnTable } = await import("../app/engineRegression.js");
+  const source = model.source;
+  const models = await located(data, at, () =>
+    source === undefined
+      ? runOnTable(request, table, model.engine as "duckdb")
+      : runEngineRegressions(
+          request,
+          { table: source.table, query: source.query, connection: source.connection, engine: model.engine },
+          { engine: model.engine as "duckdb" | "clickhouse", reason: null },
+        ).then((r) => r.models),
+  );
+  const fitted: FittedModel = {
+    name,
+    spec: model,
+    formula,
+    results: models,
+    groups: models.map(() => ""),
+    groupValues: models.map(() => null),
+    fixedEffects: models.map(() => null),
+    notes: [],
+    run: null,
+    reducedForms: models.map(() => null),
+  };
+  registerOutputs(fitted, data);
+  return fitted;
+}
+
 /** An event study (estimateEventStudy), one per `by` group, as a FittedModel. */
 async function estimateEventStudyModel(
   name: string,
@@ -258,29 +337,44 @@ async function estimateEventStudyModel(
   for (const part of splitByGroups(table, model.by ?? [])) {
     const label = part.group === null ? "" : Object.values(part.group).join(", ");
     try {
-      const fit = await located(data, [...at, "event_study"], () =>
-        estimateEventStudy(part.table, {
+      const result = await located(data, [...at, "event_study"], () =>
+        estimateAnyEventStudy(part.table, {
           outcome: es.outcome,
           unit: es.unit,
           time: es.time,
           eventTime: es.event_time,
-          ...(es.window ? { window: es.window } : {}),
+          window: es.window ?? null,
           ...(es.ref !== undefined ? { ref: typeof es.ref === "number" ? [es.ref] : es.ref } : {}),
           binEndpoints: es.bin_endpoints,
           controls: es.controls ?? null,
+          covariates: es.covariates ?? null,
           fixedEffects: es.fixed_effects ?? null,
           cluster: type === "cluster" ? clusters : [],
           vcov: type,
           convention: parseSmallSample(model.ssc),
           byGroup: es.by_group ?? null,
+          groupReference: es.group_ref
+            ? Object.fromEntries(
+                Object.entries(es.group_ref).map(([g, r]) => [g, typeof r === "number" ? [r] : r]),
+              )
+            : null,
+          neverTreated: (es.never_treated ?? []).map(String),
           estimator: es.method,
           control: es.control,
           level: model.level,
           weights: model.weights ?? null,
+          basePeriod: es.base_period ?? "varying",
+          csMethod: es.cs_method ?? "dr",
+          anticipation: es.anticipation ?? 0,
+          boot: es.boot ?? null,
+          ...(es.seed !== undefined ? { seed: es.seed } : {}),
+          balanceE: es.balance_e ?? null,
+          pretrends: es.pretrends ?? null,
+          aggregates: { lincom: es.lincom ?? [], cumulative: es.cumulative ?? [] },
         }),
       );
       results.push({
-        ...fit.model,
+        ...result,
         name: part.group === null ? title : `${title} (${label})`,
         group: part.group,
       });

@@ -14,15 +14,13 @@
  * the same inputs give byte-identical directories.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { rename, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { stringAt, Table } from "../data/table.js";
-import { ioError, MobilityError, usageError } from "../errors.js";
+import { MobilityError, usageError } from "../errors.js";
+import { OutputSet } from "../io/atomicWrite.js";
 import { extensionOf, writeDocument } from "../report/formats.js";
 import { renderJson } from "../report/json.js";
 import { listDocument } from "../report/listTable.js";
-import { writeFileAtomic } from "../report/writeAtomic.js";
 import { VERSION } from "../version.js";
 import { type CheckReport, checkExpectations } from "./check.js";
 import { counterfactualTable } from "./counterfactual.js";
@@ -76,8 +74,12 @@ export async function runSpec(specPath: string, options: RunOptions = {}): Promi
   for (const name of Object.keys(spec.data.tables)) {
     if (!deferred.includes(name)) await data.table(name, ["data", "tables", name]);
   }
-  if (Object.keys(spec.models).length === 0 && Object.keys(spec.lists).length === 0) {
-    throw usageError(`${specFile}: nothing to do (no models and no lists)`);
+  if (
+    Object.keys(spec.models).length === 0 &&
+    Object.keys(spec.lists).length === 0 &&
+    Object.keys(spec.plots).length === 0
+  ) {
+    throw usageError(`${specFile}: nothing to do (no models, lists or plots)`);
   }
   const models = await estimateModels(spec, data);
   for (const model of models.values()) data.report.push(...model.notes);
@@ -136,14 +138,18 @@ export async function runSpec(specPath: string, options: RunOptions = {}): Promi
   for (const [name, plot] of Object.entries(spec.plots)) {
     const at = ["plots", name];
     try {
-      const rendered = await renderPlot(
-        name,
-        plot,
-        (table) => data.table(table, [...at, "data"]),
+      const rendered = await renderPlot(name, plot, {
+        table: (table) => data.table(table, [...at, "data"]),
+        applySteps: (table, steps) => data.applySteps(table, steps, [...at, "steps"]),
         models,
-        (message) => data.report.push(`plot ${name}: ${message}`),
-      );
-      for (const [file, contents] of rendered) files.set(file, contents);
+        specDir,
+        addInput: (input) => data.inputs.push(input),
+        report: (line) => data.report.push(line),
+        warn: (message) => data.report.push(`plot ${name}: ${message}`),
+      });
+      for (const [file, contents] of rendered.files) files.set(file, contents);
+      // A plot's values (binscatter dots) can be pinned by expectations as a list of the plot's name.
+      if (rendered.table !== null && !lists.has(name)) lists.set(name, rendered.table);
     } catch (error) {
       if (error instanceof MobilityError && !error.message.startsWith(specFile)) {
         throw data.error(at, error.message, error.kind);
@@ -171,18 +177,7 @@ export async function runSpec(specPath: string, options: RunOptions = {}): Promi
   files.set("manifest.json", `${JSON.stringify(manifest, null, 2)}\n`);
 
   const outDir = resolve(options.out ?? join(specDir, "output"));
-  if (options.write !== false) {
-    for (const [file, text] of files) {
-      const path = join(outDir, file);
-      try {
-        mkdirSync(dirname(path), { recursive: true });
-      } catch (error) {
-        throw ioError(`cannot create ${dirname(path)}: ${(error as Error).message}`);
-      }
-      if (typeof text === "string") await writeFileAtomic(path, text);
-      else await writeBinaryAtomic(path, text);
-    }
-  }
+  if (options.write !== false) writeRunOutputs(outDir, files);
   return { outDir, files, manifest, check, models, lists };
 }
 
@@ -207,14 +202,24 @@ function dependsOn(spec: Spec, name: string, names: Set<string>, seen = new Set<
   return refs.some((r) => dependsOn(spec, r, names, seen));
 }
 
-async function writeBinaryAtomic(path: string, bytes: Buffer): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
+/**
+ * Writes every output of a run as one set (src/io/atomicWrite.ts): all files are staged first, then renamed into
+ * place together, so a failure (a full disk, a path that is a directory) leaves the previous run's files, whose
+ * sha256 values the previous manifest lists, exactly as they were, and no temporary or new directory behind.
+ */
+function writeRunOutputs(outDir: string, files: ReadonlyMap<string, string | Buffer>): void {
+  const set = new OutputSet();
   try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
+    for (const [file, contents] of files) {
+      const path = join(outDir, file);
+      set.ensureDirectory(dirname(path));
+      set.stage(path, contents);
+    }
   } catch (error) {
-    throw ioError(`cannot write ${path}: ${(error as Error).message}`);
+    set.abort();
+    throw error;
   }
+  set.commit();
 }
 
 async function buildList(name: string, list: ListSpec, data: DataRunner): Promise<Table> {

@@ -5,14 +5,16 @@
  *   name: short_name                  # used in the manifest and as the default output directory's title
  *   description: free text
  *   data:
- *     sources:  { <name>: { file, reader, options, missing, types } }       files, read once each
+ *     sources:  { <name>: { file | files, tag, reader, options, columns, missing, types, sheet, skip,
+ *                           value_labels } }                                  files, read once each
  *     tables:   { <name>: { from: <source or table>, steps: [ <step>, ... ] } }
  *   models:     { <name>: { data, formula | event_study, vcov, cluster, ssc, weights, by, level, title, predict,
  *                           coefficients_table, fixef_table } }
  *   counterfactuals: { <name>: { model, data, reference, columns } }      predictions under another group's curve
  *   tables:     { <name>: { models, titles, coefficients, rows, notes, formats, ... } }   paper-style tables
  *   lists:      { <name>: { from, steps, columns, sort, formats } }          row listings (predictions, ...)
- *   plots:      { <name>: { type: scatter | event_study, ... } }          SVG (and PNG) figures
+ *   plots:      { <name>: { type: scatter | event_study | map | binscatter | coefficients | estimates, ... } }
+ *                                                                         SVG (and PNG) figures
  *   expect:     { tolerance, values: [ { model, term, estimate, ... }, ... ] }
  *
  * Every object is strict: an unknown key is an error naming the key and its line (see load.ts). Names of
@@ -22,6 +24,7 @@
  */
 import { z } from "zod";
 import { READER_KINDS } from "../data/readers/index.js";
+import { ReaderOptionsSchema } from "../data/readers/options.js";
 import { FAMILIES } from "../estimate/registry.js";
 import { FORMAT_NAMES } from "../report/formats.js";
 import { STAT_NAMES } from "../report/stats.js";
@@ -44,46 +47,103 @@ const Columns = z
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Options passed to a dataset reader (see src/data/readers/*; a reader ignores the options it does not use). */
-export const ReaderOptionsSchema = z.strictObject({
-  /** atlas: one row per county x race x gender x percentile. */
-  long: z.boolean().optional(),
-  /** f33, states: add per-pupil columns (ppe_total, rev_per_pupil, local_share). */
-  perPupil: z.boolean().optional(),
-  /** f33: the money unit of the file; output is always dollars. */
-  dollarsIn: z.enum(["units", "thousands"]).optional(),
-  /** f33: update county codes to this vintage (2020 matches the Atlas). */
-  fipsVintage: z.number().int().min(1970).max(2030).optional(),
-  /** crosswalk: the id columns to map from and to. */
-  from: z.string().optional(),
-  to: z.string().optional(),
-});
 
-export const SourceSchema = z.strictObject({
-  /** Path of the file, relative to the spec file. Its sha256 goes into the manifest. */
-  file: z.string().min(1),
-  /** `csv` (generic, types inferred) or a dataset reader with a checked layout. */
-  reader: z.enum(READER_KINDS as [string, ...string[]]).default("csv"),
-  options: ReaderOptionsSchema.optional(),
-  /** csv only: extra tokens that mean missing (always: empty, NA, "."). */
-  missing: z.array(z.string()).optional(),
-  /** csv only: force column types, e.g. { fips: string }. */
-  types: z.record(z.string(), z.enum(["string", "number"])).optional(),
-});
+/** One file of a stacked source, with its tag given explicitly. */
+const TaggedFile = z.strictObject({ file: z.string().min(1), tag: z.union([z.string(), z.number()]) });
+
+export const SourceSchema = z
+  .strictObject({
+    /**
+     * Path of the file, relative to the spec file: delimited text, Stata .dta, Excel .xlsx/.xls, Parquet, any of
+     * them .gz/.zst-compressed (the format is read from the content, then the name). Its sha256 goes into the
+     * manifest.
+     */
+    file: z.string().min(1).optional(),
+    /**
+     * Several files stacked into one table (columns aligned by name; the data report lists the columns present in
+     * some files only): a glob ("../../data/f33/f*.csv") or a list of paths, globs, or { file, tag } entries.
+     */
+    files: z.union([z.string().min(1), z.array(z.union([z.string().min(1), TaggedFile])).min(1)]).optional(),
+    /**
+     * With `files`: the column holding each file's tag, `year` or { name: year, pattern: "f(\\d{4})" } (a regular
+     * expression on the file's base name: its `tag` named group, else its first group). Without a pattern or
+     * explicit tags, the tag is the base name without extension.
+     */
+    tag: z
+      .union([
+        z.string().min(1),
+        z.strictObject({ name: z.string().min(1), pattern: z.string().min(1).optional() }),
+      ])
+      .optional(),
+    /** `csv` (generic, types inferred; any file format) or a dataset reader with a checked layout. */
+    reader: z.enum(READER_KINDS as [string, ...string[]]).default("csv"),
+    options: ReaderOptionsSchema.optional(),
+    /** Only these columns (with `files`, a file lacking one has it missing, and the data report says so). */
+    columns: z.array(z.string()).min(1).optional(),
+    /** csv only: extra tokens that mean missing (always: empty, NA, "."). */
+    missing: z.array(z.string()).optional(),
+    /** csv only: force column types, e.g. { fips: string }. */
+    types: z.record(z.string(), z.enum(["string", "number"])).optional(),
+    /** Excel: the sheet, by name or 1-based position (default: the first). */
+    sheet: z.union([z.string(), z.number().int().min(1)]).optional(),
+    /** Excel: rows to skip before the header row (readxl's skip). */
+    skip: z.number().int().min(0).optional(),
+    /** Stata: labelled values as text (labels), numbers (codes), or labels where every value has one (auto). */
+    value_labels: z.enum(["auto", "labels", "codes"]).optional(),
+  })
+  .superRefine((source, ctx) => {
+    if ((source.file === undefined) === (source.files === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["file"], message: "give either file or files" });
+    }
+    if (source.tag !== undefined && source.files === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tag"],
+        message: "tag applies to files (several files stacked)",
+      });
+    }
+  });
 export type SourceSpec = z.infer<typeof SourceSchema>;
 
 /**
- * A derived column: an arithmetic expression in formula syntax (`TOTALEXP / V33`, `log(ppe)`, `ppe^2`,
- * `(a - b) / sqrt(c^2 + d^2)`; functions I, log, exp, sqrt, abs, log10, log2, log1p, expm1), or one of:
- *   { standardize: <expr>, within: [cols], weight: col }   (x - group mean) / group SD (n - 1; weighted if given)
- *   { concat: [cols], sep: "_" }                            text column joining the values (missing if any is)
+ * A derived column: a row expression in R syntax (src/data/expression: arithmetic, comparisons, &, |, !,
+ * %in% c(...), ifelse, case_when(cond ~ value, ...), is.na, startsWith, paste0, substr, as.numeric, log, ...;
+ * the panel operators l(x, k), f(x, k), d(x, k) after a `panel` step; R's rules for missing values: NA
+ * propagates, TRUE/FALSE are 1/0, infinite results are missing), or a group statistic (src/data/ops/groupStats.ts;
+ * `within` are the group columns, none for the whole table; `type` R's quantile type, default 7):
+ *   { standardize: <expr>, within, weight }     (x - group mean) / group SD (n - 1; weighted if given)
+ *   { median: <expr>, within }                  the group median
+ *   { quantile: <expr>, p: 0.9, within, type }  the group quantile
+ *   { winsorize: <expr>, p: [0.01, 0.99], within, type }   x clamped to the group quantiles
+ *   { split: <expr>, quantiles: 2, within, type }          quantile group 1..q (2 = median split: 1 <= median)
+ *   { mean | sum | min | max | sd | n: <expr>, within, weight }   group mean (weighted), sum, ..., count of values
+ *   { concat: [cols], sep: "_" }                text column joining the values (missing if any is)
  */
+const Within = { within: Columns.optional() };
+const QuantileType = z.number().int().min(1).max(9).default(7);
 export const DeriveSchema = z.union([
   z.string().min(1),
+  z.strictObject({ standardize: z.string().min(1), ...Within, weight: z.string().optional() }),
+  z.strictObject({ median: z.string().min(1), ...Within, type: QuantileType }),
+  z.strictObject({ quantile: z.string().min(1), p: z.number().min(0).max(1), ...Within, type: QuantileType }),
   z.strictObject({
-    standardize: z.string().min(1),
-    within: Columns.optional(),
-    weight: z.string().optional(),
+    winsorize: z.string().min(1),
+    p: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]),
+    ...Within,
+    type: QuantileType,
   }),
+  z.strictObject({
+    split: z.string().min(1),
+    quantiles: z.number().int().min(2).default(2),
+    ...Within,
+    type: QuantileType,
+  }),
+  z.strictObject({ mean: z.string().min(1), ...Within, weight: z.string().optional() }),
+  z.strictObject({ sum: z.string().min(1), ...Within }),
+  z.strictObject({ min: z.string().min(1), ...Within }),
+  z.strictObject({ max: z.string().min(1), ...Within }),
+  z.strictObject({ sd: z.string().min(1), ...Within }),
+  z.strictObject({ n: z.string().min(1), ...Within }),
   z.strictObject({ concat: z.array(z.string()).min(1), sep: z.string().default("_") }),
 ]);
 export type DeriveSpec = z.infer<typeof DeriveSchema>;
@@ -95,7 +155,11 @@ export const AggregateSchema = z.strictObject({
   sum: z.array(z.string()).optional(),
   /** Means, weighted by `weight` if given. */
   mean: z.array(z.string()).optional(),
-  /** Ratios of sums, `name=numerator/denominator` (county per-pupil spending = sum(TOTALEXP)/sum(V33)). */
+  /**
+   * Ratios of sums, `name=numerator/denominator` (county per-pupil spending = sum(TOTALEXP)/sum(V33)). With
+   * ratios, a row is used only when every ratio has its numerator and a positive denominator, and is then used
+   * by every output column alike (sums, means, n); the data report counts the rows left out.
+   */
   ratio: z.array(z.string()).optional(),
   weight: z.string().optional(),
   /** Add `n`, the number of rows per group. */
@@ -124,28 +188,79 @@ export const MergeSchema = z.strictObject({
   /** Key uniqueness to verify: 1:1, m:1 (right unique), 1:m, m:m (no check). Violations stop the run. */
   expect: z.enum(["1:1", "m:1", "1:m", "m:m"]).default("m:m"),
   suffixes: z.tuple([z.string(), z.string()]).optional(),
+  /** never (default): a missing key matches nothing; match: a missing key matches a missing key (Stata). */
+  missing_keys: z.enum(["never", "match"]).default("never"),
 });
+
+/** Long to wide (tidyr::pivot_wider; src/data/ops/reshape.ts pivotWider). */
+export const WiderSchema = z.strictObject({
+  /** Columns identifying a row (default: all columns not in names_from / values_from). */
+  id: Columns.optional(),
+  names_from: z.string().min(1),
+  values_from: Columns,
+  names_prefix: z.string().optional(),
+  names_sep: z.string().optional(),
+});
+
+/** Declares the panel for l(), f(), d() in later steps: unit and time columns (fixest's panel.id). */
+export const PanelSchema = z.strictObject({
+  unit: z.string().min(1),
+  time: z.string().min(1),
+  /** Time step (default: the gcd of the gaps between periods, fixest's "unitary"). */
+  step: z.number().positive().optional(),
+});
+
+/** De-duplication on key columns (default all), with a report; keep first (default), last or none. */
+export const DistinctSchema = z.union([
+  z
+    .array(z.string())
+    .min(1)
+    .transform((on) => ({ on, keep: "first" as const })),
+  z.strictObject({ on: Columns.optional(), keep: z.enum(["first", "last", "none"]).default("first") }),
+]);
 
 /**
  * One step; each is an object with exactly one key:
- *   filter: "pct == 25" | ["race != 'pooled'", "kfr is not missing", "state in ['01', '02']", "ppe > 0"]
- *           (all must hold; a comparison with a missing value is false; the left side may be an expression)
- *   derive: { name: expression | {standardize ...} | {concat ...} }   (in order; later ones see earlier ones)
+ *   filter: "ryear > 1990 & !is.na(kfr)" | ["race != 'pooled'", "state %in% c('01', '02')", "ppe > 0"]
+ *           (row expressions, all must hold; rows where a condition is FALSE or NA are removed, as
+ *           dplyr::filter does; the data report counts them. The older forms `x is missing`,
+ *           `x is not missing`, `x in [..]`, `x not in [..]` are still read)
+ *   derive: { name: expression | {standardize ...} | {median ...} | ... }   (in order; later ones see earlier ones)
+ *   panel: { unit, time, step }   declares the panel for l(), f(), d() in the steps after it
  *   aggregate: { by, sum, mean, ratio, weight, count }
- *   longer: { id, match, values }
- *   merge: { with, on, how, expect, suffixes }   (the match report goes into data_report.txt)
+ *   longer: { id, match, values }     wide to long
+ *   wider: { id, names_from, values_from, names_prefix, names_sep }   long to wide
+ *   distinct: [columns] | { on, keep: first | last | none }   de-duplication, reported
+ *   merge: { with, on, how, expect, suffixes, missing_keys }   (the match report goes into data_report.txt)
  *   select: [columns]          keep these columns, in this order
+ *   drop: [columns]            remove these columns
  *   rename: { old: new }
  */
-export const STEP_NAMES = ["filter", "derive", "aggregate", "longer", "merge", "select", "rename"] as const;
+export const STEP_NAMES = [
+  "filter",
+  "derive",
+  "panel",
+  "aggregate",
+  "longer",
+  "wider",
+  "distinct",
+  "merge",
+  "select",
+  "drop",
+  "rename",
+] as const;
 
 export const StepSchema = z.union([
   z.strictObject({ filter: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) }),
   z.strictObject({ derive: z.record(z.string(), DeriveSchema) }),
+  z.strictObject({ panel: PanelSchema }),
   z.strictObject({ aggregate: AggregateSchema }),
   z.strictObject({ longer: LongerSchema }),
+  z.strictObject({ wider: WiderSchema }),
+  z.strictObject({ distinct: DistinctSchema }),
   z.strictObject({ merge: MergeSchema }),
   z.strictObject({ select: z.array(z.string()).min(1) }),
+  z.strictObject({ drop: z.array(z.string()).min(1) }),
   z.strictObject({ rename: z.record(z.string(), z.string()) }),
 ]);
 export type StepSpec = z.infer<typeof StepSchema>;
@@ -196,8 +311,9 @@ export const PredictSchema = z.strictObject({
 
 /**
  * An event study (estimator: event_study), as `mobility eventstudy` (README "Event studies"): relative-period
- * dummies around each unit's event period in a two-way fixed-effects regression, clustered by the unit unless
- * `cluster`/`vcov` say otherwise.
+ * dummies around each unit's event period in a two-way fixed-effects regression (twfe, sunab), clustered by the
+ * unit unless `cluster`/`vcov` say otherwise, or the heterogeneity-robust estimators of Callaway and Sant'Anna (cs)
+ * and Borusyak, Jaravel and Spiess (imputation).
  */
 export const EventStudySchema = z.strictObject({
   /** Outcome column or expression (`log(total_revenue / enroll)`). */
@@ -206,20 +322,43 @@ export const EventStudySchema = z.strictObject({
   time: z.string().min(1),
   /** Column with each unit's event period (empty for never-treated units). */
   event_time: z.string().min(1),
-  /** First and last relative period (default [-6, 15]). */
+  /** First and last relative period (default: every observed relative period). */
   window: z.tuple([z.number().int(), z.number().int()]).optional(),
   /** Reference period(s) (default [-1]). */
   ref: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional(),
   bin_endpoints: z.boolean().default(false),
   control: z.enum(["never", "not-yet"]).default("never"),
-  /** twfe (one dummy per period) or sunab (Sun and Abraham 2021). */
-  method: z.enum(["twfe", "sunab"]).default("twfe"),
+  /** twfe (one dummy per period), sunab (Sun and Abraham 2021), cs (Callaway and Sant'Anna 2021), imputation. */
+  method: z.enum(["twfe", "sunab", "cs", "imputation"]).default("twfe"),
   /** One event path per group of treated units (a column with one value per unit). */
   by_group: z.string().optional(),
-  /** Control variables, formula syntax ("x1 + log(x2)"). */
+  /** Reference period of groups with no observation at `ref` (`{ equity: 5 }`). */
+  group_ref: z.record(z.string(), z.union([z.number().int(), z.array(z.number().int()).min(1)])).optional(),
+  /** Control variables, formula syntax ("x1 + log(x2)") (twfe, sunab). */
   controls: z.string().optional(),
+  /** Covariates, formula syntax (cs: in the propensity score and outcome regression; imputation: first stage). */
+  covariates: z.string().optional(),
   /** Fixed effects, formula syntax (default "unit + time"). */
   fixed_effects: z.string().optional(),
+  /** Values of event_time meaning never treated (e.g. [0] or ["Inf", "never"]). */
+  never_treated: z.array(z.union([z.string(), z.number()])).optional(),
+  /** cs: varying (did's default, when absent) or universal base period. */
+  base_period: z.enum(["varying", "universal"]).optional(),
+  /** cs: dr (doubly robust, did's default, when absent), ipw or reg. */
+  cs_method: z.enum(["dr", "ipw", "reg"]).optional(),
+  /** cs: anticipation periods (default 0). */
+  anticipation: z.number().int().min(0).optional(),
+  /** cs: multiplier bootstrap draws (and seed, R's set.seed). */
+  boot: z.number().int().min(1).optional(),
+  seed: z.number().int().optional(),
+  /** cs: did's balance_e for the dynamic aggregation. */
+  balance_e: z.number().int().min(0).optional(),
+  /** imputation: event times of the pre-trend test (e.g. [-3, -2, -1]). */
+  pretrends: z.array(z.number().int()).optional(),
+  /** Linear combinations of path coefficients ("b[rel::3] - b[rel::0]"). */
+  lincom: z.array(z.string()).optional(),
+  /** Cumulative effects from period 0 to each k. */
+  cumulative: z.array(z.number().int()).optional(),
 });
 export type EventStudyModelSpec = z.infer<typeof EventStudySchema>;
 
@@ -240,6 +379,8 @@ export const ModelSchema = z
     event_study: EventStudySchema.optional(),
     /** Column title in tables (default: the model's name). */
     title: z.string().optional(),
+    /** Keep only rows where this R-style condition is TRUE (FALSE and NA rows are dropped, with a note). */
+    subset: z.string().min(1).optional(),
     /** Model family: gaussian (least squares: OLS, or 2SLS with an IV formula) or poisson (PPML). */
     family: z.enum(FAMILIES).optional(),
     /** Offset of a Poisson model, an expression such as log(pop). */
@@ -252,6 +393,21 @@ export const ModelSchema = z
     panel_id: Columns.optional(),
     /** Lag of a HAC covariance (nw, dk); default fixest's rule. */
     lag: z.number().int().min(1).optional(),
+    /**
+     * Wild cluster bootstrap of the coefficients and lincoms (regress --boot): draws, seed, wcr | wcu, weights
+     * (rademacher | webb | mammen | normal), bootstrap clusters (default the covariance's), terms (default all but
+     * the intercept).
+     */
+    bootstrap: z
+      .strictObject({
+        reps: z.number().int().min(1),
+        seed: z.number().int().default(1),
+        type: z.enum(["wcr", "wcu"]).optional(),
+        weights: z.enum(["rademacher", "webb", "mammen", "normal"]).optional(),
+        cluster: Columns.optional(),
+        terms: z.array(z.string()).optional(),
+      })
+      .optional(),
     ssc: z.enum(["stata", ...SMALL_SAMPLE_CONVENTIONS]).optional(),
     weights: z.string().optional(),
     /** Estimate separately per group: the model becomes one column per group (`<name> (value)`). */
@@ -274,6 +430,20 @@ export const ModelSchema = z
      * fixed_effect, level, value.
      */
     fixef_table: Name.optional(),
+    /**
+     * Where the model is estimated (src/engines): memory (default: the data table in typed arrays), duckdb (the
+     * data table, or `source`, in embedded DuckDB) or clickhouse (`source` on a ClickHouse server). SQL engines:
+     * OLS and 2SLS with iid, hc0, hc1 and (multi-way) clustered errors; no by, predict or fixef_table.
+     */
+    engine: z.enum(["memory", "duckdb", "clickhouse"]).optional(),
+    /** The rows for a SQL engine when they are not the data table: a table or query behind a connection. */
+    source: z
+      .strictObject({
+        connection: z.string().optional(),
+        table: z.string().optional(),
+        query: z.string().optional(),
+      })
+      .optional(),
   })
   .superRefine((model, ctx) => {
     if (model.estimator === "event_study") {
@@ -336,6 +506,8 @@ export const ROW_STATS = [...STAT_NAMES] as [string, ...string[]];
 export const RowSchema = z.union([
   z.strictObject({ label: z.string(), cells: z.array(z.string()) }),
   z.strictObject({ label: z.string(), stat: z.enum(ROW_STATS) }),
+  /** The wild cluster bootstrap p-value of a coefficient (the model needs a `bootstrap` block). */
+  z.strictObject({ label: z.string(), boot_p: z.string().min(1) }),
   z.strictObject({
     label: z.string(),
     lincom: z.record(z.string(), z.number()),
@@ -483,13 +655,153 @@ export const EventStudyPlotSchema = z.strictObject({
   /** Event-study models; several are drawn as series of one plot, named by `series` (default their titles). */
   models: z.array(Name).min(1),
   series: z.array(z.string()).optional(),
+  /** Display names of the groups of a `by_group` path (`{ "0": below, "1": above }`). */
+  group_labels: z.record(z.string(), z.string()).optional(),
   title: z.string().optional(),
   y_title: z.string().optional(),
   x_title: z.string().optional(),
   formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
 });
 
-export const PlotSchema = z.discriminatedUnion("type", [ScatterPlotSchema, EventStudyPlotSchema]);
+/**
+ * A choropleth map (as `mobility map`; README "Maps"): one value per id of `data`, on counties (5-digit FIPS, the
+ * 2017 Census boundaries of us-atlas), states, commuting zones (counties dissolved by a crosswalk table) or the
+ * polygons of a GeoJSON/TopoJSON file. The match report (ids without a polygon, polygons without data) goes into
+ * data_report.txt.
+ */
+export const MapPlotSchema = z.strictObject({
+  type: z.literal("map"),
+  data: Name,
+  /** The id column (county or state FIPS, commuting zone, or the polygons' id). */
+  id: z.string(),
+  /** The value: a column or an expression (`ppe / 1000`). */
+  value: z.string(),
+  level: z.enum(["county", "state", "cz"]).default("county"),
+  /** level cz: a table (source) mapping county FIPS (`from`) to zones (`to`), with the year of its codes. */
+  crosswalk: z
+    .strictObject({
+      table: Name,
+      from: z.string().default("County FIPS Code"),
+      to: z.string().default("CZ90"),
+      vintage: z.number().int().min(1970).max(2100).default(1990),
+    })
+    .optional(),
+  /** Polygons from a file instead (path relative to the spec; its sha256 goes into the manifest). */
+  polygons: z
+    .strictObject({ file: z.string(), id_field: z.string(), layer: z.string().optional() })
+    .optional(),
+  /** County ids of this year, brought to the map's 2017 codes. */
+  id_vintage: z.number().int().min(1970).max(2017).optional(),
+  scale: z.enum(["quantile", "continuous"]).default("quantile"),
+  classes: z.number().int().min(2).max(12).default(10),
+  /** A colour-blind-safe Vega scheme (default redyellowblue; continuous: viridis). */
+  palette: z.string().optional(),
+  reverse: z.boolean().default(false),
+  projection: z.string().optional(),
+  title: z.string().optional(),
+  legend_title: z.string().optional(),
+  caption: z.array(z.string()).optional(),
+  width: z.number().min(100).max(4000).optional(),
+  height: z.number().min(100).max(4000).optional(),
+  formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
+});
+
+/**
+ * A binned scatter plot as R's binsreg computes it (as `mobility binscatter`; README "Binned scatter plots"): dots
+ * from y on bin dummies + controls (+ absorbed fixed effects) evaluated at the controls' means, optional CIs,
+ * uniform band and polynomial fit. The dots are also written as plots/<name>.csv and can be pinned by
+ * expectations as a list of the plot's name: `{ list: <name>, where: { bin: 3 }, column: fit, value: ... }`
+ * (columns: the by column, bin, left, right, n, x, fit, ci_fit, ci_low, ci_high).
+ */
+export const BinscatterPlotSchema = z.strictObject({
+  type: z.literal("binscatter"),
+  data: Name,
+  y: z.string(),
+  x: z.string(),
+  controls: z.string().optional(),
+  absorb: z.string().optional(),
+  weights: z.string().optional(),
+  cluster: z.string().optional(),
+  by: z.string().optional(),
+  /** Number of bins (default: the IMSE-optimal number, binsregselect). */
+  bins: z.number().int().min(2).max(1000).optional(),
+  ci: z.boolean().default(false),
+  cb: z.boolean().default(false),
+  polyreg: z.number().int().min(0).max(10).optional(),
+  level: z.number().gt(0).lt(1).default(0.95),
+  vcov: z.enum(["iid", "hc0", "hc1", "hc2", "hc3"]).optional(),
+  nsims: z.number().int().min(100).default(2000),
+  simsgrid: z.number().int().min(1).default(50),
+  seed: z.number().int().min(0).default(1),
+  title: z.string().optional(),
+  x_title: z.string().optional(),
+  y_title: z.string().optional(),
+  /** Display names of the `by` groups. */
+  labels: z.record(z.string(), z.string()).optional(),
+  caption: z.array(z.string()).optional(),
+  width: z.number().min(100).max(4000).optional(),
+  height: z.number().min(100).max(4000).optional(),
+  formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
+});
+
+/** The coefficients of several models side by side (a coefficient plot; `mobility plot --type coef`). */
+export const CoefficientsPlotSchema = z.strictObject({
+  type: z.literal("coefficients"),
+  /** Models (a `by` model contributes one series per group). */
+  models: z.array(Name).min(1),
+  /** Terms, in order (default: all but the intercept). */
+  terms: z.array(z.string()).optional(),
+  /** Display names of terms. */
+  labels: z.record(z.string(), z.string()).optional(),
+  /** Legend names of the series (default: the models' titles). */
+  series: z.array(z.string()).optional(),
+  title: z.string().optional(),
+  x_title: z.string().optional(),
+  caption: z.array(z.string()).optional(),
+  width: z.number().min(100).max(4000).optional(),
+  formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
+});
+
+/**
+ * Estimates with intervals along x from a table (e.g. a `coefficients_table` of a model estimated `by` year), one
+ * series per `series` value: points or lines, error bars or a band, zero line, an optional reference line.
+ */
+export const EstimatesPlotSchema = z.strictObject({
+  type: z.literal("estimates"),
+  data: Name,
+  /** Steps applied to the table first (e.g. `filter: term == 'share'`). */
+  steps: z.array(StepSchema).default([]),
+  x: z.string(),
+  estimate: z.string().default("estimate"),
+  low: z.string().default("conf_low"),
+  high: z.string().default("conf_high"),
+  series: z.string().optional(),
+  /** A column that is true (or 1) on reference points (drawn hollow, without interval). */
+  reference: z.string().optional(),
+  mark: z.enum(["points", "lines"]).default("points"),
+  interval: z.enum(["errorbar", "band"]).default("errorbar"),
+  zero_line: z.boolean().default(true),
+  ref_line: z.number().optional(),
+  ref_label: z.string().optional(),
+  /** What the bars are, for the subtitle (default "Bars: 95% confidence intervals"). */
+  caption: z.array(z.string()).optional(),
+  title: z.string().optional(),
+  x_title: z.string().optional(),
+  y_title: z.string().optional(),
+  series_title: z.string().optional(),
+  width: z.number().min(100).max(4000).optional(),
+  height: z.number().min(100).max(4000).optional(),
+  formats: z.array(z.enum(PLOT_FORMATS)).default(["svg"]),
+});
+
+export const PlotSchema = z.discriminatedUnion("type", [
+  ScatterPlotSchema,
+  EventStudyPlotSchema,
+  MapPlotSchema,
+  BinscatterPlotSchema,
+  CoefficientsPlotSchema,
+  EstimatesPlotSchema,
+]);
 export type PlotSpec = z.infer<typeof PlotSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -161,6 +161,17 @@ function extraRows(spec: TableSpec, columns: ModelResult[]): ExtraRow[] {
       rows.push({ label: row.label, cells: row.cells });
     } else if ("stat" in row) {
       rows.push({ label: row.label, cells: columns.map((m) => statCell(m, row.stat, spec)) });
+    } else if ("boot_p" in row) {
+      const term = row.boot_p;
+      rows.push({
+        label: row.label,
+        cells: columns.map((m) => {
+          const p = m.coefficients.find((c) => c.term === term)?.boot_p_value;
+          if (p === undefined && m.bootstrap === undefined)
+            throw usageError(`row '${row.label}': model '${m.name}' has no bootstrap block`);
+          return p === undefined ? "" : formatFixed(p, 3);
+        }),
+      });
     } else if ("nlcom" in row) {
       const values = perColumn(columns, row.label, (m) => nlcom(m, row.nlcom));
       rows.push({ label: row.label, cells: values.map((v) => starred(v, spec)) });

@@ -37,19 +37,18 @@ const TRAIN_VALUES = new Set(["train", "training", "1", "true", "yes"]);
 const TEST_VALUES = new Set(["test", "testing", "holdout", "0", "false", "no"]);
 
 /**
- * The rows where a condition holds. Today the spec runner's filter language (`x > 0`, `col in ['a']`,
- * `col is not missing`, src/analysis/data.ts filterTable); the row-expression language of src/data/expression
- * (`filterRows`) plugs in here when it lands: it keeps the rows where the condition is TRUE, as this does.
+ * The rows where a condition holds (TRUE; FALSE and NA rows are not chosen), in the row-expression language of
+ * src/data/expression (`x > 0`, `state %in% c(1, 2)`, `!is.na(y)`; the older filter forms are translated).
  */
 export async function conditionRows(table: Table, condition: string): Promise<Int32Array> {
-  const { filterTable } = await import("../analysis/data.js");
+  const { filterRows } = await import("../data/expression/index.js");
   const marked = table.withColumns([
     numericColumn(
       "\u0000row",
       Float64Array.from({ length: table.nrows }, (_, i) => i),
     ),
   ]);
-  return Int32Array.from(filterTable(marked, condition).numeric("\u0000row").values);
+  return Int32Array.from(filterRows(marked, condition).table.numeric("\u0000row").values);
 }
 
 function complement(rows: Int32Array, n: number): Int32Array {

@@ -5,7 +5,7 @@
  * runner only parse their inputs into a RegressionRequest and print what comes back.
  */
 
-import type { FixedEffectValuesResult } from "../absorb/fixedEffectValues.js";
+import { columnsOfExpression, filterRows } from "../data/expression/index.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { type Column, numericColumn, stringColumn, Table } from "../data/table.js";
 import { estimationError, MobilityError, usageError } from "../errors.js";
@@ -26,7 +26,8 @@ import {
   resolveCovariance,
   timeVariables,
 } from "../vcov/registry.js";
-import type { CovarianceRequest } from "../vcov/types.js";
+import type { Covariance, CovarianceRequest } from "../vcov/types.js";
+import { type BootstrapRequest, bootstrapModel, bootstrapVariables } from "./bootstrap.js";
 
 export interface RegressionRequest {
   formulas: readonly ParsedFormula[];
@@ -35,6 +36,8 @@ export interface RegressionRequest {
   weights?: string | undefined;
   /** Estimate separately per group of these columns. */
   by?: readonly string[] | undefined;
+  /** Keep only rows where this R-style condition is TRUE (src/data/expression; FALSE and NA rows are dropped). */
+  subset?: string | undefined;
   level: number;
   /** Model family: gaussian (least squares, the default) or poisson. */
   family?: string | undefined;
@@ -48,6 +51,8 @@ export interface RegressionRequest {
   name?:
     | ((dependent: string, groupLabel: string | null, formulaIndex: number) => string | undefined)
     | undefined;
+  /** Wild cluster bootstrap of the coefficients and lincoms (`--boot`). */
+  bootstrap?: BootstrapRequest | undefined;
   /** Not a user option: lets tests run golden cases through both least-squares paths. */
   forcePath?: "exact" | "fast" | undefined;
   /** Also estimate each IV model's reduced form (y on the exogenous regressors and the instruments). */
@@ -61,6 +66,7 @@ export interface RegressionRequest {
 export interface EstimatedModel {
   result: ModelResult;
   fit: MemoryFit;
+  covariance: Covariance;
   formula: ParsedFormula;
   group: Record<string, string | number> | null;
   /** The reduced form of an IV model, when the request asked for it. */
@@ -76,7 +82,10 @@ export interface RegressionRun {
 
 /** The columns a request reads: formula variables, weights, by, and the covariance's grouping variables. */
 export function requestColumns(
-  request: Pick<RegressionRequest, "formulas" | "covariance" | "weights" | "by" | "offset">,
+  request: Pick<
+    RegressionRequest,
+    "formulas" | "covariance" | "weights" | "by" | "offset" | "bootstrap" | "subset"
+  >,
 ): {
   formula: Set<string>;
   options: [string, string[]][];
@@ -96,15 +105,33 @@ export function requestColumns(
         ),
       ],
       ["by", [...(request.by ?? [])]],
+      ["subset", request.subset ? columnsOfExpression(request.subset) : []],
+      [
+        "bootstrap cluster",
+        bootstrapVariables(request.bootstrap).filter((n) => !covariance.cluster.includes(n)),
+      ],
       ["weights", request.weights ? [request.weights] : []],
     ],
   };
 }
 
 /** Estimates every formula on every group of `table`. */
-export function runRegressions(table: Table, request: RegressionRequest): RegressionRun {
+export function runRegressions(input: Table, request: RegressionRequest): RegressionRun {
+  let table = input;
+  const subsetNotes: string[] = [];
+  if (request.subset !== undefined) {
+    const kept = filterRows(table, request.subset, "subset");
+    table = kept.table;
+    const undecided = kept.undecided > 0 ? `, ${kept.undecided} of them where it is NA` : "";
+    subsetNotes.push(
+      `subset "${request.subset}" removed ${kept.removed} of ${input.nrows} rows${undecided}`,
+      ...kept.notes,
+    );
+  }
   const covariance = resolveCovariance(request.covariance);
-  const groupings = groupingVariables(covariance);
+  const groupings = [
+    ...new Set([...groupingVariables(covariance), ...bootstrapVariables(request.bootstrap)]),
+  ];
   const times = timeVariables(covariance);
   const models: EstimatedModel[] = [];
   const warnings: string[] = [];
@@ -115,7 +142,7 @@ export function runRegressions(table: Table, request: RegressionRequest): Regres
     const outside = table.nrows - inGroups;
     if (outside > 0)
       warnings.push(
-        `${outside} row${outside === 1 ? "" : "s"} with a missing ${(request.by ?? []).join("/")} belong to no group and were not used`,
+        `${outside} row${outside === 1 ? "" : "s"} with a missing ${(request.by ?? []).join("/")} belong${outside === 1 ? "s" : ""} to no group and ${outside === 1 ? "was" : "were"} not used`,
       );
   }
   // fixest's fsplit: the full sample first, then every group.
@@ -125,7 +152,17 @@ export function runRegressions(table: Table, request: RegressionRequest): Regres
     const label = group === null ? null : Object.values(group).join(", ");
     for (const formula of request.formulas) {
       try {
-        const model = estimateOne(part, formula, group, label, request, covariance, groupings, times);
+        const model = estimateOne(
+          part,
+          formula,
+          group,
+          label,
+          request,
+          covariance,
+          groupings,
+          times,
+          subsetNotes,
+        );
         if (request.reducedForms && formula.iv !== null) {
           const reduced = estimateOne(
             part,
@@ -136,6 +173,7 @@ export function runRegressions(table: Table, request: RegressionRequest): Regres
             covariance,
             groupings,
             times,
+            subsetNotes,
           );
           reduced.result.stage = "reduced";
           model.reduced = reduced;
@@ -154,10 +192,12 @@ export function runRegressions(table: Table, request: RegressionRequest): Regres
     }
   }
   if (models.length === 0) throw estimationError(`no group could be estimated (${skipped.length} skipped)`);
-  addCombinations(
-    models.map((m) => m.result),
-    request,
-  );
+  addCombinations(models, request);
+  if (request.bootstrap) {
+    const boot = request.bootstrap;
+    for (const m of models)
+      m.result = bootstrapModel(m.fit, m.result, m.covariance, covariance, boot, request.level);
+  }
   return { models, warnings, request: covariance };
 }
 
@@ -171,6 +211,7 @@ function estimateOne(
   covariance: ReturnType<typeof resolveCovariance>,
   groupings: string[],
   times: string[],
+  subsetNotes: readonly string[],
 ): EstimatedModel {
   const estimator = selectEstimator(formula, request.family);
   if (request.offset !== undefined && estimator.name !== "poisson")
@@ -186,19 +227,21 @@ function estimateOne(
     dropSingletons: request.dropSingletons,
   });
   const cov = computeCovariance(fit, covariance);
+  const summary = summarize(fit, cov, {
+    level: request.level,
+    name:
+      request.name?.(fit.dependent, label, Math.max(0, request.formulas.indexOf(formula))) ??
+      (label === null ? undefined : `${fit.dependent} (${label})`),
+    group,
+  });
   const result: ModelResult = {
-    ...summarize(fit, cov, {
-      level: request.level,
-      name:
-        request.name?.(fit.dependent, label, Math.max(0, request.formulas.indexOf(formula))) ??
-        (label === null ? undefined : `${fit.dependent} (${label})`),
-      group,
-    }),
+    ...summary,
+    notes: [...subsetNotes, ...summary.notes],
     ...(estimator.summaryBlocks?.(fit, covariance, request.level) ?? {}),
     ...responseMoments(fit.design.frame.response.hi),
     ...(request.data !== undefined ? { data: request.data } : {}),
   };
-  return { result, fit, formula, group };
+  return { result, fit, covariance: cov, formula, group };
 }
 
 /**
@@ -228,10 +271,14 @@ export function reducedFormFormula(formula: ParsedFormula): ParsedFormula {
 }
 
 /**
- * Attaches lincom / nlcom results to every model that has all the coefficients the expression names; an
- * expression that fits no model is an error.
+ * Attaches lincom / nlcom results to every model that has all the coefficients the expression names (with the
+ * combination's own degrees of freedom where the covariance gives them); an expression that fits no model is an
+ * error. Exported for the SQL engines' runner, whose models have no covariance object (covariance optional).
  */
-function addCombinations(models: ModelResult[], request: RegressionRequest): void {
+export function addCombinations(
+  models: readonly { result: ModelResult; covariance?: Covariance | undefined }[],
+  request: RegressionRequest,
+): void {
   const requests = [
     ...(request.lincom ?? []).map((e) => ["lincom", e] as const),
     ...(request.nlcom ?? []).map((e) => ["nlcom", e] as const),
@@ -239,9 +286,10 @@ function addCombinations(models: ModelResult[], request: RegressionRequest): voi
   for (const [kind, expression] of requests) {
     let lastError: unknown = null;
     let used = 0;
-    for (const model of models) {
+    for (const { result: model, covariance } of models) {
       try {
-        const result = modelCombination(kind, expression, model, request.level);
+        const contrastDf = covariance?.contrastDf;
+        const result = modelCombination(kind, expression, model, request.level, contrastDf);
         model.combinations = [...(model.combinations ?? []), result];
         used++;
       } catch (error) {
@@ -251,11 +299,6 @@ function addCombinations(models: ModelResult[], request: RegressionRequest): voi
     }
     if (used === 0 && lastError) throw lastError;
   }
-}
-
-/** The estimated fixed effects of every model (null where a model has none), in model order. */
-export function fixedEffectsOf(run: RegressionRun): (FixedEffectValuesResult | null)[] {
-  return run.models.map((m) => m.fit.fixedEffectValues());
 }
 
 /**

@@ -13,9 +13,13 @@ const COMMANDS: readonly [string, () => Promise<Register>][] = [
   ["eventstudy", async () => (await import("./eventstudy.js")).registerEventStudy],
   ["describe", async () => (await import("./describe.js")).registerDescribe],
   ["ingest", async () => (await import("./ingest.js")).registerIngest],
+  ["stack", async () => (await import("./stack.js")).registerStack],
   ["merge", async () => (await import("./merge.js")).registerMerge],
   ["aggregate", async () => (await import("./aggregate.js")).registerAggregate],
   ["zone", async () => (await import("./zone.js")).registerZone],
+  ["map", async () => (await import("./map.js")).registerMap],
+  ["binscatter", async () => (await import("./binscatter.js")).registerBinscatter],
+  ["plot", async () => (await import("./plot.js")).registerPlot],
   ["run", async () => (await import("./run.js")).registerRun],
 ];
 

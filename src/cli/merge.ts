@@ -3,10 +3,17 @@
  * prints a Stata-style report to stderr and writes the result.
  */
 import type { Command } from "commander";
-import { formatMergeReport, type MergeExpect, type MergeHow, mergeTables } from "../data/ops/merge.js";
+import {
+  formatMergeReport,
+  type MergeExpect,
+  type MergeHow,
+  type MissingKeys,
+  mergeTables,
+} from "../data/ops/merge.js";
 import { formatReport, getReader } from "../data/readers/index.js";
 import { usageError } from "../errors.js";
-import { readerOptionsFrom, writeTableOutput } from "./ingest.js";
+import { addFileFormatOptions } from "./fileOptions.js";
+import { FIPS_VINTAGE_HELP, readerOptionsFrom, writeTableOutput } from "./ingest.js";
 import { parseListOption } from "./options.js";
 import { installProgress } from "./progress.js";
 
@@ -14,7 +21,7 @@ const HOWS: readonly MergeHow[] = ["inner", "left", "outer"];
 const EXPECTS: readonly MergeExpect[] = ["1:1", "m:1", "1:m", "m:m"];
 
 export function registerMerge(program: Command): void {
-  program
+  const command = program
     .command("merge")
     .description("join two files on key columns, with a matched/unmatched report")
     .argument("<left>", "left file")
@@ -24,15 +31,21 @@ export function registerMerge(program: Command): void {
     .option("--expect <kind>", "1:1, m:1, 1:m or m:m: fail if the keys are not unique as stated")
     .option("--suffixes <pair>", "rename clashing non-key columns, e.g. .x,.y")
     .option("--indicator", "add a _merge column (both, left_only, right_only)")
+    .option(
+      "--missing-keys <rule>",
+      "never (default): a row with a missing key matches nothing; match: missing matches missing, as Stata's merge",
+      "never",
+    )
     .option("--left-reader <kind>", "dataset reader for the left file (default: plain CSV)", "csv")
     .option("--right-reader <kind>", "dataset reader for the right file (default: plain CSV)", "csv")
     .option("--per-pupil", "pass --per-pupil to the readers (f33, states)")
-    .option("--fips-vintage <year>", "pass --fips-vintage to the readers (f33)")
+    .option("--fips-vintage <year>", FIPS_VINTAGE_HELP)
     .option("--long", "pass --long to the readers (atlas)")
     .option("--out <file>", "write here (atomically) instead of stdout")
     .option("--format <format>", "csv or json", "csv")
-    .option("--quiet", "no progress bar while reading")
-    .action(async (leftFile: string, rightFile: string, opts: Record<string, unknown>) => {
+    .option("--quiet", "no progress bar while reading");
+  addFileFormatOptions(command).action(
+    async (leftFile: string, rightFile: string, opts: Record<string, unknown>) => {
       installProgress(opts);
       const how = String(opts.how);
       if (!HOWS.includes(how as MergeHow))
@@ -42,6 +55,10 @@ export function registerMerge(program: Command): void {
         throw usageError(`--expect: expected 1:1, m:1, 1:m or m:m, found '${expect}'`);
       }
       const on = parseListOption(String(opts.on)) ?? [];
+      const missingKeys = String(opts.missingKeys);
+      if (missingKeys !== "never" && missingKeys !== "match") {
+        throw usageError(`--missing-keys: expected never or match, found '${missingKeys}'`);
+      }
       let suffixes: [string, string] | undefined;
       if (typeof opts.suffixes === "string") {
         const parts = opts.suffixes.split(",");
@@ -60,11 +77,13 @@ export function registerMerge(program: Command): void {
         ...(expect !== undefined ? { expect: expect as MergeExpect } : {}),
         ...(suffixes !== undefined ? { suffixes } : {}),
         indicator: opts.indicator === true,
+        missingKeys: missingKeys as MissingKeys,
       });
       process.stderr.write(formatMergeReport(report));
       writeTableOutput(table, {
         ...(typeof opts.out === "string" ? { out: opts.out } : {}),
         ...(typeof opts.format === "string" ? { format: opts.format } : {}),
       });
-    });
+    },
+  );
 }

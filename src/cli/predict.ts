@@ -13,9 +13,9 @@ import { usageError } from "../errors.js";
 import { FAMILIES } from "../estimate/registry.js";
 import { parseExpression, parseFormula } from "../formula/parser.js";
 import { formulaVariables } from "../formula/variables.js";
+import { writeOutputsAtomic } from "../io/atomicWrite.js";
 import { findFormat, formatForPath, formatList } from "../report/formats.js";
 import { listDocument } from "../report/listTable.js";
-import { writeFileAtomic } from "../report/writeAtomic.js";
 import { covarianceNames } from "../vcov/registry.js";
 import { VERSION } from "../version.js";
 import { parseListOption, parseNumberOption, parseTypesOption } from "./options.js";
@@ -159,7 +159,8 @@ export function registerPredict(program: Command): void {
           : format.name === "csv"
             ? findFormat("csv").write(withProvenance(doc, data, formula.text))
             : format.write(doc);
-      if (opts.out) await writeFileAtomic(opts.out, rendered);
+      // Through the one atomic writer (src/io/atomicWrite.ts): the file is complete or untouched.
+      if (opts.out) writeOutputsAtomic([[opts.out, rendered]]);
       else process.stdout.write(rendered);
     });
 }

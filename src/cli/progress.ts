@@ -5,6 +5,7 @@
  */
 import cliProgress from "cli-progress";
 import { setDefaultCsvProgress } from "../data/csv.js";
+import { registerCleanup } from "../io/cleanup.js";
 
 export type ProgressCallback = (bytesRead: number, totalBytes: number) => void;
 
@@ -16,6 +17,8 @@ export function progressCallback(
   if (options.quiet === true || !stream.isTTY) return undefined;
   const delay = options.delayMs ?? 1000;
   let bar: cliProgress.SingleBar | undefined;
+  // The bar hides the cursor and turns line wrapping off; an interrupt (Ctrl-C) while it shows must restore both.
+  let releaseTerminal: () => void = () => undefined;
   let started = 0;
   let lastDraw = 0;
   return (bytesRead, totalBytes) => {
@@ -26,6 +29,7 @@ export function progressCallback(
         bar.update(totalBytes);
         bar.stop();
         bar = undefined;
+        releaseTerminal();
       }
       started = 0;
       return;
@@ -45,6 +49,12 @@ export function progressCallback(
         cliProgress.Presets.shades_classic,
       );
       bar.start(totalBytes, bytesRead, { mb: mb(bytesRead), totalMb: mb(totalBytes) });
+      const shown = bar;
+      releaseTerminal = registerCleanup(() => {
+        shown.stop();
+        // stop() restores what start() changed; say it explicitly too, in case the bar was mid-redraw.
+        stream.write("\x1b[?25h\x1b[?7h\n");
+      });
       return;
     }
     bar.update(bytesRead, { mb: mb(bytesRead), totalMb: mb(totalBytes) });

@@ -5,13 +5,15 @@
  */
 
 import type { Command } from "commander";
-import { readModelData } from "../app/readModelData.js";
+import type { BootstrapRequest } from "../app/bootstrap.js";
 import {
-  fixedEffectsTable,
-  type RegressionRequest,
-  type RegressionRun,
-  runRegressions,
-} from "../app/regression.js";
+  type EngineData,
+  planEngine,
+  runEngineRegressions,
+  splitDataAndFormulas,
+} from "../app/engineRegression.js";
+import { readModelData } from "../app/readModelData.js";
+import { fixedEffectsTable, type RegressionRequest, runRegressions } from "../app/regression.js";
 import { readCsvHeader } from "../data/csvHeader.js";
 import { stringColumn } from "../data/table.js";
 import { tableToCsv } from "../data/writeCsv.js";
@@ -19,15 +21,17 @@ import { usageError } from "../errors.js";
 import { FAMILIES } from "../estimate/registry.js";
 import { expandFormula } from "../formula/expand.js";
 import { parseExpression, parseFormula } from "../formula/parser.js";
+import { BOOT_WEIGHT_TYPES, type BootWeightType } from "../inference/wildBootstrap/index.js";
 import type { ModelResult, Output } from "../model/result.js";
 import { findFormat, formatForPath } from "../report/formats.js";
 import { combinationRows, parseStages, type Stage, stageColumns } from "../report/modelRows.js";
 import { regressionDocument } from "../report/regressionDocument.js";
 import { DEFAULT_STARS } from "../report/stars.js";
 import { modelNumber } from "../report/table.js";
-import { writeFileAtomic } from "../report/writeAtomic.js";
+import { writeOutputsAtomic } from "../report/writeAtomic.js";
 import { covarianceNames } from "../vcov/registry.js";
 import { VERSION } from "../version.js";
+import { addFileFormatOptions, addSubsetOption, fileFormatOptionsFrom } from "./fileOptions.js";
 import { parseListOption, parseNumberOption, parseTypesOption } from "./options.js";
 import { installProgress } from "./progress.js";
 import { addTableOptions, type TableCliOptions, tableOptionsFrom, writeOptionsFrom } from "./tableOptions.js";
@@ -37,6 +41,7 @@ function warn(message: string): void {
 }
 
 interface RegressOptions extends TableCliOptions {
+  subset?: string;
   family?: string;
   offset?: string;
   vcov?: string;
@@ -63,6 +68,20 @@ interface RegressOptions extends TableCliOptions {
   lincom?: string[];
   nlcom?: string[];
   fixefOut?: string;
+  boot?: string;
+  seed?: string;
+  bootType?: string;
+  bootWeights?: string;
+  bootCluster?: string;
+  bootTerms?: string;
+  engine?: string;
+  table?: string;
+  query?: string;
+  connection?: string;
+  memoryBudget?: string;
+  memoryLimit?: string;
+  threads?: string;
+  cache?: boolean;
 }
 
 export function registerRegress(program: Command): void {
@@ -71,8 +90,8 @@ export function registerRegress(program: Command): void {
     .description(
       "estimate OLS, fixed-effects, IV and Poisson models and print a regression table (one column per formula)",
     )
-    .argument("<data>", "CSV file")
-    .argument("<formulas...>", 'fixest-style formulas, e.g. "y ~ x1 + x2"')
+    .argument("<data>", "CSV or Parquet file(s) (a glob, or several files); omitted with --table or --query")
+    .argument("[formulas...]", 'fixest-style formulas, e.g. "y ~ x1 + x2"')
     .option("--family <family>", `model family: ${FAMILIES.join(", ")} (default gaussian: least squares)`)
     .option("--offset <expr>", 'offset of a Poisson model, e.g. "log(pop)"')
     .option(
@@ -115,6 +134,15 @@ export function registerRegress(program: Command): void {
     .option("--per-pupil", "with --reader f33/states: derive per-pupil measures")
     .option("--fips-vintage <year>", "with --reader f33: bring county codes to this vintage")
     .option(
+      "--boot <B>",
+      "wild cluster bootstrap with B draws: p-values and intervals of the coefficients and lincoms",
+    )
+    .option("--seed <S>", "seed of the bootstrap draws", "1")
+    .option("--boot-type <type>", "wcr (restricted, default) or wcu (unrestricted); for IV: WRE / WRU")
+    .option("--boot-weights <weights>", `${BOOT_WEIGHT_TYPES.join(", ")} (default rademacher)`)
+    .option("--boot-cluster <columns>", "bootstrap clusters (default: the intersection of --cluster)")
+    .option("--boot-terms <terms>", "coefficients to bootstrap (default: all but the intercept)")
+    .option(
       "--stages <list>",
       "IV models: columns for these stages, in order: first (one per endogenous regressor), reduced, second",
     )
@@ -123,26 +151,101 @@ export function registerRegress(program: Command): void {
     .option("--fixef-out <file>", "write the estimated fixed effects (fixest's normalisation) to this CSV")
     .option("--missing <tokens>", "extra tokens meaning missing (besides empty, NA and .)")
     .option("--types <list>", "force column types, e.g. fips:string")
-    .option("--quiet", "no progress bar while reading")
-    .action(async (data: string, formulas: string[], opts: RegressOptions) => {
+    .option("--quiet", "no progress bar while reading, no progress of long runs")
+    .option(
+      "--engine <engine>",
+      "memory (default), duckdb (embedded, out of core; the default for files beyond the memory budget) or clickhouse",
+    )
+    .option("--table <name>", "read this table of the database given by --connection (SQL engines)")
+    .option("--query <sql>", "read the result of this query (SQL engines)")
+    .option("--connection <string>", "DuckDB: a database file; ClickHouse: http://host:port[/database]")
+    .option(
+      "--memory-budget <size>",
+      "files whose estimated in-memory size exceeds this run on DuckDB (default: half the RAM)",
+    )
+    .option(
+      "--memory-limit <size>",
+      "DuckDB's memory limit (default 2GB; it spills beyond) or ClickHouse's per query",
+    )
+    .option("--no-cache", "do not read or write the columnar cache of large CSV files (README, Engines)")
+    .option(
+      "--threads <n>",
+      "DuckDB threads (default: all cores; 1 gives byte-identical sums from run to run)",
+    );
+  addSubsetOption(addFileFormatOptions(addTableOptions(command, { long: false }))).action(
+    async (data: string, formulaArgs: string[], opts: RegressOptions) => {
       installProgress(opts);
-      const format = findFormat(opts.format ?? (opts.out ? formatForPath(opts.out) : "text"));
-      const tableOptions = tableOptionsFrom(opts);
-      const writeOptions = writeOptionsFrom(opts);
+      // Output options are checked before any data is read.
+      findFormat(opts.format ?? (opts.out ? formatForPath(opts.out) : "text"));
+      tableOptionsFrom(opts);
+      const stages = stagesOption(opts);
+      const split = splitDataAndFormulas(
+        [data, ...formulaArgs],
+        opts.table !== undefined || opts.query !== undefined,
+      );
+      if (split.formulas.length === 0) throw usageError('no formula: give one like "y ~ x1 + x2"');
+      const engineData: EngineData = {
+        paths: split.paths,
+        table: opts.table,
+        query: opts.query,
+        connection: opts.connection,
+        engine: opts.engine,
+        memoryBudget: opts.memoryBudget,
+        memoryLimit: opts.memoryLimit,
+        threads: opts.threads === undefined ? undefined : Number(opts.threads),
+        missing: parseListOption(opts.missing),
+        types: parseTypesOption(opts.types),
+        progress: opts.quiet ? undefined : throttledProgress(),
+      };
+      const choice = planEngine(engineData);
+      if (choice.engine !== "memory") {
+        if (
+          opts.reader ||
+          opts.fixefOut ||
+          opts.by ||
+          opts.split ||
+          opts.fsplit ||
+          opts.subset ||
+          opts.boot ||
+          stages?.includes("reduced")
+        )
+          throw usageError(
+            `--reader, --by, --split, --fsplit, --subset, --boot, --stages reduced and --fixef-out need the memory engine (this run uses ${choice.engine})`,
+          );
+        if (choice.reason && !opts.quiet) warn(choice.reason);
+        const engineRun = await runEngineRegressions(
+          regressionRequest(split.formulas, opts),
+          engineData,
+          choice,
+        );
+        for (const message of engineRun.warnings) warn(`warning: ${message}`);
+        // Named by input, as every JSON output is, so that the results of separate calls concatenate.
+        const input = split.paths.length > 0 ? split.paths.join(" ") : (opts.table ?? opts.query);
+        const models = engineRun.models.map((m) => (input === undefined ? m : { ...m, data: input }));
+        const output: Output = {
+          tool: "mobility",
+          version: VERSION,
+          models: tableColumns(
+            models.map((result) => ({ result })),
+            stages,
+            opts,
+          ),
+        };
+        await writeOutput(output, opts, []);
+        return;
+      }
+      data = split.paths[0] as string;
+      const formulas = split.formulas;
       if (opts.fixefOut !== undefined && opts.out !== undefined && opts.fixefOut === opts.out)
         throw usageError("--fixef-out and --out name the same file");
-      const stages: Stage[] | null =
-        opts.stages !== undefined ? parseStages(opts.stages) : opts.firstStage ? ["first", "second"] : null;
       // ..("regex") in a formula selects columns by name: read the header first.
       const columns =
         formulas.some((f) => f.includes("..(")) && opts.reader === undefined
-          ? await readCsvHeader(data)
+          ? await readCsvHeader(data, fileFormatOptionsFrom(opts as unknown as Record<string, unknown>))
           : undefined;
       const request = regressionRequest(formulas, opts, columns);
       request.data = data;
       if (stages?.includes("reduced")) request.reducedForms = true;
-      // --long belongs to the atlas reader when a reader is given.
-      if (opts.reader !== undefined) delete tableOptions.long;
       const { table, readerReport } = await readModelData(data, request, {
         reader: opts.reader,
         // The dataset readers load only when one is asked for (start-up time of plain CSV regressions).
@@ -152,6 +255,8 @@ export function registerRegress(program: Command): void {
             : (await import("./ingest.js")).readerOptionsFrom(opts as unknown as Record<string, unknown>),
         missing: parseListOption(opts.missing),
         types: parseTypesOption(opts.types),
+        cache: opts.cache,
+        format: fileFormatOptionsFrom(opts as unknown as Record<string, unknown>),
       });
       if (readerReport && !opts.quiet) process.stderr.write(readerReport);
       const run = runRegressions(table, request);
@@ -159,18 +264,10 @@ export function registerRegress(program: Command): void {
       const output: Output = {
         tool: "mobility",
         version: VERSION,
-        models: tableColumns(run, stages, opts.stages !== undefined ? "--stages" : "--first-stage"),
+        models: tableColumns(run.models, stages, opts),
       };
-      const digits = tableOptions.digits ?? 4;
-      const doc = regressionDocument(output, {
-        ...tableOptions,
-        extraRows: [
-          ...(tableOptions.extraRows ?? []),
-          ...combinationRows(output, digits, tableOptions.stars ?? DEFAULT_STARS),
-        ],
-      });
-      await format.prepare?.();
-      const rendered = format.write(doc, writeOptions);
+      // --fixef-out and --out are one set of outputs: both are written, or neither (src/io/atomicWrite.ts).
+      const outputs: [string, string][] = [];
       if (opts.fixefOut) {
         if (run.models.every((m) => m.result.fixed_effects.length === 0))
           throw usageError("--fixef-out: no model has fixed effects");
@@ -187,27 +284,71 @@ export function registerRegress(program: Command): void {
             Array.from(modelOf, () => data),
           ),
         ]);
-        await writeFileAtomic(opts.fixefOut, tableToCsv(named));
+        outputs.push([opts.fixefOut, tableToCsv(named)]);
       }
-      if (opts.out) await writeFileAtomic(opts.out, rendered);
-      else process.stdout.write(rendered);
-      // Sample notes (rows removed, collinear terms) go to stderr unless the table or the JSON carries them;
-      // after the output, so that a failure leaves one error line and nothing else.
-      if (!opts.quiet && format.name !== "json" && tableOptions.notes !== "full") {
-        output.models.forEach((m, i) => {
-          for (const note of m.notes) warn(`note: ${modelNumber(i)} ${note}`);
-        });
-      }
+      await writeOutput(output, opts, outputs);
+    },
+  );
+}
+
+/**
+ * Renders the output through the report's format registry (src/report/formats.ts) to --out or stdout; `outputs`
+ * are files written with it as one set (all or none). Sample notes (rows removed, collinear terms) then go to
+ * stderr unless the table or the JSON carries them: after the output, so that a failure leaves one error line.
+ */
+async function writeOutput(output: Output, opts: RegressOptions, outputs: [string, string][]): Promise<void> {
+  const format = findFormat(opts.format ?? (opts.out ? formatForPath(opts.out) : "text"));
+  const tableOptions = tableOptionsFrom(opts);
+  // --long belongs to the atlas reader when a reader is given.
+  if (opts.reader !== undefined) delete tableOptions.long;
+  const digits = tableOptions.digits ?? 4;
+  const doc = regressionDocument(output, {
+    ...tableOptions,
+    extraRows: [
+      ...(tableOptions.extraRows ?? []),
+      ...combinationRows(output, digits, tableOptions.stars ?? DEFAULT_STARS),
+    ],
+  });
+  await format.prepare?.();
+  const rendered = format.write(doc, writeOptionsFrom(opts));
+  if (opts.out) outputs.push([opts.out, rendered]);
+  writeOutputsAtomic(outputs);
+  if (!opts.out) process.stdout.write(rendered);
+  if (!opts.quiet && format.name !== "json" && tableOptions.notes !== "full") {
+    output.models.forEach((m, i) => {
+      for (const note of m.notes) warn(`note: ${modelNumber(i)} ${note}`);
     });
-  addTableOptions(command, { long: false });
+  }
+}
+
+/** --stages, or --first-stage (= first,second); null for neither. */
+function stagesOption(opts: RegressOptions): Stage[] | null {
+  if (opts.stages !== undefined) return parseStages(opts.stages);
+  return opts.firstStage ? ["first", "second"] : null;
 }
 
 /** The table's columns: every model, or with `stages` the IV models' stages (first stages, reduced form, 2SLS). */
-function tableColumns(run: RegressionRun, stages: Stage[] | null, option: string): ModelResult[] {
-  if (stages === null) return run.models.map((m) => m.result);
-  if (run.models.every((m) => m.result.iv === undefined))
-    throw usageError(`${option}: no model is an IV model`);
-  return run.models.flatMap((m) => stageColumns(m.result, stages, m.reduced?.result ?? null));
+function tableColumns(
+  models: readonly { result: ModelResult; reduced?: { result: ModelResult } | null | undefined }[],
+  stages: Stage[] | null,
+  opts: RegressOptions,
+): ModelResult[] {
+  if (stages === null) return models.map((m) => m.result);
+  const option = opts.stages !== undefined ? "--stages" : "--first-stage";
+  if (models.every((m) => m.result.iv === undefined)) throw usageError(`${option}: no model is an IV model`);
+  return models.flatMap((m) => stageColumns(m.result, stages, m.reduced?.result ?? null));
+}
+
+/** Progress lines on stderr for long runs only: none in the first two seconds, then at most one a second. */
+function throttledProgress(): (message: string) => void {
+  const started = Date.now();
+  let last = 0;
+  return (message) => {
+    const now = Date.now();
+    if (now - started < 2000 || now - last < 1000) return;
+    last = now;
+    process.stderr.write(`mobility: ${message}\n`);
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -238,10 +379,44 @@ export function regressionRequest(
     offset: opts.offset === undefined ? undefined : parseExpression(opts.offset),
     by: splitOption(opts),
     fullSample: opts.fsplit !== undefined,
+    subset: opts.subset,
     level: parseNumberOption("--level", opts.level, 0, 1),
     dropSingletons: opts.dropSingletons ?? false,
     lincom: opts.lincom,
     nlcom: opts.nlcom,
+    bootstrap: bootstrapRequest(opts),
+  };
+}
+
+function bootstrapRequest(opts: RegressOptions): BootstrapRequest | undefined {
+  if (opts.boot === undefined) {
+    for (const [flag, value] of [
+      ["--boot-type", opts.bootType],
+      ["--boot-weights", opts.bootWeights],
+      ["--boot-cluster", opts.bootCluster],
+      ["--boot-terms", opts.bootTerms],
+    ] as const)
+      if (value !== undefined) throw usageError(`${flag} needs --boot B`);
+    return undefined;
+  }
+  const reps = Number(opts.boot);
+  if (!Number.isInteger(reps) || reps < 1)
+    throw usageError(`--boot: expected a whole number of draws, found '${opts.boot}'`);
+  const seed = Number(opts.seed ?? "1");
+  if (!Number.isInteger(seed)) throw usageError(`--seed: expected a whole number, found '${opts.seed}'`);
+  const type = opts.bootType;
+  if (type !== undefined && type !== "wcr" && type !== "wcu")
+    throw usageError(`--boot-type: expected wcr or wcu, found '${type}'`);
+  const weights = opts.bootWeights;
+  if (weights !== undefined && !(BOOT_WEIGHT_TYPES as readonly string[]).includes(weights))
+    throw usageError(`--boot-weights: expected one of ${BOOT_WEIGHT_TYPES.join(", ")}, found '${weights}'`);
+  return {
+    reps,
+    seed,
+    type,
+    weights: weights as BootWeightType | undefined,
+    cluster: parseListOption(opts.bootCluster),
+    terms: parseListOption(opts.bootTerms),
   };
 }
 

@@ -34,6 +34,12 @@ export function registerRun(program: Command): void {
       if (!check || opts.out !== undefined) {
         process.stderr.write(`run: ${result.files.size} files written to ${result.outDir}\n`);
       }
+      if (!check && result.check.failed > 0) {
+        // The spec's expectations are evaluated on every run: a drift must not pass silently without --check.
+        process.stderr.write(
+          `mobility: warning: ${result.check.failed} of ${result.check.lines.length} expected values of the spec's expect: block drifted (run with --check for the diff and exit status 6)\n`,
+        );
+      }
       if (check) {
         if (result.check.lines.length === 0) {
           throw new MobilityError("usage", `${spec}: --check, but the spec has no expect: block`);

@@ -1,16 +1,24 @@
 /**
- * Streaming CSV reader: papaparse over a file stream, only the requested columns materialised, types inferred
- * per column (or forced), missing-value tokens honoured. Never holds the whole file as one string.
+ * The reading entry point of every command and dataset reader: `readCsv(path, options)` gives a typed Table from
+ * a delimited text file, a Stata .dta, an Excel .xlsx/.xls, a Parquet file, any of them gzip- or zstd-compressed,
+ * or standard input (`-`, `/dev/stdin`), chosen by content and name (formats/input.ts, formats/detect.ts).
+ *
+ * Delimited text is read by papaparse over a file stream (only the requested columns materialised, types
+ * inferred per column or forced, missing-value tokens honoured; never the whole file as one string), or by the
+ * byte-level reader for large files (fastCsv.ts).
  */
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream } from "node:fs";
 import Papa from "papaparse";
-import { dataError } from "../errors.js";
+import { dataError, usageError } from "../errors.js";
 import { ColumnBuilder, type ColumnType } from "./columnBuilder.js";
 import { readCsvFast } from "./fastCsv.js";
+import { readBinaryFormat, resolveInput } from "./formats/index.js";
+import type { FormatReadOptions } from "./formats/options.js";
+import { uniqueNames } from "./formats/options.js";
 import { missingSet } from "./missing.js";
 import { Table } from "./table.js";
 
-export interface CsvOptions {
+export interface CsvOptions extends Omit<FormatReadOptions, "columns" | "missing" | "types" | "onProgress"> {
   /** Read only these columns (in this order). Default: all. */
   columns?: readonly string[];
   /** Extra tokens that mean missing, on top of "", "NA" and ".". */
@@ -45,25 +53,26 @@ export function setDefaultCsvProgress(onProgress: CsvOptions["onProgress"]): voi
   defaultProgress = onProgress;
 }
 
+/**
+ * Reads `path` (any supported format, see the module comment) into a Table whose `source` is the path as given
+ * ("<stdin>" for standard input). Options a format does not use are ignored (delimiter for .dta, sheet for CSV).
+ */
 export async function readCsv(path: string, options: CsvOptions = {}): Promise<Table> {
-  try {
-    if (!statSync(path).isFile()) throw dataError(`${path}: not a file`);
-  } catch (error) {
-    if (error instanceof Error && "code" in error)
-      throw dataError(`${path}: cannot read file (${error.code})`);
-    throw error;
-  }
   const onProgress = options.onProgress ?? defaultProgress;
-  const size = statSync(path).size;
+  const input = await resolveInput(path, onProgress);
+  if (input.format !== "csv")
+    return readBinaryFormat(input, { ...options, ...(onProgress ? { onProgress } : {}) });
+  const file = input.file;
+  const size = input.size;
   const engine = options.engine ?? "auto";
   if (engine === "fast" || (engine === "auto" && size >= FAST_ENGINE_MIN_BYTES)) {
-    const table = await readCsvFast(path, { ...options, onProgress });
+    const table = await readCsvFast(file, { ...options, onProgress });
     if (table !== undefined) {
       onProgress?.(size, size);
-      return table;
+      return file === input.display ? table : new Table(table.columns, table.nrows, input.display);
     }
   }
-  const stream = createReadStream(path);
+  const stream = createReadStream(file);
   if (onProgress !== undefined) {
     let bytes = 0;
     stream.on("data", (chunk) => {
@@ -71,7 +80,7 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<T
       onProgress(bytes, size);
     });
   }
-  const table = await parseCsvStream(stream, path, options);
+  const table = await parseCsvStream(stream, input.display, options);
   onProgress?.(size, size);
   return table;
 }
@@ -107,11 +116,11 @@ function parseCsvStream(
       const wanted = options.columns ?? header;
       positions = wanted.map((name) => {
         const at = header?.indexOf(name) ?? -1;
-        if (at < 0) throw dataError(`${source}: no column '${name}'${listColumns(header ?? [])}`);
+        if (at < 0) throw usageError(`${source}: no column '${name}'${listColumns(header ?? [])}`);
         return at;
       });
       for (const name of Object.keys(options.types ?? {})) {
-        if (!header.includes(name)) throw dataError(`${source}: --types names unknown column '${name}'`);
+        if (!header.includes(name)) throw usageError(`${source}: --types names unknown column '${name}'`);
       }
       builders = wanted.map((name) => new ColumnBuilder(name, missing, options.types?.[name], source));
     };
@@ -176,22 +185,7 @@ function parseCsvStream(
   });
 }
 
-/** Makes header names unique the way R's make.unique does: x, x.1, x.2. Empty names become V1, V2, ... */
-function uniqueNames(names: string[]): string[] {
-  const seen = new Map<string, number>();
-  return names.map((raw, j) => {
-    const name = raw === "" ? `V${j + 1}` : raw;
-    const count = seen.get(name) ?? 0;
-    seen.set(name, count + 1);
-    return count === 0 ? name : `${name}.${count}`;
-  });
-}
-
 function listColumns(names: readonly string[]): string {
   if (names.length <= 15) return ` (columns: ${names.join(", ")})`;
   return ` (${names.length} columns, starting ${names.slice(0, 10).join(", ")}, ...)`;
-}
-
-export function fileSize(path: string): number {
-  return statSync(path).size;
 }

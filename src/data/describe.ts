@@ -34,8 +34,9 @@ export function describeTable(table: Table): TableDescription {
       };
       if (present.length > 0) {
         const values = Array.from(present);
-        summary.mean = mean(values);
-        summary.sd = values.length > 1 ? sampleStandardDeviation(values) : Number.NaN;
+        const { mean: m, sd } = scaledMoments(values);
+        summary.mean = m;
+        summary.sd = sd;
         summary.min = min(values);
         summary.median = median(values);
         summary.max = max(values);
@@ -61,6 +62,24 @@ export function describeTable(table: Table): TableDescription {
     };
   });
   return { source: table.source, rows: table.nrows, columns };
+}
+
+/**
+ * Mean and sample standard deviation computed on values brought near 1 by a power of two (exact both ways), so
+ * that a column on a 1e300 scale does not overflow to an sd of Infinity nor one on a 1e-300 scale underflow to 0.
+ */
+export function scaledMoments(values: number[]): { mean: number; sd: number } {
+  let largest = 0;
+  for (const v of values) if (Number.isFinite(v)) largest = Math.max(largest, Math.abs(v));
+  const finite = values.every(Number.isFinite);
+  const e = largest > 0 && finite ? Math.min(1022, Math.max(-1000, Math.floor(Math.log2(largest)))) : 0;
+  const down = 2 ** -e;
+  const scaled = e === 0 ? values : values.map((v) => v * down);
+  const up = (x: number) => x * 2 ** e;
+  return {
+    mean: up(mean(scaled)),
+    sd: scaled.length > 1 ? up(sampleStandardDeviation(scaled)) : Number.NaN,
+  };
 }
 
 export function formatDescription(description: TableDescription): string {

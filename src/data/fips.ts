@@ -402,6 +402,20 @@ export const COUNTY_FIPS_CHANGES: readonly CountyFipsChange[] = [
   },
 ];
 
+/**
+ * The county-code vintage of the Opportunity Atlas county file (county_outcomes_simple.csv): it has the 2015
+ * codes Kusilvak 02158 and Oglala Lakota 46102 and still Valdez-Cordova 02261 (split in 2019), so vintages 2015
+ * to 2018 match it. Measured on the F-33 FY1995 districts: 3,123 Atlas counties matched with 2015 (F-33 only:
+ * 51780, South Boston, merged into Halifax in 1995), 3,122 with 2020 (02261 is then 02063, not in the Atlas),
+ * 3,121 with 2010 (02270 and 46113 unmatched), 3,117 without updating.
+ */
+export const ATLAS_FIPS_VINTAGE = 2015;
+
+/** A vintage option: a year, or "atlas" for ATLAS_FIPS_VINTAGE. */
+export function resolveFipsVintage(value: number | "atlas"): number {
+  return value === "atlas" ? ATLAS_FIPS_VINTAGE : value;
+}
+
 export interface CountyFipsUpdate {
   fips: string;
   /** The changes applied, oldest first (empty when the code did not change). */

@@ -5,7 +5,7 @@
  * level list, -1 for missing). A table never holds row objects: n-length data stays in typed arrays from the
  * reader to the estimator.
  */
-import { dataError } from "../errors.js";
+import { dataError, usageError } from "../errors.js";
 
 export interface NumericColumn {
   readonly kind: "number";
@@ -61,7 +61,7 @@ export class Table {
   column(name: string): Column {
     const column = this.byName.get(name);
     if (column === undefined) {
-      throw dataError(`${this.source}: no column '${name}'${suggestColumns(name, this.names)}`);
+      throw usageError(`${this.source}: no column '${name}'${suggestColumns(name, this.names)}`);
     }
     return column;
   }

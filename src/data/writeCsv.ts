@@ -1,14 +1,14 @@
 /**
- * Writes a Table as CSV (or JSON records), atomically: the data goes to `<out>.tmp-<pid>` and is renamed over
- * `<out>` only when complete, so a failed write never leaves a half file behind.
+ * Writes a Table as CSV (or JSON records), atomically (src/io/atomicWrite.ts): the data goes to an exclusive
+ * temporary file beside `<out>` and is renamed over it only when complete, so a failed write never leaves a half
+ * file behind.
  *
  * CSV conventions: header line of column names; numbers as String(x), the shortest text that reads back to
  * the same double (at most 17 significant digits; 1e21 and above in exponent form); missing as an empty cell;
  * +/-Infinity as Inf/-Inf; text quoted only when it contains the delimiter, a quote, CR or LF, or starts or ends
  * with a space (quotes doubled). Lines end in "\n".
  */
-import { closeSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { ioError } from "../errors.js";
+import { writeFileAtomicSync } from "../io/atomicWrite.js";
 import { type Column, MISSING_CODE, type Table } from "./table.js";
 
 export function csvField(text: string): string {
@@ -86,36 +86,9 @@ export function tableToJsonChunks(table: Table, emit: (chunk: string) => void): 
   emit(`${buffer}${table.nrows > 0 ? "\n" : ""}]\n`);
 }
 
-/** Writes text chunks to `out` atomically (temp file + rename). */
+/** Writes text chunks to `out` atomically (src/io/atomicWrite.ts: exclusive temporary file, then rename). */
 export function writeAtomically(out: string, produce: (emit: (chunk: string) => void) => void): void {
-  const tmp = `${out}.tmp-${process.pid}`;
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, "w");
-    const handle = fd;
-    produce((chunk) => {
-      writeSync(handle, chunk);
-    });
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, out);
-  } catch (error) {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already failing; keep the first error
-      }
-    }
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // the temp file may never have been created
-    }
-    const code = error instanceof Error && "code" in error ? ` (${String(error.code)})` : "";
-    const message = error instanceof Error ? error.message : String(error);
-    throw ioError(`cannot write ${out}${code}: ${message}`);
-  }
+  writeFileAtomicSync(out, produce);
 }
 
 export function writeCsv(table: Table, out: string): void {

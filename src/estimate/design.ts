@@ -8,6 +8,7 @@ import type { FixedEffect } from "../absorb/fixedEffects.js";
 import { estimationError } from "../errors.js";
 import { type DegreesOfFreedom, type FitStatistics, type IdVariable, INTERCEPT } from "../model/fit.js";
 import type { DesignColumn, ModelFrame } from "./frame.js";
+import { checkModelFrame } from "./sanity.js";
 
 /** Options every in-memory estimator takes. */
 export interface FitOptions {
@@ -39,6 +40,7 @@ export interface PreparedDesign {
 }
 
 export function prepareDesign(inputFrame: ModelFrame, options: FitOptions): PreparedDesign {
+  checkModelFrame(inputFrame);
   const hasFixedEffects = inputFrame.formula.fixedEffects.length > 0;
   const absorbed = hasFixedEffects
     ? absorbFixedEffects(inputFrame, { dropSingletons: options.dropSingletons ?? false })
@@ -156,6 +158,7 @@ export function designStatistics(design: PreparedDesign): FitStatistics {
     tss: totalSumOfSquares(frame.response.hi, frame.weights, centred),
     withinTss: absorbed ? sumOfSquares(absorbed.response, frame.weights) : null,
     centred,
+    responseMeanSquare: meanSquare(frame.response.hi, frame.weights),
   };
 }
 
@@ -167,6 +170,18 @@ export function noDegreesOfFreedom(formula: string, n: number, k: number): Error
   return estimationError(
     `"${formula}": ${n} observation${n === 1 ? "" : "s"} for ${k} coefficient${k === 1 ? "" : "s"} leaves no residual degrees of freedom`,
   );
+}
+
+/** sum w y^2 / sum w (unweighted: the mean of y^2). */
+export function meanSquare(y: Float64Array, w: Float64Array | null): number {
+  let sw = 0;
+  let s = 0;
+  for (let i = 0; i < y.length; i++) {
+    const wi = w ? (w[i] as number) : 1;
+    sw += wi;
+    s += wi * (y[i] as number) ** 2;
+  }
+  return s / sw;
 }
 
 export function sumOfSquares(x: Float64Array, w: Float64Array | null): number {

@@ -2,13 +2,17 @@
  * Event studies around a unit-level event (a housing approval, a school-finance reform): relative-period dummies
  * in a two-way fixed-effects regression, estimated through the ordinary path (model frame -> estimateOls), then
  * reshaped into an event-time path with its reference period, per-period counts of treated units, a joint test of
- * the pre-period coefficients and, for Sun and Abraham, the cohort-share aggregation (sunAbraham.ts).
+ * the pre-period coefficients and, for Sun and Abraham, the cohort-share aggregation (sunAbraham.ts). The
+ * heterogeneity-robust estimators of Callaway and Sant'Anna and of Borusyak, Jaravel and Spiess live in
+ * staggered/ and are dispatched from staggered/eventStudies.ts.
  *
  * Sample rules (README "Event studies"):
  *  - A unit's event period is its one non-missing value of the event column (two different values are an
- *    error); units with none are never treated. Relative time = time - event period.
- *  - Observations of treated units outside the window are removed, or with `binEndpoints` put into the end
- *    points (rel < lo counts as lo, rel > hi as hi).
+ *    error); units with none (or a `neverTreated` code) are never treated. Relative time = time - event period.
+ *    Rows with a missing outcome, control, fixed effect, cluster or weight are removed first (as fixest would).
+ *  - Window: by default every observed relative period (as fixest's i() and sunab() keep them). With a window,
+ *    observations of treated units outside it are removed, or with `binEndpoints` put into the end points
+ *    (rel < lo counts as lo, rel > hi as hi).
  *  - control "never": never-treated units (all their observations) are the controls; treated units contribute
  *    only their observations inside the window. control "not-yet" (twfe): in addition, observations of treated
  *    units *before* the window (not yet treated, rel < lo) are kept with no event dummy, i.e. as controls;
@@ -16,11 +20,17 @@
  *    observations (they are binned), so the two options exclude each other. For sunab, "not-yet" means Sun and
  *    Abraham's last-treated cohort: the latest cohort gets no dummies and every observation from its event period
  *    on is removed.
+ *  - Identification (issue #11). Sun and Abraham: a cohort with no observation at any reference period is removed
+ *    before estimation, with a note naming it: its dummies would span all its observations, collinear with the
+ *    unit fixed effects, and be normalised at whichever dummy the collinearity rule drops. (fixest's sunab() keeps
+ *    such cohorts, as controls without dummies; Sun and Abraham's estimator is identified only without them.)
+ *    TWFE: the path (or, with `byGroup`, each group's path) needs treated observations at its reference period;
+ *    a group without is an error naming its observed periods, unless `groupReference` names a period for it.
  *  - Every relative period in the window except the reference period(s) gets a dummy per group (twfe) or per
  *    group x cohort (sunab). The reference period is normalised to zero and reported as such.
  */
 import { Matrix } from "ml-matrix";
-import { type Column, MISSING_CODE, type Table } from "../data/table.js";
+import type { Column, Table } from "../data/table.js";
 import { dataError, estimationError, usageError } from "../errors.js";
 import { parseFormula } from "../formula/parser.js";
 import { coefficientTable } from "../inference/coefficientTable.js";
@@ -30,6 +40,7 @@ import { formatFull } from "../report/numberFormat.js";
 import type { SmallSampleConvention } from "../vcov/ssc.js";
 import { buildModelFrame } from "./frame.js";
 import { estimateOls, INTERCEPT } from "./ols.js";
+import { columnKey, neverTreatedHint, requireControls, unitEvents } from "./staggered/eventPeriods.js";
 import {
   type CellCoefficient,
   cohortShareCombination,
@@ -37,7 +48,7 @@ import {
   type LinearCombination,
 } from "./sunAbraham.js";
 
-export type EventStudyEstimator = "twfe" | "sunab";
+export type EventStudyEstimator = "twfe" | "sunab" | "cs" | "imputation";
 export type EventStudyControl = "never" | "not-yet";
 
 export interface EventStudySpec {
@@ -45,10 +56,10 @@ export interface EventStudySpec {
   outcome: string;
   unit: string;
   time: string;
-  /** Column giving each unit's event period; missing for never-treated units. */
+  /** Column giving each unit's event period; missing (or a `neverTreated` code) for never-treated units. */
   eventTime: string;
-  /** First and last relative period (default -6, 15). */
-  window?: readonly [number, number];
+  /** First and last relative period; default: every observed relative period. */
+  window?: readonly [number, number] | null;
   /** Reference period(s), normalised to zero (default -1). */
   ref?: readonly number[];
   binEndpoints?: boolean;
@@ -61,6 +72,10 @@ export interface EventStudySpec {
   vcov?: string;
   convention?: SmallSampleConvention;
   byGroup?: string | null;
+  /** TWFE by group: reference period(s) of groups that have no observation at `ref`, by group label. */
+  groupReference?: Readonly<Record<string, readonly number[]>> | null;
+  /** Codes of the event column that mean never treated ("0", "Inf", "never"). */
+  neverTreated?: readonly string[];
   estimator?: EventStudyEstimator;
   control?: EventStudyControl;
   level?: number;
@@ -88,6 +103,7 @@ export interface EventStudyFit {
   internalFormula: string;
 }
 
+/** The window the command used to default to; kept for callers that want it explicitly. */
 export const DEFAULT_WINDOW: readonly [number, number] = [-6, 15];
 export const REL_NAME = "rel_time";
 
@@ -95,23 +111,27 @@ interface Cell {
   group: string | null;
   cohort: number | null;
   column: string;
+  /** Reference period(s) of this cell's path. */
+  refs: number[];
 }
 
 export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStudyFit {
   const estimator = spec.estimator ?? "twfe";
+  if (estimator !== "twfe" && estimator !== "sunab") {
+    throw usageError(`internal: estimateEventStudy runs twfe and sunab, not ${estimator}`);
+  }
   const control = spec.control ?? "never";
-  const [lo, hi] = spec.window ?? DEFAULT_WINDOW;
   const refs = [...new Set(spec.ref ?? [-1])].sort((a, b) => a - b);
   const bin = spec.binEndpoints ?? false;
   const level = spec.level ?? 0.95;
   const cluster = spec.cluster ?? [spec.unit];
   const vcovType: string = spec.vcov ?? (cluster.length > 0 ? "cluster" : "iid");
   const byGroup = spec.byGroup ?? null;
-  if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
-    throw usageError(`--window: expected lo:hi with lo < hi, found ${lo}:${hi}`);
-  }
-  for (const r of refs) {
-    if (r < lo || r > hi) throw usageError(`--ref ${r} is outside the window ${lo}:${hi}`);
+  if (spec.window) {
+    const [lo, hi] = spec.window;
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
+      throw usageError(`--window: expected lo:hi with lo < hi, found ${lo}:${hi}`);
+    }
   }
   if (control === "not-yet" && bin && estimator === "twfe") {
     throw usageError(
@@ -120,56 +140,35 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
   }
 
   const n = table.nrows;
-  const unitColumn = table.column(spec.unit);
   const time = table.numeric(spec.time).values;
-  const event = table.numeric(spec.eventTime).values;
   const groupColumn = byGroup === null ? null : table.column(byGroup);
-
-  // Units: dense ids, the event period and the group of each.
-  const unitIds = new Int32Array(n).fill(-1);
-  const unitIndex = new Map<string | number, number>();
-  const unitEvent: number[] = [];
-  const unitGroup: (string | null)[] = [];
-  for (let i = 0; i < n; i++) {
-    const key = columnKey(unitColumn, i);
-    if (key === undefined) continue;
-    let u = unitIndex.get(key);
-    if (u === undefined) {
-      u = unitEvent.length;
-      unitIndex.set(key, u);
-      unitEvent.push(Number.NaN);
-      unitGroup.push(null);
-    }
-    unitIds[i] = u;
-    const e = event[i] as number;
-    if (!Number.isNaN(e)) {
-      const previous = unitEvent[u] as number;
-      if (!Number.isNaN(previous) && previous !== e) {
-        throw dataError(
-          `${table.source} line ${i + 2}, column '${spec.eventTime}': unit '${key}' has two event periods (${previous} and ${e}); give each unit one (e.g. its first event)`,
-        );
-      }
-      unitEvent[u] = e;
-    }
-    if (groupColumn !== null) {
-      const g = columnLabel(groupColumn, i);
-      if (g === undefined) continue;
+  const events = unitEvents(table, spec.unit, spec.eventTime, spec.neverTreated ?? []);
+  const unitIds = events.unitOf;
+  const unitEvent = events.event;
+  const unitGroup: (string | null)[] = events.labels.map(() => null);
+  if (groupColumn !== null) {
+    for (let i = 0; i < n; i++) {
+      const u = unitIds[i] as number;
+      if (u < 0) continue;
+      const key = columnKey(groupColumn, i);
+      if (key === undefined) continue;
+      const g = typeof key === "number" ? formatFull(key) : key;
       const previous = unitGroup[u] as string | null;
       if (previous !== null && previous !== g) {
         throw dataError(
-          `${table.source} line ${i + 2}, column '${byGroup}': unit '${key}' is in two groups ('${previous}' and '${g}'); --by-group needs one value per unit (e.g. the group in the year before the event)`,
+          `${table.source} line ${i + 2}, column '${byGroup}': unit '${events.labels[u]}' is in two groups ('${previous}' and '${g}'); --by-group needs one value per unit (e.g. the group in the year before the event)`,
         );
       }
       unitGroup[u] = g;
     }
   }
+  requireControls(unitEvent, table.source, spec.eventTime);
 
   // The control cohort for sunab with not-yet: the last-treated cohort.
-  const cohortsAll = [...new Set(unitEvent.filter((e) => !Number.isNaN(e)))].sort((a, b) => a - b);
-  if (cohortsAll.length === 0) {
-    throw estimationError(`${table.source}: no unit has an event period in '${spec.eventTime}'`);
-  }
-  const hasNever = unitEvent.some((e) => Number.isNaN(e));
+  const cohortsAll = [...new Set(Array.from(unitEvent).filter((e) => !Number.isNaN(e)))].sort(
+    (a, b) => a - b,
+  );
+  const hasNever = Array.from(unitEvent).some((e) => Number.isNaN(e));
   let lastCohort: number | null = null;
   if (estimator === "sunab") {
     if (control === "not-yet") {
@@ -190,6 +189,41 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
     return Number.isNaN(e) || e === lastCohort;
   };
 
+  // Complete rows: the rows the regression can use (outcome, controls, fixed effects, cluster, weights).
+  const feText = spec.fixedEffects ?? `${spec.unit} + ${spec.time}`;
+  const feNames = feText.split("+").map((s) => s.trim());
+  const completeFrame = buildModelFrame(
+    table,
+    parseFormula(`${spec.outcome} ~ ${spec.controls || "1"} | ${feText}`),
+    {
+      cluster,
+      ...(spec.weights ? { weights: spec.weights } : {}),
+    },
+  );
+  const complete = new Uint8Array(n);
+  for (const i of completeFrame.rows) complete[i] = 1;
+
+  // Window: every observed relative period of treated units unless given.
+  let lo: number;
+  let hi: number;
+  if (spec.window) {
+    [lo, hi] = spec.window;
+  } else {
+    lo = Number.POSITIVE_INFINITY;
+    hi = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      const u = unitIds[i] as number;
+      const t = time[i] as number;
+      if (!complete[i] || u < 0 || Number.isNaN(t) || isControlUnit(u)) continue;
+      if (lastCohort !== null && t >= lastCohort) continue;
+      const rel = t - (unitEvent[u] as number);
+      if (rel < lo) lo = rel;
+      if (rel > hi) hi = rel;
+    }
+    if (!Number.isFinite(lo)) throw estimationError(`${table.source}: no observation of a treated unit`);
+  }
+  const windowGiven = spec.window !== undefined && spec.window !== null;
+
   // Classify rows.
   const kept: number[] = [];
   const keptRel: number[] = [];
@@ -197,6 +231,7 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
   const cells: Cell[] = [];
   const cellIndex = new Map<string, number>();
   let missingKey = 0;
+  let incomplete = 0;
   let outside = 0;
   let binned = 0;
   let notYet = 0;
@@ -205,6 +240,10 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
   for (let i = 0; i < n; i++) {
     const u = unitIds[i] as number;
     const t = time[i] as number;
+    if (!complete[i]) {
+      incomplete++;
+      continue;
+    }
     if (u < 0 || Number.isNaN(t)) {
       missingKey++;
       continue;
@@ -247,7 +286,7 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
     if (c === undefined) {
       c = cells.length;
       cellIndex.set(key, c);
-      cells.push({ group, cohort, column: "" });
+      cells.push({ group, cohort, column: "", refs });
     }
     kept.push(i);
     keptRel.push(rel);
@@ -257,40 +296,137 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
     throw estimationError(`no observation of a treated unit falls in the window ${lo}:${hi}`);
   }
 
-  // Cells in order: groups (numerically when all are numbers), then cohorts.
-  const groups = sortLabels([...new Set(cells.map((c) => c.group))].filter((g) => g !== null));
-  const order = cells
-    .map((_c, j) => j)
-    .sort((a, b) => {
-      const ca = cells[a] as Cell;
-      const cb = cells[b] as Cell;
-      const ga = ca.group === null ? -1 : groups.indexOf(ca.group);
-      const gb = cb.group === null ? -1 : groups.indexOf(cb.group);
-      return ga !== gb ? ga - gb : (ca.cohort ?? 0) - (cb.cohort ?? 0);
+  // Identification: which relative periods each cell (and each group) observes.
+  const cellRels = cells.map(() => new Set<number>());
+  keptCell.forEach((c, r) => {
+    if (c >= 0) (cellRels[c] as Set<number>).add(keptRel[r] as number);
+  });
+  const identificationNotes: string[] = [];
+  const removedCells = new Set<number>();
+  if (estimator === "sunab") {
+    const removedObs = new Map<number, number>();
+    cells.forEach((_cell, c) => {
+      if (!refs.some((r) => (cellRels[c] as Set<number>).has(r))) removedCells.add(c);
     });
-  const rank = new Int32Array(cells.length);
+    if (removedCells.size > 0) {
+      const units = new Map<number, Set<number>>();
+      keptCell.forEach((c, r) => {
+        if (!removedCells.has(c)) return;
+        removedObs.set(c, (removedObs.get(c) ?? 0) + 1);
+        addTo(units, c, unitIds[kept[r] as number] as number);
+      });
+      const described = [...removedCells]
+        .sort((a, b) => ((cells[a] as Cell).cohort ?? 0) - ((cells[b] as Cell).cohort ?? 0))
+        .map((c) => {
+          const cell = cells[c] as Cell;
+          const obs = [...(cellRels[c] as Set<number>)].sort((a, b) => a - b);
+          return `${formatFull(cell.cohort as number)}${cell.group === null ? "" : ` (${byGroup} ${cell.group})`}: ${units.get(c)?.size ?? 0} units, ${removedObs.get(c) ?? 0} observations, observed at ${describeRange(obs)}`;
+        });
+      const total = [...removedObs.values()].reduce((a, b) => a + b, 0);
+      identificationNotes.push(
+        `cohorts without an observation at the reference period ${refs.map(formatFull).join(", ")} removed before estimation (Sun and Abraham's estimator is not identified for them; fixest's sunab() keeps them as controls without dummies): ${described.join("; ")}; ${total} observations removed`,
+      );
+    }
+  } else {
+    // TWFE: each path needs observations at its reference period (groups may name their own).
+    const named = cells.map((c) => c.group).filter((g): g is string => g !== null);
+    const pathGroups: (string | null)[] = cells.some((c) => c.group === null)
+      ? [null]
+      : sortLabels([...new Set(named)]);
+    for (const group of pathGroups) {
+      const observed = new Set<number>();
+      cells.forEach((cell, c) => {
+        if (cell.group === group) for (const r of cellRels[c] as Set<number>) observed.add(r);
+      });
+      let groupRefs = refs;
+      if (!refs.some((r) => observed.has(r))) {
+        const named = group === null ? undefined : spec.groupReference?.[group];
+        const sorted = [...observed].sort((a, b) => a - b);
+        if (named === undefined) {
+          const which = group === null ? "the treated units" : `group ${byGroup} = ${group}`;
+          throw estimationError(
+            `${which} ${group === null ? "have" : "has"} no observation at the reference period ${refs.map(formatFull).join(", ")} (observed relative periods: ${describeRange(sorted)}); ${group === null ? "choose a --ref among them" : `name a reference for it with --group-ref "${group}=${formatFull(sorted[0] as number)}"`}`,
+          );
+        }
+        if (!named.some((r) => observed.has(r))) {
+          throw usageError(
+            `--group-ref: group ${group} has no observation at ${named.map(formatFull).join(", ")} (observed relative periods: ${describeRange(sorted)})`,
+          );
+        }
+        groupRefs = [...new Set(named)].sort((a, b) => a - b);
+        identificationNotes.push(
+          `group ${byGroup} = ${group} has no observation at the reference period ${refs.map(formatFull).join(", ")}: normalised at ${groupRefs.map(formatFull).join(", ")} instead (--group-ref)`,
+        );
+      }
+      cells.forEach((cell) => {
+        if (cell.group === group) cell.refs = groupRefs;
+      });
+    }
+  }
+  // Drop the rows of removed cells.
+  let removedRows = 0;
+  if (removedCells.size > 0) {
+    for (let r = kept.length - 1; r >= 0; r--) {
+      if (removedCells.has(keptCell[r] as number)) {
+        kept.splice(r, 1);
+        keptRel.splice(r, 1);
+        keptCell.splice(r, 1);
+        removedRows++;
+      }
+    }
+    if (cells.every((_, c) => removedCells.has(c))) {
+      throw estimationError(
+        `no cohort has an observation at the reference period ${refs.map(formatFull).join(", ")}: Sun and Abraham's estimator is not identified`,
+      );
+    }
+    if (!windowGiven) {
+      // The observed range of the cohorts that remain.
+      lo = Number.POSITIVE_INFINITY;
+      hi = Number.NEGATIVE_INFINITY;
+      for (let r = 0; r < kept.length; r++) {
+        if ((keptCell[r] as number) < 0) continue;
+        const rel = keptRel[r] as number;
+        if (rel < lo) lo = rel;
+        if (rel > hi) hi = rel;
+      }
+    }
+  }
+
+  // Cells in order: groups (numerically when all are numbers), then cohorts.
+  const liveCells = cells.map((_, j) => j).filter((j) => !removedCells.has(j));
+  const groups = sortLabels(
+    [...new Set(liveCells.map((j) => (cells[j] as Cell).group))].filter((g) => g !== null),
+  );
+  const order = liveCells.sort((a, b) => {
+    const ca = cells[a] as Cell;
+    const cb = cells[b] as Cell;
+    const ga = ca.group === null ? -1 : groups.indexOf(ca.group);
+    const gb = cb.group === null ? -1 : groups.indexOf(cb.group);
+    return ga !== gb ? ga - gb : (ca.cohort ?? 0) - (cb.cohort ?? 0);
+  });
+  const rank = new Int32Array(cells.length).fill(-1);
   order.forEach((j, r) => {
     rank[j] = r;
   });
   const sortedCells = order.map((j) => cells[j] as Cell);
   const cellOf = keptCell.map((c) => (c < 0 ? -1 : (rank[c] as number)));
 
-  // Generated columns: one relative-time column per cell, holding the reference period outside the cell (so
-  // that i(col, ref = ...) makes no dummy there).
+  // Generated columns: one relative-time column per cell, holding the cell's reference period outside the cell
+  // (so that i(col, ref = ...) makes no dummy there).
   const prefix = freeName(table, "mobility_es");
-  const refValue = refs[0] as number;
   const extra: Column[] = sortedCells.map((cell, c) => {
     cell.column = `${prefix}${c + 1}`;
+    const refValue = cell.refs[0] as number;
     const values = new Float64Array(kept.length);
     for (let r = 0; r < kept.length; r++) values[r] = cellOf[r] === c ? (keptRel[r] as number) : refValue;
     return { kind: "number", name: cell.column, values };
   });
   const sub = table.take(kept).withColumns(extra);
 
-  const feText = spec.fixedEffects ?? `${spec.unit} + ${spec.time}`;
-  const feNames = feText.split("+").map((s) => s.trim());
-  const refText = refs.length === 1 ? num(refValue) : `c(${refs.map(num).join(", ")})`;
-  const rhs = sortedCells.map((c) => `i(${c.column}, ref = ${refText})`);
+  const refTextOf = (r: readonly number[]) =>
+    r.length === 1 ? num(r[0] as number) : `c(${r.map(num).join(", ")})`;
+  const refText = refTextOf(refs);
+  const rhs = sortedCells.map((c) => `i(${c.column}, ref = ${refTextOf(c.refs)})`);
   if (spec.controls) rhs.push(spec.controls);
   const text = spec.fixedEffectsAsDummies
     ? `${spec.outcome} ~ ${[...rhs, ...feNames.map((f) => `factor(${f})`)].join(" + ")}`
@@ -323,7 +459,7 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
     const cell = sortedCells[c] as Cell;
     const rel = keptRel[r] as number;
     treatedUnits.add(u);
-    if (refs.includes(rel)) unitsWithRef.add(u);
+    if (cell.refs.includes(rel)) unitsWithRef.add(u);
     const counts = cellNobs[c] as Map<number, number>;
     counts.set(rel, (counts.get(rel) ?? 0) + 1);
     addTo(unitsAt, `${cell.group ?? ""}\u0000${rel}`, u);
@@ -342,15 +478,17 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
   const notEstimated: string[] = [];
   const displayNames = new Map<string, string>();
   const groupList: (string | null)[] = groups.length > 0 ? groups : [null];
+  const groupRefs = new Map<string | null, number[]>();
   for (const group of groupList) {
     const inGroup = sortedCells.map((cell, c) => ({ cell, c })).filter(({ cell }) => cell.group === group);
+    const pathRefs = (inGroup[0]?.cell.refs ?? refs) as number[];
+    groupRefs.set(group, pathRefs);
     const rels = new Set<number>();
     for (const { c } of inGroup) for (const rel of (cellNobs[c] as Map<number, number>).keys()) rels.add(rel);
-    for (const r of refs) rels.add(r);
     for (const rel of [...rels].sort((a, x) => a - x)) {
       const name = pathTerm(rel, byGroup, group);
       const nTreated = unitsAt.get(`${group ?? ""}\u0000${rel}`)?.size ?? 0;
-      if (refs.includes(rel)) {
+      if (pathRefs.includes(rel)) {
         rowsOut.push({ name, rel, group, nTreated, combo: null, parts: [] });
         continue;
       }
@@ -454,9 +592,16 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
   // Notes, with generated names replaced by readable ones.
   const rename = (s: string) =>
     s.replace(new RegExp(`${prefix}\\d+::-?[0-9.e+-]+`, "g"), (m) => displayNames.get(m) ?? m);
-  const notes = result.notes.map(rename);
+  const notes = [...completeFrame.notes, ...result.notes.map(rename)];
   if (missingKey > 0)
     notes.push(`${missingKey} observations removed because '${spec.unit}' or '${spec.time}' is missing`);
+  void incomplete;
+  const hint = neverTreatedHint(unitEvent, time, spec.eventTime);
+  if (hint !== null) notes.push(hint);
+  if (events.codedNever > 0)
+    notes.push(`${events.codedNever} units coded as never treated in '${spec.eventTime}' (--never-treated)`);
+  if (!windowGiven)
+    notes.push(`window: every observed relative period (${formatFull(lo)} to ${formatFull(hi)})`);
   if (outside > 0)
     notes.push(`${outside} observations of treated units outside the window ${lo}:${hi} removed`);
   if (binned > 0)
@@ -471,6 +616,7 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
     );
   }
   if (noGroup > 0) notes.push(`${noGroup} observations of treated units with no '${byGroup}' removed`);
+  notes.push(...identificationNotes);
   const withoutRef = [...treatedUnits].filter((u) => !unitsWithRef.has(u)).length;
   if (withoutRef > 0) {
     notes.push(
@@ -490,6 +636,11 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
       const units = cohortUnits.get(JSON.stringify([group, cohort]));
       if (units) cohorts.push({ cohort, group, n_units: units.size });
     }
+  }
+  const groupReference: Record<string, number[]> = {};
+  for (const [group, r] of groupRefs) {
+    if (group !== null && (r.length !== refs.length || r.some((x, j) => x !== refs[j])))
+      groupReference[group] = r;
   }
 
   const displayFormula = describeFormula(spec, estimator, refText, feText);
@@ -519,6 +670,17 @@ export function estimateEventStudy(table: Table, spec: EventStudySpec): EventStu
       pre_test: wald ? { ...wald, terms: preIdx.map((j) => (estimated[j] as PathRow).name) } : null,
       att,
       excluded: { outside_window: outside, control_rule: afterLast + noGroup },
+      window_default: !windowGiven,
+      ...(Object.keys(groupReference).length > 0 ? { group_reference: groupReference } : {}),
+      ...(removedCells.size > 0
+        ? {
+            removed_cohorts: [...removedCells]
+              .map((c) => cells[c] as Cell)
+              .sort((a, b) => (a.cohort ?? 0) - (b.cohort ?? 0))
+              .map((cell) => ({ cohort: cell.cohort as number, group: cell.group })),
+            removed_observations: removedRows,
+          }
+        : {}),
     },
   };
   return { model, cells: cellsOut, internalFormula: text };
@@ -531,6 +693,15 @@ interface PathRow {
   nTreated: number;
   combo: LinearCombination | null;
   parts: CellCoefficient[];
+}
+
+/** "-3 to 10" for a run of consecutive periods, else the list. */
+function describeRange(values: readonly number[]): string {
+  if (values.length === 0) return "none";
+  const consecutive = values.every((v, j) => j === 0 || v === (values[j - 1] as number) + 1);
+  if (consecutive && values.length > 2)
+    return `${formatFull(values[0] as number)} to ${formatFull(values[values.length - 1] as number)}`;
+  return values.map(formatFull).join(", ");
 }
 
 function describeFormula(
@@ -558,27 +729,13 @@ function num(x: number): string {
   return formatFull(x);
 }
 
-function addTo(map: Map<string, Set<number>>, key: string, value: number): void {
+function addTo<K>(map: Map<K, Set<number>>, key: K, value: number): void {
   let set = map.get(key);
   if (set === undefined) {
     set = new Set();
     map.set(key, set);
   }
   set.add(value);
-}
-
-function columnKey(column: Column, row: number): string | number | undefined {
-  if (column.kind === "number") {
-    const v = column.values[row] as number;
-    return Number.isNaN(v) ? undefined : v;
-  }
-  const code = column.codes[row] as number;
-  return code === MISSING_CODE ? undefined : column.levels[code];
-}
-
-function columnLabel(column: Column, row: number): string | undefined {
-  const key = columnKey(column, row);
-  return key === undefined ? undefined : typeof key === "number" ? formatFull(key) : key;
 }
 
 function sortLabels(labels: string[]): string[] {

@@ -69,6 +69,13 @@ export function memoryFit(parts: MemoryFitParts): MemoryFit {
       if (values === undefined) throw estimationError(`internal: the fit has no time variable '${name}'`);
       return { name, values };
     },
+    absorbedFixedEffects: () =>
+      design.fixedEffects.map((fe) => ({
+        name: fe.name,
+        ids: fe.ids,
+        nlevels: fe.nlevels,
+        slope: fe.slope !== undefined,
+      })),
     statistics: parts.statistics,
     sample: {
       dropped: {

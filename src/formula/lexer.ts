@@ -1,6 +1,10 @@
 /** Splits a formula into tokens, each with its character position for error messages. */
 import { usageError } from "../errors.js";
 
+/** C0 control characters and DEL. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
 export type TokenType = "ident" | "number" | "string" | "op" | "end";
 
 export interface Token {
@@ -51,11 +55,32 @@ export function tokenize(source: string): Token[] {
         i++;
       }
     } else {
-      throw formulaError(source, i, `an unexpected character '${ch}'`);
+      throw formulaError(source, i, `an unexpected character '${ch}'${backtickHint(source, i)}`);
     }
   }
   tokens.push({ type: "end", text: "", pos: source.length });
   return tokens;
+}
+
+/**
+ * A hint for a column name the lexer cannot read as one name (letters outside A-Z such as "café", spaces,
+ * symbols): the word around position `at`, suggested in backticks as R writes non-syntactic names.
+ */
+export function backtickHint(source: string, at: number): string {
+  const isWordChar = (c: string | undefined) => c !== undefined && !/[\s~+*/^:|(),=[\]`"'-]/.test(c);
+  let start = at;
+  while (start > 0 && isWordChar(source[start - 1])) start--;
+  let end = at;
+  while (end < source.length && isWordChar(source[end])) end++;
+  const word = source.slice(start, end);
+  if (word === "") return "";
+  return `; a column name with such characters is written in backticks: \`${word}\``;
+}
+
+/** The hint for two names in a row ("my var"): probably one column name with a space, to write in backticks. */
+export function adjacentNamesHint(first: Token, second: Token): string {
+  if (first.type !== "ident" || second.type !== "ident") return "";
+  return `; if '${first.text} ${second.text}' is one column name, write it in backticks: \`${first.text} ${second.text}\``;
 }
 
 /**
@@ -66,9 +91,33 @@ export function tokenize(source: string): Token[] {
  * The CLI prints errors on one line, so the caret picture is folded into the message after " | ".
  */
 export function formulaError(source: string, pos: number, what: string): Error {
-  return usageError(`formula "${source}" at position ${pos + 1}: ${what} (here: "${pointAt(source, pos)}")`);
+  return usageError(
+    visible(
+      `formula "${clip(source, 0, 120)}" at position ${pos + 1}: ${what} (here: "${pointAt(source, pos)}")`,
+    ),
+  );
 }
 
+/** Control characters (a line break inside a formula) written as escapes, so that the message stays one line. */
+function visible(text: string): string {
+  const names: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+  return text.replace(
+    CONTROL_CHARACTERS,
+    (c) => names[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/** At most `width` characters of `text` from `start`, with "..." where something is left out. */
+function clip(text: string, start: number, width: number): string {
+  const from = Math.max(0, start);
+  const to = Math.min(text.length, from + width);
+  return `${from > 0 ? "..." : ""}${text.slice(from, to)}${to < text.length ? "..." : ""}`;
+}
+
+/** The text around `pos` with ">>>" before the offending character (a window of it for long formulas). */
 function pointAt(source: string, pos: number): string {
-  return `${source.slice(0, pos)}>>>${source.slice(pos)}`;
+  if (source.length <= 120) return `${source.slice(0, pos)}>>>${source.slice(pos)}`;
+  const before = clip(source, pos - 40, 40);
+  const after = clip(source, pos, 40);
+  return `${before.endsWith("...") ? before.slice(0, -3) : before}>>>${after.startsWith("...") ? after.slice(3) : after}`;
 }

@@ -10,7 +10,15 @@
  */
 import type { Expr, FixedEffectTerm, InstrumentPart, NamedArg, ParsedFormula, Term } from "./ast.js";
 import { deparse } from "./deparse.js";
-import { formulaError, type Token, tokenize } from "./lexer.js";
+import { adjacentNamesHint, formulaError, type Token, tokenize } from "./lexer.js";
+
+/**
+ * Limits that keep hostile or generated formulas from exhausting the stack or the clock (a formula nested 2,000
+ * deep, or with 5,000 terms, used to end in "Maximum call stack size exceeded"): nesting of parentheses,
+ * function calls and signs, and the number of terms, written or produced by the term algebra (a*b, (a+b)^k).
+ */
+export const MAX_FORMULA_NESTING = 200;
+export const MAX_FORMULA_TERMS = 2000;
 
 export function parseFormula(source: string): ParsedFormula {
   const text = source.trim();
@@ -37,6 +45,7 @@ interface TermSet {
 
 class Parser {
   private at = 0;
+  private depth = 0;
   /**
    * Labels of variables in order of first appearance: R orders factors inside an interaction by this. Each part
    * of the formula has its own order, as fixest builds each part's terms from a formula of its own: the main part
@@ -82,7 +91,9 @@ class Parser {
       }
     }
     const end = this.peek();
-    if (end.type !== "end") throw formulaError(this.source, end.pos, `unexpected '${end.text}'`);
+    if (end.type !== "end") {
+      throw formulaError(this.source, end.pos, `unexpected '${end.text}'${this.adjacentHint()}`);
+    }
     return {
       text: this.source,
       response,
@@ -97,20 +108,43 @@ class Parser {
   expression(): Expr {
     const expr = this.sum();
     const end = this.peek();
-    if (end.type !== "end") throw formulaError(this.source, end.pos, `unexpected '${end.text}'`);
+    if (end.type !== "end") {
+      throw formulaError(this.source, end.pos, `unexpected '${end.text}'${this.adjacentHint()}`);
+    }
     return expr;
   }
 
   // ---- expressions (R precedence) ----
 
   private sum(): Expr {
+    this.enter();
     let left = this.product();
+    let operands = 1;
     while (this.peekOp("+") || this.peekOp("-")) {
       const op = this.next();
+      if (++operands > MAX_FORMULA_TERMS) {
+        throw formulaError(
+          this.source,
+          op.pos,
+          `more than ${MAX_FORMULA_TERMS} terms in one sum (the limit)`,
+        );
+      }
       const right = this.product();
       left = { type: "binary", op: op.text as "+" | "-", left, right, pos: op.pos };
     }
+    this.depth--;
     return left;
+  }
+
+  /** One more level of nesting (a parenthesis, a call's argument, a sign); an error past the limit. */
+  private enter(): void {
+    if (++this.depth > MAX_FORMULA_NESTING) {
+      throw formulaError(
+        this.source,
+        this.peek().pos,
+        `nesting deeper than ${MAX_FORMULA_NESTING} levels of parentheses, calls or signs (the limit)`,
+      );
+    }
   }
 
   private product(): Expr {
@@ -136,7 +170,10 @@ class Parser {
   private unary(): Expr {
     if (this.peekOp("-") || this.peekOp("+")) {
       const op = this.next();
-      return { type: "unary", op: op.text as "-" | "+", arg: this.unary(), pos: op.pos };
+      this.enter();
+      const arg = this.unary();
+      this.depth--;
+      return { type: "unary", op: op.text as "-" | "+", arg, pos: op.pos };
     }
     return this.power();
   }
@@ -177,7 +214,16 @@ class Parser {
   private atom(): Expr {
     const token = this.next();
     if (token.type === "number") {
-      return { type: "num", value: Number(token.text), text: token.text, pos: token.pos };
+      const value = Number(token.text);
+      // 1e400 would silently be Infinity and 1e-400 zero: a literal must be a finite double, non-zero if written so.
+      if (!Number.isFinite(value) || (value === 0 && /[1-9]/.test(token.text.replace(/[eE].*$/, "")))) {
+        throw formulaError(
+          this.source,
+          token.pos,
+          `the number ${token.text} is outside the range of double precision (magnitudes from about 5e-324 to 1.8e308)`,
+        );
+      }
+      return { type: "num", value, text: token.text, pos: token.pos };
     }
     if (token.type === "string") return { type: "str", value: token.text, pos: token.pos };
     if (token.type === "ident") {
@@ -271,10 +317,13 @@ class Parser {
       case "+":
         return { terms: unionTerms(left.terms, right.terms), intercept: right.intercept ?? left.intercept };
       case ":":
-        return { terms: crossTerms(left.terms, right.terms), intercept: undefined };
+        return { terms: this.crossTerms(left.terms, right.terms, expr.pos), intercept: undefined };
       case "*":
         return {
-          terms: unionTerms(unionTerms(left.terms, right.terms), crossTerms(left.terms, right.terms)),
+          terms: unionTerms(
+            unionTerms(left.terms, right.terms),
+            this.crossTerms(left.terms, right.terms, expr.pos),
+          ),
           intercept: right.intercept ?? left.intercept,
         };
       default:
@@ -297,7 +346,7 @@ class Parser {
       );
     }
     let terms = base.terms;
-    for (let d = 1; d < degree; d++) terms = unionTerms(terms, crossTerms(terms, base.terms));
+    for (let d = 1; d < degree; d++) terms = unionTerms(terms, this.crossTerms(terms, base.terms, expr.pos));
     return { terms, intercept: base.intercept };
   }
 
@@ -318,6 +367,30 @@ class Parser {
     const indexed = terms.map((term, index) => ({ term, index }));
     indexed.sort((a, b) => a.term.factors.length - b.term.factors.length || a.index - b.index);
     return { terms: indexed.map((x) => x.term), intercept: set.intercept ?? true };
+  }
+
+  /** All interactions of a term of `a` with one of `b`; an error when they would pass the term limit. */
+  private crossTerms(a: Expr[][], b: Expr[][], pos: number): Expr[][] {
+    const out: Expr[][] = [];
+    const seen = new Set<string>();
+    for (const x of a) {
+      for (const y of b) {
+        const factors = [...x];
+        for (const f of y) if (!factors.some((g) => deparse(g) === deparse(f))) factors.push(f);
+        const key = termKey(factors);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(factors);
+        if (out.length > MAX_FORMULA_TERMS) {
+          throw formulaError(
+            this.source,
+            pos,
+            `the interactions make more than ${MAX_FORMULA_TERMS} terms (the limit)`,
+          );
+        }
+      }
+    }
+    return out;
   }
 
   private fixedEffectTerms(expr: Expr): FixedEffectTerm[] {
@@ -381,6 +454,12 @@ class Parser {
 
   // ---- token helpers ----
 
+  /** The backtick hint when the current token is a name right after another name. */
+  private adjacentHint(): string {
+    const previous = this.tokens[this.at - 1];
+    return previous === undefined ? "" : adjacentNamesHint(previous, this.peek());
+  }
+
   private peek(): Token {
     return this.tokens[this.at] as Token;
   }
@@ -400,7 +479,7 @@ class Parser {
     const token = this.peek();
     if (token.type !== "op" || token.text !== text) {
       const found = token.type === "end" ? "the end of the formula" : `'${token.text}'`;
-      throw formulaError(this.source, token.pos, `expected ${what}, found ${found}`);
+      throw formulaError(this.source, token.pos, `expected ${what}, found ${found}${this.adjacentHint()}`);
     }
     return this.next();
   }
@@ -416,17 +495,12 @@ function sameTerm(a: Expr[], b: Expr[]): boolean {
 
 function unionTerms(a: Expr[][], b: Expr[][]): Expr[][] {
   const out = [...a];
-  for (const t of b) if (!out.some((o) => sameTerm(o, t))) out.push(t);
-  return out;
-}
-
-function crossTerms(a: Expr[][], b: Expr[][]): Expr[][] {
-  const out: Expr[][] = [];
-  for (const x of a) {
-    for (const y of b) {
-      const factors = [...x];
-      for (const f of y) if (!factors.some((g) => deparse(g) === deparse(f))) factors.push(f);
-      if (!out.some((o) => sameTerm(o, factors))) out.push(factors);
+  const seen = new Set(a.map(termKey));
+  for (const t of b) {
+    const key = termKey(t);
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(t);
     }
   }
   return out;

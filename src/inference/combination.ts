@@ -7,7 +7,7 @@
  * the gradient is exact, and Var = g' V g. For a linear combination the delta method is exact.
  */
 import { Matrix } from "ml-matrix";
-import { usageError } from "../errors.js";
+import { estimationError, usageError } from "../errors.js";
 import type { Expr } from "../formula/ast.js";
 import { deparse } from "../formula/deparse.js";
 import { parseExpression } from "../formula/parser.js";
@@ -23,6 +23,8 @@ export interface CombinationResult {
   p_value: number;
   conf_low: number;
   conf_high: number;
+  /** The combination's own degrees of freedom, when they are not the model's (CR2/CR3). */
+  df?: number;
 }
 
 /** A value with its gradient with respect to the coefficients, and whether it is still linear in them. */
@@ -40,15 +42,16 @@ const FUNCTIONS: Record<string, [(x: number) => number, (x: number) => number]> 
   abs: [Math.abs, (x) => Math.sign(x)],
 };
 
-export function combination(
+/**
+ * The value of a combination and its exact gradient with respect to the coefficients (dual numbers); a lincom that
+ * is not linear in them is a usage error. The gradient of a lincom is its contrast vector.
+ */
+export function evaluateCombination(
   kind: "lincom" | "nlcom",
   expression: string,
   terms: readonly string[],
   estimates: Float64Array,
-  vcov: Matrix,
-  dfT: number,
-  level: number,
-): CombinationResult {
+): { value: number; gradient: Float64Array } {
   const k = terms.length;
   const constant = (value: number): Dual => ({
     value,
@@ -57,9 +60,21 @@ export function combination(
     constant: true,
   });
   const fail = (expr: Expr, what: string) =>
-    usageError(`--${kind} "${expression}" at position ${expr.pos + 1}: ${what}`);
+    usageError(`${kind} "${expression}" at position ${expr.pos + 1}: ${what}`);
 
+  // The innermost sub-expression whose value or gradient stops being finite (1/(b[x]-b[x]) divides by zero):
+  // the error names it, since a combination that is not finite at the estimates has no meaning to report.
+  let firstNonFinite: { expr: Expr; gradient: boolean; value: number } | null = null;
   const evaluate = (expr: Expr): Dual => {
+    const result = evaluateNode(expr);
+    if (firstNonFinite === null) {
+      if (!Number.isFinite(result.value)) firstNonFinite = { expr, gradient: false, value: result.value };
+      else if (result.gradient.some((g) => !Number.isFinite(g)))
+        firstNonFinite = { expr, gradient: true, value: result.value };
+    }
+    return result;
+  };
+  const evaluateNode = (expr: Expr): Dual => {
     switch (expr.type) {
       case "num":
         return constant(expr.value);
@@ -148,12 +163,37 @@ export function combination(
   try {
     parsed = parseExpression(expression);
   } catch (error) {
-    throw usageError(`--${kind}: ${(error as Error).message}`);
+    throw usageError(`${kind}: ${(error as Error).message}`);
   }
   const result = evaluate(parsed);
   if (kind === "lincom" && !result.linear) {
-    throw usageError(`--lincom "${expression}" is not linear in the coefficients: use --nlcom`);
+    throw usageError(`lincom "${expression}" is not linear in the coefficients: use nlcom`);
   }
+  const bad = firstNonFinite as { expr: Expr; gradient: boolean; value: number } | null;
+  if (bad !== null) {
+    const part = deparse(bad.expr);
+    throw estimationError(
+      bad.gradient
+        ? `${kind} "${expression}": the derivative of ${part} (at position ${bad.expr.pos + 1}) is not finite at the estimates, so the delta method gives no standard error`
+        : `${kind} "${expression}": ${part} (at position ${bad.expr.pos + 1}) is ${Number.isNaN(bad.value) ? "undefined" : "not finite"} at the estimates (a division by zero or a function outside its domain)`,
+    );
+  }
+  return { value: result.value, gradient: result.gradient };
+}
+
+export function combination(
+  kind: "lincom" | "nlcom",
+  expression: string,
+  terms: readonly string[],
+  estimates: Float64Array,
+  vcov: Matrix,
+  dfT: number,
+  level: number,
+  /** Degrees of freedom of the combination with this gradient, when they depend on it (CR2/CR3). */
+  dfFor?: (gradient: Float64Array) => number,
+): CombinationResult {
+  const k = terms.length;
+  const result = evaluateCombination(kind, expression, terms, estimates);
   let variance = 0;
   for (let a = 0; a < k; a++) {
     for (let c = 0; c < k; c++) {
@@ -162,27 +202,34 @@ export function combination(
   }
   const se = Math.sqrt(variance);
   const statistic = result.value / se;
-  const q = criticalValue(level, dfT);
+  // Degrees of freedom that depend on the combination (CR2/CR3's Satterthwaite df of the gradient).
+  const df = dfFor ? dfFor(result.gradient) : dfT;
+  const q = criticalValue(level, df);
   return {
     expression,
     kind,
     estimate: result.value,
     std_error: se,
     statistic,
-    p_value: twoSidedPValue(statistic, dfT),
+    p_value: twoSidedPValue(statistic, df),
     conf_low: result.value - q * se,
     conf_high: result.value + q * se,
+    ...(dfFor ? { df } : {}),
   };
 }
 
-/** A combination of a reported model's coefficients, using its covariance and t degrees of freedom. */
+/**
+ * A combination of a reported model's coefficients, using its covariance and t degrees of freedom. A model whose
+ * coefficients carry no test (a perfect fit, src/inference/diagnostics.ts) gives a combination without one too.
+ */
 export function modelCombination(
   kind: "lincom" | "nlcom",
   expression: string,
   model: ModelResult,
   level: number,
+  dfFor?: (gradient: Float64Array) => number,
 ): CombinationResult {
-  return combination(
+  const result = combination(
     kind,
     expression,
     model.coefficients.map((c) => c.term),
@@ -190,5 +237,8 @@ export function modelCombination(
     new Matrix(model.vcov_matrix),
     model.vcov.df_t,
     level,
+    dfFor,
   );
+  const untested = model.coefficients.length > 0 && model.coefficients.every((c) => Number.isNaN(c.p_value));
+  return untested ? { ...result, statistic: Number.NaN, p_value: Number.NaN } : result;
 }

@@ -7,6 +7,7 @@ import { type Fit, INTERCEPT } from "../model/fit.js";
 import type { ModelResult } from "../model/result.js";
 import type { Covariance } from "../vcov/types.js";
 import { coefficientTable } from "./coefficientTable.js";
+import { diagnoseFit } from "./diagnostics.js";
 import { waldTest } from "./wald.js";
 
 export interface SummaryOptions {
@@ -21,9 +22,23 @@ export function summarize(fit: Fit, covariance: Covariance, options: SummaryOpti
   const dfT = covariance.info.df_t;
   const terms = [...fit.terms];
   const slopeIndices = terms.map((t, j) => (t === INTERCEPT ? -1 : j)).filter((j) => j >= 0);
-  const wald = waldTest(fit.coefficients, covariance.matrix, slopeIndices, dfT);
+  // With degrees of freedom per coefficient (CR2/CR3) there is no single F reference: no joint test is printed.
+  const perCoefficient = covariance.coefficientDf;
   const n = fit.nobs;
   const kFit = covariance.parameters.kFit;
+  // A perfect fit's standard errors are zero up to rounding (NIST certifies 0 for Wampler1): they are reported,
+  // but t statistics of 1e15-1e33 are not, nor p-values or the F test (src/inference/diagnostics.ts).
+  const diagnostics = diagnoseFit(fit, n - kFit);
+  const vcov = covariance.matrix;
+  const wald =
+    diagnostics.perfectFit || perCoefficient ? null : waldTest(fit.coefficients, vcov, slopeIndices, dfT);
+  const coefficients = coefficientTable(terms, fit.coefficients, vcov, perCoefficient ?? dfT, options.level);
+  if (diagnostics.perfectFit) {
+    for (const c of coefficients) {
+      c.statistic = Number.NaN;
+      c.p_value = Number.NaN;
+    }
+  }
   const { tss, withinTss, centred, likelihood } = fit.statistics;
   // R2 and sigma describe least squares; a likelihood model reports its pseudo R2 and deviance instead.
   const leastSquares = likelihood === undefined;
@@ -35,10 +50,10 @@ export function summarize(fit: Fit, covariance: Covariance, options: SummaryOpti
     dependent: fit.dependent,
     nobs: n,
     dropped: { ...fit.sample.dropped },
-    coefficients: coefficientTable(terms, fit.coefficients, covariance.matrix, dfT, options.level),
+    coefficients,
     collinear: [...fit.collinear],
     vcov: covariance.info,
-    vcov_matrix: covariance.matrix.to2DArray(),
+    vcov_matrix: vcov.to2DArray(),
     r2,
     adj_r2: 1 - ((1 - r2) * (centred ? n - 1 : n)) / (n - kFit),
     within_r2: withinTss === null ? null : 1 - fit.rss / withinTss,
@@ -67,6 +82,6 @@ export function summarize(fit: Fit, covariance: Covariance, options: SummaryOpti
     ...(fit.fixedEffects.demeaning ? { demeaning: { ...fit.fixedEffects.demeaning } } : {}),
     weights: fit.sample.weights,
     group: options.group ?? null,
-    notes: [...fit.sample.notes, ...covariance.notes],
+    notes: [...fit.sample.notes, ...covariance.notes, ...diagnostics.notes],
   };
 }

@@ -18,6 +18,9 @@ export function waldTest(
   const q = indices.length;
   if (q === 0) return null;
   const sub = vcov.selection(indices as number[], indices as number[]);
+  // A covariance with a non-finite entry (a standard error that is not finite, reported in a note) has no test.
+  for (const j of indices) if (!Number.isFinite(estimates[j] as number)) return null;
+  for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) if (!Number.isFinite(sub.get(a, b))) return null;
   // A clustered covariance is singular when there are more coefficients than clusters; Stata then reports
   // the F as missing. We fall back to the pseudo-inverse (the test of the estimable part) and say so nowhere
   // else, so callers that care check `df1` against the rank.

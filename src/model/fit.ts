@@ -145,6 +145,11 @@ export interface Fit {
   idVariable?(name: string): IdVariable;
   /** A time variable by name (Newey-West and Driscoll-Kraay order periods by it). */
   timeVariable?(name: string): TimeVariable;
+  /**
+   * The absorbed fixed effects' ids on the estimation rows (CR2/CR3 put the crossed ones in their hat matrix);
+   * absent when the fit keeps no rows. Varying slopes are marked so that a covariance can refuse them.
+   */
+  absorbedFixedEffects?(): readonly { name: string; ids: Int32Array; nlevels: number; slope: boolean }[];
   /** Fit statistics that do not depend on the covariance (r2 and friends are computed in summarize). */
   readonly statistics: FitStatistics;
   readonly sample: SampleFacts;
@@ -163,6 +168,11 @@ export interface FitStatistics {
   readonly withinTss: number | null;
   /** Whether R2 is centred (model with an intercept or fixed effects). */
   readonly centred: boolean;
+  /**
+   * The outcome's (weighted) mean square, sum w y^2 / sum w, on the original scale: the yardstick of R's "essentially
+   * perfect fit" test (src/inference/diagnostics.ts). Absent when the engine does not compute it.
+   */
+  readonly responseMeanSquare?: number;
   /** Poisson: deviance, log-likelihood and the null model's, for pseudo R2. */
   readonly likelihood?: {
     readonly deviance: number;

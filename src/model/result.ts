@@ -15,6 +15,13 @@ const InferenceFields = {
   conf_high: z.number(),
 };
 
+/** Wild cluster bootstrap (`--boot`): symmetric p-value and the interval by test inversion (see `bootstrap`). */
+const BootstrapFields = {
+  boot_p_value: z.number().optional(),
+  boot_conf_low: z.number().optional(),
+  boot_conf_high: z.number().optional(),
+};
+
 export const CoefficientSchema = z.object({
   term: z.string(),
   ...InferenceFields,
@@ -26,6 +33,12 @@ export const CoefficientSchema = z.object({
   group: z.string().optional(),
   /** Event studies: the reference period, normalised to zero (estimate 0, std_error 0, no test). */
   reference: z.boolean().optional(),
+  /** This coefficient's own t degrees of freedom, when they differ by coefficient (CR2/CR3: Satterthwaite). */
+  df: z.number().optional(),
+  ...BootstrapFields,
+  /** Event studies with the multiplier bootstrap (Callaway-Sant'Anna): the simultaneous (sup-t) band. */
+  band_low: z.number().optional(),
+  band_high: z.number().optional(),
 });
 export type Coefficient = z.infer<typeof CoefficientSchema>;
 
@@ -81,10 +94,104 @@ export const EventStudyAggregateSchema = z.object({
   ...InferenceFields,
 });
 
+/** An aggregate of an event-study path (average of post periods, cumulative effect, --lincom). */
+export const EventStudyPathAggregateSchema = z.object({
+  /** post_average, cumulative, lincom, or (Sun-Abraham, imputation) the estimator's own overall ATT. */
+  kind: z.enum(["post_average", "cumulative", "lincom", "att"]),
+  label: z.string(),
+  /** The combination of path coefficients, written as for --lincom. */
+  expression: z.string(),
+  ...InferenceFields,
+});
+
+/** A row of a Callaway-Sant'Anna aggregation (by event time, cohort or period) or the group-time table. */
+const CsRowSchema = z.object({
+  ...InferenceFields,
+  /** Bootstrap: the simultaneous (sup-t) band over the rows of this block. */
+  band_low: z.number().optional(),
+  band_high: z.number().optional(),
+});
+
+/** Callaway and Sant'Anna (2021) details (did::att_gt + aggte). */
+export const CallawaySantAnnaSchema = z.object({
+  control: z.enum(["never", "not-yet"]),
+  base_period: z.enum(["varying", "universal"]),
+  method: z.enum(["reg", "ipw", "dr"]),
+  anticipation: z.number(),
+  covariates: z.array(z.string()),
+  n_units: z.number(),
+  periods: z.array(z.number()),
+  groups: z.array(z.number()),
+  clustered_by: z.string().nullable(),
+  n_clusters: z.number(),
+  group_time: z.array(
+    CsRowSchema.extend({
+      group: z.number(),
+      time: z.number(),
+      rel_time: z.number(),
+      base: z.number().nullable(),
+      post: z.boolean(),
+      n_treated: z.number(),
+      n_control: z.number(),
+    }),
+  ),
+  /** did's Wald pre-test: n att_pre' V^{-1} att_pre ~ chi2(df). */
+  pre_test: z.object({ statistic: z.number(), df: z.number(), p_value: z.number() }).nullable(),
+  simple: CsRowSchema,
+  dynamic: z.object({
+    overall: CsRowSchema,
+    min_e: z.number().nullable(),
+    max_e: z.number().nullable(),
+    balance_e: z.number().nullable(),
+    critical_value: z.number(),
+  }),
+  group: z.object({
+    overall: CsRowSchema,
+    rows: z.array(CsRowSchema.extend({ group: z.number() })),
+    critical_value: z.number(),
+  }),
+  calendar: z.object({
+    overall: CsRowSchema,
+    rows: z.array(CsRowSchema.extend({ time: z.number() })),
+    critical_value: z.number(),
+  }),
+  bootstrap: z
+    .object({
+      iterations: z.number(),
+      seed: z.number(),
+      weights: z.literal("rademacher"),
+      group_time_critical_value: z.number(),
+    })
+    .nullable(),
+});
+
+/** Borusyak, Jaravel and Spiess (2024) details (didimputation::did_imputation). */
+export const ImputationSchema = z.object({
+  /** Every treated observation weighted equally (didimputation's default estimand). */
+  overall: z.object({ ...InferenceFields, n_obs: z.number() }),
+  n_untreated_obs: z.number(),
+  n_treated_obs: z.number(),
+  n_units: z.number(),
+  n_clusters: z.number(),
+  /** Pre-trend regression on untreated observations (the path's pre-period rows), F test of its coefficients. */
+  pretrend_test: z
+    .object({
+      statistic: z.number(),
+      df1: z.number(),
+      df2: z.number(),
+      p_value: z.number(),
+      terms: z.array(z.string()),
+    })
+    .nullable(),
+});
+
 /** How an event study was set up and what was tested (`mobility eventstudy`); see README "Event studies". */
 export const EventStudySchema = z.object({
-  /** twfe (one path per group) or sunab (Sun and Abraham 2021 interaction-weighted). */
-  estimator: z.enum(["twfe", "sunab"]),
+  /**
+   * twfe (one path per group), sunab (Sun and Abraham 2021 interaction-weighted), cs (Callaway and Sant'Anna 2021:
+   * the dynamic aggregation of ATT(g, t)) or imputation (Borusyak, Jaravel and Spiess 2024).
+   */
+  estimator: z.enum(["twfe", "sunab", "cs", "imputation"]),
   unit: z.string(),
   time: z.string(),
   event_time: z.string(),
@@ -117,6 +224,24 @@ export const EventStudySchema = z.object({
   att: z.array(EventStudyAggregateSchema),
   /** Observations removed before estimation because of the window or the control definition. */
   excluded: z.object({ outside_window: z.number(), control_rule: z.number() }),
+  /** The window was not given: every observed relative period (window = the observed range). */
+  window_default: z.boolean().optional(),
+  /** TWFE by group: groups normalised at another period than `reference` (`--group-ref`). */
+  group_reference: z.record(z.string(), z.array(z.number())).optional(),
+  /** Sun and Abraham: cohorts removed because they have no observation at the reference period(s). */
+  removed_cohorts: z.array(z.object({ cohort: z.number(), group: z.string().nullable() })).optional(),
+  removed_observations: z.number().optional(),
+  /** Codes of the event column read as never treated (`--never-treated`). */
+  never_treated_codes: z.array(z.string()).optional(),
+  /**
+   * Aggregates of the path, for every estimator: the average of the post-period coefficients, cumulative effects
+   * up to k (`--cumulative`) and linear combinations (`--lincom`), with standard errors (see README).
+   */
+  aggregates: z.array(EventStudyPathAggregateSchema).optional(),
+  /** Callaway and Sant'Anna: the group-time table, the other aggregations, the pre-test and the bootstrap. */
+  cs: CallawaySantAnnaSchema.optional(),
+  /** Imputation (Borusyak, Jaravel and Spiess): the overall ATT, the pre-trend test and the sample. */
+  imputation: ImputationSchema.optional(),
 });
 export type EventStudyInfo = z.infer<typeof EventStudySchema>;
 
@@ -160,8 +285,9 @@ export const ModelResultSchema = z.object({
   /** Column title: the formula's dependent variable unless named. */
   name: z.string(),
   formula: z.string(),
-  /** The estimator registry's name (src/estimate/registry.ts). */
-  estimator: z.enum(["ols", "iv", "poisson"]),
+  /** The estimator: a registry name (src/estimate/registry.ts), or for event studies by Callaway-Sant'Anna or
+   * imputation, which are not regressions: cs, imputation. */
+  estimator: z.enum(["ols", "iv", "poisson", "cs", "imputation"]),
   dependent: z.string(),
   nobs: z.number(),
   /** Rows removed before estimation, by reason (`separated`: Poisson, fixed-effect groups of only zeros). */
@@ -225,6 +351,9 @@ export const ModelResultSchema = z.object({
         expression: z.string(),
         kind: z.enum(["lincom", "nlcom"]),
         ...InferenceFields,
+        /** The combination's own degrees of freedom (CR2/CR3: Satterthwaite). */
+        df: z.number().optional(),
+        ...BootstrapFields,
       }),
     )
     .optional(),
@@ -243,6 +372,39 @@ export const ModelResultSchema = z.object({
    * (y on the exogenous regressors and the instruments), or the second stage.
    */
   stage: z.enum(["first", "reduced", "second"]).optional(),
+  /**
+   * `--boot`: the wild cluster bootstrap behind the rows' boot_* fields: wcr (restricted, default) or wcu; the
+   * weights; draws used and asked for; the seed; whether every distinct draw was enumerated (the p-value is then
+   * exact and does not depend on the seed); the bootstrap clusters and their number. For 2SLS, WRE / WRU.
+   */
+  bootstrap: z
+    .object({
+      type: z.string(),
+      weights: z.string(),
+      reps: z.number(),
+      requested_reps: z.number(),
+      seed: z.number(),
+      enumerated: z.boolean(),
+      cluster: z.string(),
+      n_clusters: z.number(),
+      p_value: z.string(),
+      interval: z.string(),
+    })
+    .optional(),
+  /**
+   * Which engine estimated the model, when it was not the in-memory one (`--engine duckdb|clickhouse`, or DuckDB
+   * chosen for a file beyond the memory budget): demeaning sweeps (each one GROUP BY per fixed effect), scans of
+   * the rows (every aggregate query), and the bytes read as the engine reports them (ClickHouse) or from the
+   * source files' sizes (DuckDB; null for a database table).
+   */
+  engine: z
+    .object({
+      name: z.string(),
+      sweeps: z.number(),
+      scans: z.number(),
+      bytes_read: z.number().nullable(),
+    })
+    .optional(),
 });
 export type ModelResult = z.infer<typeof ModelResultSchema>;
 

@@ -52,6 +52,94 @@ export function leastSquares(
   /** "fast" tries the double-precision path first whatever the size (tests and benchmarks use this). */
   options: { forcePath?: "exact" | "fast" } = {},
 ): LeastSquaresFit {
+  const scaling = powerOfTwoScaling(columns, response);
+  if (scaling === null) return unscaledLeastSquares(columns, response, weights, options);
+  const fit = unscaledLeastSquares(
+    columns.map((c, j) => scaleColumn(c, scaling.columns[j] as number)),
+    scaleColumn(response, scaling.response),
+    weights,
+    options,
+  );
+  return unscaleFit(fit, scaling);
+}
+
+// ---------------------------------------------------------------- scaling
+
+/**
+ * Columns whose largest |value| lies outside [2^-SCALE_RANGE, 2^SCALE_RANGE] are brought near 1 before the Gram
+ * matrix is formed: x = 1e300 squares to Infinity and x = 1e-300 to 0, which made a regressor on such a scale end
+ * in a non-symmetric matrix or be "removed because of collinearity". The factors are powers of two, so scaling
+ * and unscaling are exact and a problem that needs none gives bit-identical results; every other column is
+ * scaled too, so a problem is either solved as given or entirely on scaled columns. Inside the range the Gram
+ * matrix and its double-double corrections hold without overflow or underflow for any n below 2^100.
+ */
+const SCALE_RANGE = 300;
+
+interface Scaling {
+  /** Factor (a power of two) each column was multiplied by. */
+  columns: number[];
+  response: number;
+}
+
+/** Largest |hi| of a column (0 for an all-zero or empty column). */
+function maxAbs(values: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) {
+    const a = Math.abs(values[i] as number);
+    if (a > m) m = a;
+  }
+  return m;
+}
+
+/** The power of two that brings a largest |value| `m` into [0.5, 2) (1 for zero or non-finite m). */
+function unitFactor(m: number): number {
+  if (!(m > 0) || !Number.isFinite(m)) return 1;
+  // Clamped so that 2^-e is a finite double (a subnormal m then lands near 2^-22, well inside the range).
+  const e = Math.min(1022, Math.max(-1000, Math.floor(Math.log2(m))));
+  return 2 ** -e;
+}
+
+function powerOfTwoScaling(columns: readonly DesignColumn[], response: DesignColumn): Scaling | null {
+  const maxima = [...columns.map((c) => maxAbs(c.hi)), maxAbs(response.hi)];
+  const low = 2 ** -SCALE_RANGE;
+  const high = 2 ** SCALE_RANGE;
+  if (maxima.every((m) => m === 0 || !Number.isFinite(m) || (m >= low && m <= high))) return null;
+  const factors = maxima.map(unitFactor);
+  return { columns: factors.slice(0, columns.length), response: factors[columns.length] as number };
+}
+
+function scaleColumn(column: DesignColumn, factor: number): DesignColumn {
+  if (factor === 1) return column;
+  return {
+    name: column.name,
+    hi: column.hi.map((v) => v * factor),
+    lo: column.lo === null ? null : column.lo.map((v) => v * factor),
+  };
+}
+
+/** Back to the original units: b_j = b'_j s_j / s_y, (X'WX)^-1_jk = s_j s_k (X'WX)'^-1_jk, e = e' / s_y. */
+function unscaleFit(fit: LeastSquaresFit, scaling: Scaling): LeastSquaresFit {
+  const s = fit.kept.map((j) => scaling.columns[j] as number);
+  const sy = scaling.response;
+  const inverse = new Matrix(s.length, s.length);
+  for (let r = 0; r < s.length; r++)
+    for (let c = 0; c < s.length; c++)
+      inverse.set(r, c, fit.xtxInverse.get(r, c) * (s[r] as number) * (s[c] as number));
+  return {
+    ...fit,
+    coefficients: fit.coefficients.map((b, m) => (b * (s[m] as number)) / sy),
+    xtxInverse: inverse,
+    residuals: fit.residuals.map((e) => e / sy),
+    rss: fit.rss / sy / sy,
+  };
+}
+
+function unscaledLeastSquares(
+  columns: readonly DesignColumn[],
+  response: DesignColumn,
+  weights: Float64Array | null,
+  options: { forcePath?: "exact" | "fast" },
+): LeastSquaresFit {
   const n = response.hi.length;
   const k = columns.length;
   const path = options.forcePath ?? (n * k * k <= EXACT_PATH_WORK ? "exact" : "fast");

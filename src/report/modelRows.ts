@@ -50,6 +50,7 @@ export function firstStageColumns(model: ModelResult): ModelResult[] {
     f_p_value: stage.partial_f_p_value,
     notes: [],
     combinations: undefined,
+    bootstrap: undefined,
     y_mean: undefined,
     y_sd: undefined,
     stage: "first" as const,
@@ -114,6 +115,29 @@ export function combinationRows(
         if (!c) return "";
         const value = formatFixed(below === "p_value" ? c.p_value : c.std_error, digits);
         return value === "" ? "" : below === "p_value" ? `[${value}]` : `(${value})`;
+      }),
+    });
+    // `--boot` with a combination: its wild cluster bootstrap p-value on a row of its own.
+    if (found.some((c) => c?.boot_p_value !== undefined))
+      rows.push({
+        label: `Wild bootstrap p (${expression})`,
+        cells: found.map((c) => (c?.boot_p_value === undefined ? "" : formatFixed(c.boot_p_value, 3))),
+      });
+  }
+  // Wild bootstrap p-values (--boot): one row per bootstrapped coefficient.
+  const booted = [
+    ...new Set(
+      output.models.flatMap((m) =>
+        m.coefficients.filter((c) => c.boot_p_value !== undefined).map((c) => c.term),
+      ),
+    ),
+  ];
+  for (const term of booted) {
+    rows.push({
+      label: `Wild bootstrap p (${term})`,
+      cells: output.models.map((m) => {
+        const p = m.coefficients.find((c) => c.term === term)?.boot_p_value;
+        return p === undefined ? "" : formatFixed(p, 3);
       }),
     });
   }

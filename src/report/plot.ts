@@ -24,6 +24,11 @@ export interface IntervalPoint {
   series: string;
   /** A fixed point (e.g. an event study's reference period): drawn hollow, no interval. */
   reference?: boolean;
+  /**
+   * Points of a series are joined by a line only within the same segment (default: one segment per series), so
+   * that a path with a missing period is not drawn through the gap.
+   */
+  segment?: string;
 }
 
 export interface IntervalPlotOptions {
@@ -44,6 +49,8 @@ export interface IntervalPlotOptions {
   height?: number;
   /** Subtitle lines under the title (e.g. what the bars are); keep each under ~60 characters. */
   caption?: string[];
+  /** Legend position (default "bottom": below the plot, clear of the data). */
+  legend?: "bottom" | "right" | "top" | "top-left";
 }
 
 export const FONT_FAMILY = "DejaVu Sans, Liberation Sans, Arial, sans-serif";
@@ -67,6 +74,7 @@ export function intervalPlotSpec(
       low: p.low,
       high: p.high,
       series: p.series,
+      segment: `${s}:${p.segment ?? ""}`,
       reference: p.reference === true,
     };
   });
@@ -139,7 +147,7 @@ export function intervalPlotSpec(
   }
   layers.push({
     mark: { type: "line", strokeWidth: 1, opacity: 0.5 },
-    encoding: { x: xEncoding, y: yEncoding, color, detail: { field: "series", type: "nominal" } },
+    encoding: { x: xEncoding, y: yEncoding, color, detail: { field: "segment", type: "nominal" } },
   });
   layers.push({
     transform: [estimated],
@@ -170,7 +178,9 @@ export function intervalPlotSpec(
       encoding: { x: { field: "x", type: "quantitative", scale: xScale }, y: { datum: 0 } },
     });
   }
-  return layeredSpec(options, { height: 320, legend: "top-left" }, layers, { data: { values: data } });
+  return layeredSpec(options, { height: 320, legend: options.legend ?? "bottom" }, layers, {
+    data: { values: data },
+  });
 }
 
 /** Compiles a Vega-Lite spec and renders it to SVG with a headless Vega view. */

@@ -182,7 +182,7 @@ export function neweyWest1994Bandwidth(sorted: Float64Array, n: number, k: numbe
   try {
     coefficients.setSubMatrix(solve(xx, xy), 0, 0);
   } catch {
-    throw estimationError("VAR(1) prewhitening of the scores failed (singular), give --lag");
+    throw estimationError("VAR(1) prewhitening of the scores failed (singular), give a lag");
   }
   const m = n - 1;
   const h = new Float64Array(m);

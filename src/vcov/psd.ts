@@ -36,11 +36,14 @@ export function clipNegativeEigenvalues(v: Matrix): Matrix | null {
   const u = eig.eigenvectorMatrix;
   const k = lambda.length;
   const out = new Matrix(k, k);
+  // Lower triangle mirrored: (u_am l) u_bm and (u_bm l) u_am round differently, and the result must be exactly
+  // symmetric (the Wald test's Cholesky checks it).
   for (let a = 0; a < k; a++) {
-    for (let b = 0; b < k; b++) {
+    for (let b = 0; b <= a; b++) {
       let s = 0;
       for (let m = 0; m < k; m++) s += u.get(a, m) * Math.max(lambda[m] as number, 0) * u.get(b, m);
       out.set(a, b, s);
+      out.set(b, a, s);
     }
   }
   return out;

@@ -12,6 +12,8 @@ import { driscollKraay } from "./driscollKraay.js";
 import { hc0, hc1, hc2, hc3 } from "./hetero.js";
 import { iid } from "./iid.js";
 import { neweyWest } from "./neweyWest.js";
+import { FIXEST_PSD_NOTE, fixestPsdFix } from "./psdFix.js";
+import { cr2, cr3 } from "./smallClusters.js";
 import { parseSmallSample } from "./ssc.js";
 import type { Covariance, CovarianceRequest, CovarianceType } from "./types.js";
 
@@ -22,6 +24,8 @@ export const COVARIANCE_TYPES: readonly CovarianceType[] = [
   hc2,
   hc3,
   cluster,
+  cr2,
+  cr3,
   neweyWest,
   driscollKraay,
 ];
@@ -97,13 +101,36 @@ export function timeVariables(request: CovarianceRequest): string[] {
   return request.panel ? [request.panel.time] : [];
 }
 
-/** Computes the requested covariance of a fit; says so in a note when a standard error is not finite. */
+/**
+ * Computes the requested covariance of a fit. Then, as fixest's vcov.fixest does by default (vcov_fix = TRUE), a
+ * covariance with a negative variance is made positive semi-definite (eigenvalues below 1e-10 raised to it,
+ * psdFix.ts) with a note (reghdfe's own fix, in cluster.ts, applies under its convention); and any standard error
+ * that is still not finite is named in a note.
+ */
 export function computeCovariance(fit: Fit, request: CovarianceRequest): Covariance {
   const type = findCovarianceType(request.type);
   if (type === undefined) throw usageError(`unknown covariance '${request.type}'`);
   const refusal = type.refuse?.(fit) ?? null;
   if (refusal !== null) throw usageError(refusal);
-  const covariance = type.compute(fit, request);
+  let covariance = type.compute(fit, request);
+  const k = covariance.matrix.rows;
+  const diagonal = () => Array.from({ length: k }, (_, j) => covariance.matrix.get(j, j));
+  if (request.ssc !== "reghdfe" && diagonal().some((v) => v < 0)) {
+    const fixed = fixestPsdFix(covariance.matrix);
+    if (fixed.fixed)
+      covariance = { ...covariance, matrix: fixed.matrix, notes: [...covariance.notes, FIXEST_PSD_NOTE] };
+  }
+  const bad = diagonal()
+    .map((v, j) => (Number.isFinite(v) && v >= 0 ? null : fit.terms[j]))
+    .filter((t): t is string => t !== null && t !== undefined);
+  if (bad.length > 0)
+    covariance = {
+      ...covariance,
+      notes: [
+        ...covariance.notes,
+        `the standard error of ${bad.map((t) => `'${t}'`).join(", ")} is not defined (the covariance has no finite, non-negative variance there)`,
+      ],
+    };
   // A model with a fixed dispersion (Poisson) is a likelihood model: normal inference whatever the covariance,
   // as fixest does (use_t_distr is false for Poisson).
   if (fit.dispersion.kind === "fixed")

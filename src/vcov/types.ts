@@ -28,6 +28,13 @@ export interface Covariance {
   readonly notes: readonly string[];
   /** The parameter counts the convention used (K of the factor, of the t df, of the full model). */
   readonly parameters: ParameterCounts;
+  /**
+   * Degrees of freedom per coefficient, where they differ by coefficient (CR2/CR3: Satterthwaite / Bell-McCaffrey);
+   * `info.df_t` is then NaN.
+   */
+  readonly coefficientDf?: readonly number[];
+  /** The degrees of freedom of a linear combination c'b, where they depend on c (CR2/CR3). */
+  contrastDf?(contrast: ArrayLike<number>): number;
 }
 
 /** Whether a request must, may, or must not give a variable of some role. */

@@ -6,7 +6,14 @@ import { runSpec } from "../../src/analysis/run.js";
 
 // Each example's spec pins numbers printed by its independent R script (scripts/examples/<name>.R) at 1e-8
 // relative; the run must reproduce them (--check) and its committed output byte for byte.
-for (const name of ["spending_race_gender", "beat_prediction", "spending_curves", "equalization", "tables"]) {
+for (const name of [
+  "spending_race_gender",
+  "beat_prediction",
+  "spending_curves",
+  "equalization",
+  "figures",
+  "tables",
+]) {
   describe(`examples/${name} (expected values from scripts/examples/${name}.R)`, () => {
     it("passes --check and reproduces the committed output", async () => {
       const dir = join("examples", name);
@@ -18,6 +25,6 @@ for (const name of ["spending_race_gender", "beat_prediction", "spending_curves"
         if (typeof text === "string") expect(text, file).toBe(committed.toString("utf8"));
         else expect(Buffer.compare(text, committed), file).toBe(0);
       }
-    }, 20_000);
+    }, 60_000);
   });
 }

@@ -167,7 +167,7 @@ describe("mobility run: a tiny spec end to end (numbers by hand)", () => {
   it("errors in data steps name the spec line and key; unknown columns are data errors", async () => {
     const dir = setup(SPEC.replace("- filter: y is not missing", "- filter: yy is not missing"));
     await expect(runSpec(join(dir, "analysis.yaml"), { write: false })).rejects.toThrow(
-      /^analysis\.yaml line 9, key data\.tables\.used\.steps\[0\]: formula "yy" at position 1: no column 'yy'/,
+      /^analysis\.yaml line 9, key data\.tables\.used\.steps\[0\]: expression "!is\.na\(yy\)" at position 8: no column 'yy'/,
     );
   });
 });

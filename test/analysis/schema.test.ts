@@ -33,7 +33,7 @@ describe("spec schema errors name the file, line and key (hand-written specs)", 
     const e = errorOf(`${base}    vcov: hc9\n`);
     expect(e.kind).toBe("usage");
     expect(e.message).toBe(
-      "analysis.yaml line 9, key models.m1.vcov: expected one of iid, hc0, hc1, hc2, hc3, cluster, nw, dk (or an alias), found 'hc9'",
+      "analysis.yaml line 9, key models.m1.vcov: expected one of iid, hc0, hc1, hc2, hc3, cluster, cr2, cr3, nw, dk (or an alias), found 'hc9'",
     );
   });
 
@@ -51,7 +51,9 @@ describe("spec schema errors name the file, line and key (hand-written specs)", 
     expect(e.message).toMatch(
       /^analysis\.yaml line 10, key data\.tables\.t\.steps\[1\]: unknown step 'smooth'/,
     );
-    expect(e.message).toContain("filter, derive, aggregate, longer, merge, select, rename");
+    expect(e.message).toContain(
+      "filter, derive, panel, aggregate, longer, wider, distinct, merge, select, drop, rename",
+    );
   });
 
   it("an error inside a step points at the nested key", () => {

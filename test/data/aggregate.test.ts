@@ -18,7 +18,8 @@ describe("aggregateTable", () => {
     expect(Array.from(out.numeric("x").values)).toEqual([2, 4, Number.NaN]);
     expect(Array.from(out.numeric("mx").values)).toEqual([2, 2, Number.NaN]);
     expect(Array.from(out.numeric("r").values)).toEqual([0.5, 0.5, Number.NaN]);
-    expect(Array.from(out.numeric("n").values)).toEqual([2, 2, 1]);
+    // The ratio rule: rows without a denominator (a's second row, c's row) are left out of every column, n too.
+    expect(Array.from(out.numeric("n").values)).toEqual([1, 2, 0]);
     const weighted = aggregateTable(t, { by: ["g"], mean: ["x"], weight: "w" });
     // b: only the row with both x and w present counts (x=1, w=1); a: x=2, w=3.
     expect(Array.from(weighted.numeric("x").values)).toEqual([2, 1, Number.NaN]);

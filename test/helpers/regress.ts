@@ -4,6 +4,7 @@
  */
 
 import type { FixedEffectValuesResult } from "../../src/absorb/fixedEffectValues.js";
+import type { BootstrapRequest } from "../../src/app/bootstrap.js";
 import { readModelData } from "../../src/app/readModelData.js";
 import { type RegressionRun, runRegressions } from "../../src/app/regression.js";
 import { parseListOption, parseTypesOption } from "../../src/cli/options.js";
@@ -26,6 +27,8 @@ export interface RegressTestOptions {
   lincom?: string[] | undefined;
   nlcom?: string[] | undefined;
   solver?: "exact" | "fast" | undefined;
+  bootstrap?: BootstrapRequest | undefined;
+  subset?: string | undefined;
 }
 
 export async function regressRun(
@@ -51,6 +54,8 @@ export async function regressRun(
     lincom: opts.lincom,
     nlcom: opts.nlcom,
     forcePath: opts.solver,
+    bootstrap: opts.bootstrap,
+    subset: opts.subset,
   };
   const { table } = await readModelData(file, request, { types: parseTypesOption(opts.types) });
   return runRegressions(table, request);

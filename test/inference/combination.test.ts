@@ -72,7 +72,7 @@ describe("combinations of coefficients (delta method, hand-derived from R's vcov
         ...opts,
       });
     await expect(run({ lincom: ["b[log_ppe]^2"] })).rejects.toThrow(
-      /not linear in the coefficients: use --nlcom/,
+      /not linear in the coefficients: use nlcom/,
     );
     await expect(run({ lincom: ["b[ppe]"] })).rejects.toThrow(
       /no coefficient 'ppe' \(coefficients: \(Intercept\), log_ppe\)/,

@@ -12,6 +12,8 @@ export interface CrossTab {
   col: Int32Array;
   /** Sum of weights per pair; undefined when every pair has weight exactly 1 (unweighted, no repeated pair). */
   w: Float64Array | undefined;
+  /** Each row's entry (pair) index, kept when the engine will be re-weighted (see CrossEngine.reweighted). */
+  rowEntry?: Int32Array;
 }
 
 /** Everything a CrossEngine holds, as plain data (a worker thread rebuilds the engine from it). */
@@ -26,6 +28,8 @@ export interface CrossState {
   invW: Float64Array[];
   /** cross[a][b], a > b: built on first use. */
   cross: (CrossTab | undefined)[][];
+  /** Keep each row's entry index in the cross-tabs, so that new weights need one pass per tab, not a rebuild. */
+  keepRows?: boolean;
 }
 
 export class CrossEngine implements Engine {
@@ -37,12 +41,14 @@ export class CrossEngine implements Engine {
   private readonly weights: Float64Array | undefined;
   private readonly n: number;
   private readonly cross: (CrossTab | undefined)[][];
+  private readonly keepRows: boolean;
 
   static create(
     fes: readonly FixedEffect[],
     weights: Float64Array | undefined,
     n: number,
     counts?: readonly (Int32Array | undefined)[],
+    keepRows = false,
   ): CrossEngine {
     const order = sortBySize(fes);
     const ids = order.map((o) => (fes[o] as FixedEffect).ids);
@@ -64,6 +70,38 @@ export class CrossEngine implements Engine {
       G,
       invW: ids.map((_, t) => levelWeights(t)),
       cross: Array.from({ length: fes.length }, () => new Array<CrossTab | undefined>(fes.length)),
+      keepRows,
+    });
+  }
+
+  /**
+   * The same fixed effects with new row weights (Poisson's IRLS weights change every step): the cross-tabs'
+   * structure is kept and only their weights are summed again, one pass over the rows per tab, using each row's
+   * entry index (kept when the engine was created with `keepRows`). Tabs without it are rebuilt on first use.
+   */
+  reweighted(weights: Float64Array): CrossEngine {
+    const cross = this.cross.map((row) =>
+      row.map((ct) => {
+        if (ct?.rowEntry === undefined) return undefined;
+        const w = new Float64Array(ct.col.length);
+        const entry = ct.rowEntry;
+        for (let i = 0; i < entry.length; i++) {
+          const q = entry[i] as number;
+          w[q] = (w[q] as number) + (weights[i] as number);
+        }
+        return { start: ct.start, col: ct.col, w, rowEntry: entry };
+      }),
+    );
+    return new CrossEngine({
+      kind: "cross",
+      n: this.n,
+      weights,
+      order: this.order,
+      ids: this.ids,
+      G: this.G,
+      invW: this.ids.map((ids, t) => inverseLevelWeights(ids, this.G[t] as number, weights)),
+      cross,
+      keepRows: true,
     });
   }
 
@@ -78,6 +116,7 @@ export class CrossEngine implements Engine {
     this.cross = Array.from({ length: this.Q }, (_, a) =>
       Array.from({ length: this.Q }, (_, b) => state.cross[a]?.[b]),
     );
+    this.keepRows = state.keepRows === true;
   }
 
   /**
@@ -180,6 +219,7 @@ export class CrossEngine implements Engine {
         this.G[b] as number,
         this.weights,
         false,
+        this.keepRows,
       );
       row[b] = ct;
     }
@@ -640,6 +680,7 @@ function buildCrossTab(
   Gb: number,
   weights: Float64Array | undefined,
   shared: boolean,
+  keepRows = false,
 ): CrossTab {
   const n = da.length;
   const rowStart = int32Array(Ga + 1, shared);
@@ -649,12 +690,15 @@ function buildCrossTab(
   // b's ids (and the weights) in a-order, placed by the counting sort directly; the passes below are sequential.
   const bs = int32Array(n, shared);
   const ws = weights ? new Float64Array(n) : undefined;
+  // With keepRows, the row at each sorted position (to record each row's entry below).
+  const rowAt = keepRows ? new Int32Array(n) : undefined;
   const fill = rowStart.slice(0, Ga);
   for (let i = 0; i < n; i++) {
     const g = da[i] as number;
     const p = fill[g] as number;
     bs[p] = db[i] as number;
     if (ws) ws[p] = (weights as Float64Array)[i] as number;
+    if (rowAt) rowAt[p] = i;
     fill[g] = p + 1;
   }
   const mark = new Int32Array(Gb).fill(-1);
@@ -672,7 +716,8 @@ function buildCrossTab(
     }
   }
   start[Ga] = nnz;
-  if (weights === undefined && 3 * nnz > n) return { start: rowStart, col: bs, w: undefined };
+  if (weights === undefined && 3 * nnz > n && !keepRows) return { start: rowStart, col: bs, w: undefined };
+  const rowEntry = rowAt ? new Int32Array(n) : undefined;
   const col = int32Array(nnz, shared);
   const needW = weights !== undefined || nnz < n;
   const w = needW ? float64Array(nnz, shared) : undefined;
@@ -689,12 +734,14 @@ function buildCrossTab(
         pos[h] = q;
         col[q] = h;
         if (w) w[q] = wi;
+        if (rowEntry) rowEntry[(rowAt as Int32Array)[p] as number] = q;
         q++;
-      } else if (w) {
+      } else {
         const at = pos[h] as number;
-        w[at] = (w[at] as number) + wi;
+        if (w) w[at] = (w[at] as number) + wi;
+        if (rowEntry) rowEntry[(rowAt as Int32Array)[p] as number] = at;
       }
     }
   }
-  return { start, col, w };
+  return rowEntry ? { start, col, w, rowEntry } : { start, col, w };
 }

@@ -90,7 +90,7 @@ export function run(
   const convergedColumns = new Array<boolean>(K).fill(true);
   // Accumulated coefficients per column per internal FE (internal layout), only when asked for.
   const wantCoefs = options.coefficients === true;
-  const totals: Float64Array[][] | undefined = wantCoefs ? [] : undefined;
+  const totals: Float64Array[][] | undefined = wantCoefs || options.keepState === true ? [] : undefined;
 
   const addTotals = (colIndex: number, subset: readonly number[], coefs: Float64Array[]) => {
     if (!totals) return;
@@ -107,6 +107,16 @@ export function run(
       else for (let g = 0; g < c.length; g++) acc[g] = (acc[g] as number) + (c[g] as number);
     }
   };
+
+  // Warm start: residualise each column on its starting coefficients, which then count in its totals.
+  if (options.start !== undefined && K > 0) {
+    if (options.start.length !== K)
+      throw estimationError("internal: warm start for a different number of columns");
+    const all = Array.from({ length: Q }, (_, t) => t);
+    const start = options.start.map((row) => all.map((t) => Float64Array.from(row[t] as Float64Array)));
+    engine.apply(out, all, start);
+    for (let k = 0; k < K; k++) addTotals(k, all, start[k] as Float64Array[]);
+  }
 
   if (K > 0 && Q === 1) {
     const coefs = engine.single(out);
@@ -196,12 +206,19 @@ export function run(
       coefficients.push(pub);
     }
   }
+  const state =
+    options.keepState && totals
+      ? Array.from({ length: K }, (_, k) =>
+          Array.from({ length: Q }, (_, t) => totals[k]?.[t] ?? new Float64Array(engine.publicLength(t))),
+        )
+      : undefined;
   return {
     columns: out,
     iterations,
     converged: convergedColumns.every(Boolean),
     convergedColumns,
-    ...(coefficients ? { coefficients } : {}),
+    ...(wantCoefs && coefficients ? { coefficients } : {}),
+    ...(state ? { state } : {}),
   };
 }
 

@@ -81,6 +81,7 @@ export function parallelGate(
   const no = (reason: string): ParallelDecision => ({ parallel: false, reason });
   if (options.parallel !== true) return no("not requested");
   if (options.coefficients === true) return no("coefficients requested");
+  if (options.start !== undefined || options.keepState === true) return no("warm start");
   const env = process.env.MOBILITY_THREADS?.trim();
   if (env !== undefined && env !== "" && Number(env) <= 1) return no(`MOBILITY_THREADS=${env}`);
   if (availableParallelism() < 2) return no("one CPU");

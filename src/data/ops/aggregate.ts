@@ -9,9 +9,17 @@
  *     Sums are unweighted.
  *   - mean: mean of the non-missing values; with `weight`, sum(w*x)/sum(w) over rows where both x and w are
  *     present (NaN when that sum of weights is 0). Negative weights are an error.
- *   - ratio: "name=num/den" gives sum(num)/sum(den) over rows where both are present, e.g. county spending per
- *     pupil as ppe=TOTALEXP/V33 (a ratio of sums, not a mean of ratios). NaN when the denominator sum is 0.
- *   - count: adds `n`, the number of rows in each group.
+ *   - ratio: "name=num/den" gives sum(num)/sum(den), e.g. county spending per pupil as ppe=TOTALEXP/V33 (a
+ *     ratio of sums, not a mean of ratios).
+ *   - THE RULE for ratios (one rule, every output column): when the aggregation has ratios, a row is used only
+ *     if, for every ratio, its numerator and denominator are present and the denominator is positive; a row
+ *     that fails is left out of EVERY output column of its group (sums, means, ratios and n alike), so that in
+ *     each output row a ratio equals sum(numerator) / sum(denominator) of the sums beside it, and all columns
+ *     describe the same districts. The report counts the rows left out per reason (e.g. 1,097 F-33 1995
+ *     districts with V33 = 0, which are non-operating or special districts whose spending pays for pupils
+ *     counted elsewhere). A group with no usable row keeps its key with missing values (n = 0).
+ *     Without ratios, sums and means each use the rows where their own column is present, as before.
+ *   - count: adds `n`, the number of rows used in each group.
  *   - Output columns are the by columns, then sums, means, ratios, n. A spec item "out=col" names the output;
  *     plain "col" keeps the column's name. Two outputs with the same name are a usage error.
  */
@@ -36,7 +44,55 @@ function parseItem(item: string): { out: string; source: string } {
   return { out, source };
 }
 
+export interface AggregateReport {
+  rowsIn: number;
+  groups: number;
+  /** Rows left out of every output column by the ratio rule. */
+  excluded: number;
+  /** One line per reason ("V33 missing or <= 0 (ratio ppe): 1097 rows"). */
+  reasons: string[];
+}
+
 export function aggregateTable(table: Table, options: AggregateOptions): Table {
+  return aggregateWithReport(table, options).table;
+}
+
+/** The ratio rule's mask: 1 where a row may be used (see the module comment), with the reasons counted. */
+function ratioRows(
+  table: Table,
+  ratios: readonly string[],
+): { use: Uint8Array; excluded: number; reasons: string[] } {
+  const n = table.nrows;
+  const use = new Uint8Array(n).fill(1);
+  const reasons: string[] = [];
+  for (const item of ratios) {
+    const { out, source } = parseItem(item);
+    const parts = source.split("/").map((s) => s.trim());
+    if (parts.length !== 2 || parts[0] === "" || parts[1] === "" || !item.includes("=")) {
+      throw usageError(`aggregate --ratio: expected name=numerator/denominator, found '${item}'`);
+    }
+    const a = table.numeric(parts[0] as string).values;
+    const b = table.numeric(parts[1] as string).values;
+    let noNum = 0;
+    let badDen = 0;
+    for (let i = 0; i < n; i++) {
+      const den = b[i] as number;
+      if (!(den > 0)) badDen++;
+      else if (Number.isNaN(a[i] as number)) noNum++;
+      if (!(den > 0) || Number.isNaN(a[i] as number)) use[i] = 0;
+    }
+    if (badDen > 0) reasons.push(`${parts[1]} missing or <= 0 (ratio ${out}): ${badDen} rows`);
+    if (noNum > 0) reasons.push(`${parts[0]} missing (ratio ${out}): ${noNum} rows`);
+  }
+  let excluded = 0;
+  for (let i = 0; i < n; i++) excluded += 1 - (use[i] as number);
+  return { use, excluded, reasons };
+}
+
+export function aggregateWithReport(
+  table: Table,
+  options: AggregateOptions,
+): { table: Table; report: AggregateReport } {
   const by = options.by.map((name) => table.column(name));
   if (by.length === 0) throw usageError("aggregate: give at least one --by column");
   const n = table.nrows;
@@ -77,6 +133,8 @@ export function aggregateTable(table: Table, options: AggregateOptions): Table {
   const groupFirst = Int32Array.from(order, (g) => firstRow[g] as number);
 
   const keys = new Table(by, n, table.source).take(groupFirst);
+  const rule = (options.ratio ?? []).length > 0 ? ratioRows(table, options.ratio ?? []) : undefined;
+  const used = (i: number) => rule === undefined || rule.use[i] === 1;
   const columns: Column[] = [...keys.columns];
   const names = new Set(columns.map((c) => c.name));
   const add = (column: Column) => {
@@ -96,7 +154,7 @@ export function aggregateTable(table: Table, options: AggregateOptions): Table {
     const seen = new Uint8Array(G);
     for (let i = 0; i < n; i++) {
       const v = x[i] as number;
-      if (Number.isNaN(v)) continue;
+      if (Number.isNaN(v) || !used(i)) continue;
       const g = rowGroup[i] as number;
       sums[g] = (sums[g] as number) + v;
       seen[g] = 1;
@@ -124,7 +182,7 @@ export function aggregateTable(table: Table, options: AggregateOptions): Table {
     for (let i = 0; i < n; i++) {
       const v = x[i] as number;
       const wi = w === undefined ? 1 : (w[i] as number);
-      if (Number.isNaN(v) || Number.isNaN(wi)) continue;
+      if (Number.isNaN(v) || Number.isNaN(wi) || !used(i)) continue;
       const g = rowGroup[i] as number;
       num[g] = (num[g] as number) + wi * v;
       den[g] = (den[g] as number) + wi;
@@ -148,23 +206,37 @@ export function aggregateTable(table: Table, options: AggregateOptions): Table {
     for (let i = 0; i < n; i++) {
       const x = a[i] as number;
       const y = b[i] as number;
-      if (Number.isNaN(x) || Number.isNaN(y)) continue;
+      if (!used(i)) continue;
       const g = rowGroup[i] as number;
       num[g] = (num[g] as number) + x;
       den[g] = (den[g] as number) + y;
     }
     const ratios = new Float64Array(G);
     for (let g = 0; g < G; g++)
-      ratios[g] = (den[g] as number) !== 0 ? (num[g] as number) / (den[g] as number) : Number.NaN;
+      ratios[g] = (den[g] as number) > 0 ? (num[g] as number) / (den[g] as number) : Number.NaN;
     add(numericColumn(out, ratios));
   }
 
   if (options.count === true) {
     const counts = new Float64Array(G);
-    for (let i = 0; i < n; i++) counts[rowGroup[i] as number] = (counts[rowGroup[i] as number] as number) + 1;
+    for (let i = 0; i < n; i++)
+      if (used(i)) counts[rowGroup[i] as number] = (counts[rowGroup[i] as number] as number) + 1;
     add(numericColumn("n", counts));
   }
-  return new Table(columns, G, table.source);
+  return {
+    table: new Table(columns, G, table.source),
+    report: { rowsIn: n, groups: G, excluded: rule?.excluded ?? 0, reasons: rule?.reasons ?? [] },
+  };
+}
+
+export function formatAggregateReport(report: AggregateReport, by: readonly string[]): string {
+  const lines = [`aggregate by ${by.join(", ")}: ${report.rowsIn} rows -> ${report.groups} groups`];
+  if (report.excluded > 0) {
+    lines.push(
+      `  note: ${report.excluded} rows left out of every output column (a ratio needs its numerator and a positive denominator): ${report.reasons.join("; ")}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 function compareRows(by: readonly Column[], a: number, b: number): number {

@@ -6,8 +6,11 @@
  *   - Keys are compared as text. A numeric key is formatted with String(x), so 1001 and 1001.0 both read
  *     "1001" -- but a numeric 1001 does NOT match the text "01001": normalise ids first (the dataset readers
  *     give zero-padded text ids). When a key is numeric on one side and text on the other, the report says so.
- *   - A row with any key missing never matches (unlike Stata, where missing matches missing); it is kept as
- *     unmatched by left/outer joins and counted in the report.
+ *   - Missing keys (`missingKeys`): "never" (the default, as R's merge(incomparables = NA) and SQL joins): a
+ *     row with any key missing matches nothing; it is kept as unmatched by left/outer joins and counted in the
+ *     report. "match" (Stata's merge, and R's merge() and dplyr's joins by default): a missing key value equals
+ *     another missing value, so rows whose keys are missing in the same parts match each other; the report
+ *     says how many rows matched that way.
  *   - expect: "1:1" both sides unique on the key, "m:1" right unique, "1:m" left unique, "m:m" no check.
  *     A violation is a data error naming the first duplicated key and how many times it occurs.
  *   - how: "inner" matched pairs only; "left" plus unmatched left rows; "outer" plus unmatched right rows.
@@ -24,8 +27,12 @@ import { type Column, MISSING_CODE, stringColumn, Table } from "../table.js";
 export type MergeHow = "inner" | "left" | "outer";
 export type MergeExpect = "1:1" | "m:1" | "1:m" | "m:m";
 
+export type MissingKeys = "never" | "match";
+
 export interface MergeOptions {
   on: readonly string[];
+  /** Whether a missing key value matches a missing key value (see the module comment). Default "never". */
+  missingKeys?: MissingKeys;
   how?: MergeHow;
   expect?: MergeExpect;
   suffixes?: readonly [string, string];
@@ -44,9 +51,12 @@ export interface MergeReport {
   matchedPairs: number;
   leftOnly: number;
   rightOnly: number;
-  /** Rows with a missing key (never matched), per side. */
+  /** Rows with a missing key, per side (never matched, unless missingKeys is "match"). */
   leftMissingKey: number;
   rightMissingKey: number;
+  missingKeys: MissingKeys;
+  /** With missingKeys "match": matched pairs whose key has a missing part. */
+  missingKeyPairs: number;
   /** Up to 5 distinct unmatched keys per side ("01001" or "01001 | 1995"). */
   leftOnlySample: string[];
   rightOnlySample: string[];
@@ -61,39 +71,51 @@ export interface MergeResult {
 
 const SEPARATOR = "\u0000";
 
-/** The text key of each row (undefined where any key is missing). */
-function rowKeys(table: Table, on: readonly string[]): (string | undefined)[] {
+const MISSING_PART = "\u0001NA";
+
+/**
+ * The text key of each row: undefined where any key is missing, or (missingAsValue) with the missing parts
+ * written as a marker that matches only itself. `missingRows` counts the rows with a missing part either way.
+ */
+function rowKeys(
+  table: Table,
+  on: readonly string[],
+  missingAsValue = false,
+): { keys: (string | undefined)[]; missingRows: Uint8Array } {
   const columns = on.map((name) => table.column(name));
   const keys: (string | undefined)[] = new Array(table.nrows);
+  const missingRows = new Uint8Array(table.nrows);
   for (let i = 0; i < table.nrows; i++) {
     let key = "";
     let missing = false;
     for (let k = 0; k < columns.length; k++) {
       const column = columns[k] as Column;
-      let part: string;
+      let part: string | undefined;
       if (column.kind === "number") {
         const v = column.values[i] as number;
-        if (Number.isNaN(v)) {
-          missing = true;
-          break;
-        }
-        part = String(v);
+        part = Number.isNaN(v) ? undefined : String(v);
       } else {
         const code = column.codes[i] as number;
-        if (code === MISSING_CODE) {
-          missing = true;
-          break;
-        }
-        part = column.levels[code] as string;
+        part = code === MISSING_CODE ? undefined : (column.levels[code] as string);
+      }
+      if (part === undefined) {
+        missing = true;
+        if (!missingAsValue) break;
+        part = MISSING_PART;
       }
       key = k === 0 ? part : `${key}${SEPARATOR}${part}`;
     }
-    keys[i] = missing ? undefined : key;
+    if (missing) missingRows[i] = 1;
+    keys[i] = missing && !missingAsValue ? undefined : key;
   }
-  return keys;
+  return { keys, missingRows };
 }
 
-const showKey = (key: string) => key.split(SEPARATOR).join(" | ");
+const showKey = (key: string) =>
+  key
+    .split(SEPARATOR)
+    .map((p) => (p === MISSING_PART ? "NA" : p))
+    .join(" | ");
 
 function checkUnique(
   keys: readonly (string | undefined)[],
@@ -114,7 +136,7 @@ function checkUnique(
     let dupKeys = 0;
     for (const c of counts.values()) if (c > 1) dupKeys++;
     const values = firstDuplicate.split(SEPARATOR);
-    const shown = on.map((name, k) => `${name}=${values[k]}`).join(", ");
+    const shown = on.map((name, k) => `${name}=${values[k] === MISSING_PART ? "NA" : values[k]}`).join(", ");
     throw dataError(
       `merge --expect ${expect}: key ${shown} appears ${counts.get(firstDuplicate)} times in the ${side} table ` +
         `(${table.source})${dupKeys > 1 ? `; ${dupKeys} keys are duplicated there in all` : ""}`,
@@ -164,8 +186,14 @@ export function mergeTables(left: Table, right: Table, options: MergeOptions): M
     rightName = (n) => (clash.has(n) ? `${n}${sy}` : n);
   }
 
-  const leftKeys = rowKeys(left, on);
-  const rightKeys = rowKeys(right, on);
+  const missingKeys = options.missingKeys ?? "never";
+  if (missingKeys !== "never" && missingKeys !== "match") {
+    throw usageError(`merge: missing keys must be 'never' or 'match', found '${missingKeys}'`);
+  }
+  const leftRows = rowKeys(left, on, missingKeys === "match");
+  const rightRows = rowKeys(right, on, missingKeys === "match");
+  const leftKeys = leftRows.keys;
+  const rightKeys = rightRows.keys;
   const expect = options.expect ?? "m:m";
   if (expect === "1:1" || expect === "1:m") checkUnique(leftKeys, "left", left, on, expect);
   if (expect === "1:1" || expect === "m:1") checkUnique(rightKeys, "right", right, on, expect);
@@ -175,12 +203,10 @@ export function mergeTables(left: Table, right: Table, options: MergeOptions): M
   const tail = new Map<string, number>();
   const next = new Int32Array(right.nrows).fill(-1);
   let rightMissingKey = 0;
+  for (let j = 0; j < right.nrows; j++) rightMissingKey += rightRows.missingRows[j] as number;
   for (let j = 0; j < right.nrows; j++) {
     const key = rightKeys[j];
-    if (key === undefined) {
-      rightMissingKey++;
-      continue;
-    }
+    if (key === undefined) continue;
     const last = tail.get(key);
     if (last === undefined) head.set(key, j);
     else next[last] = j;
@@ -211,11 +237,12 @@ export function mergeTables(left: Table, right: Table, options: MergeOptions): M
   let matchedPairs = 0;
   let leftOnly = 0;
   let leftMissingKey = 0;
+  let missingKeyPairs = 0;
   const leftOnlySample: string[] = [];
   for (let i = 0; i < left.nrows; i++) {
     const key = leftKeys[i];
     let j = key === undefined ? -1 : (head.get(key) ?? -1);
-    if (key === undefined) leftMissingKey++;
+    leftMissingKey += leftRows.missingRows[i] as number;
     if (j < 0) {
       leftOnly++;
       if (key !== undefined && leftOnlySample.length < 5 && !leftOnlySample.includes(showKey(key))) {
@@ -229,6 +256,7 @@ export function mergeTables(left: Table, right: Table, options: MergeOptions): M
       rightMatched[j] = 1;
       push(i, j);
       matchedPairs++;
+      missingKeyPairs += leftRows.missingRows[i] as number;
       j = next[j] as number;
     }
   }
@@ -274,6 +302,8 @@ export function mergeTables(left: Table, right: Table, options: MergeOptions): M
       rightOnly,
       leftMissingKey,
       rightMissingKey,
+      missingKeys,
+      missingKeyPairs,
       leftOnlySample,
       rightOnlySample,
       outputRows: count,
@@ -335,6 +365,11 @@ export function formatMergeReport(report: MergeReport): string {
     `  left only:   ${report.leftOnly}${report.leftMissingKey > 0 ? ` (${report.leftMissingKey} with a missing key)` : ""}${report.leftOnlySample.length > 0 ? `  e.g. ${report.leftOnlySample.join("; ")}` : ""}`,
     `  right only:  ${report.rightOnly}${report.rightMissingKey > 0 ? ` (${report.rightMissingKey} with a missing key)` : ""}${report.rightOnlySample.length > 0 ? `  e.g. ${report.rightOnlySample.join("; ")}` : ""}`,
     `  output rows: ${report.outputRows}`,
+    ...(report.missingKeys === "match" && (report.leftMissingKey > 0 || report.rightMissingKey > 0)
+      ? [
+          `  missing keys matched each other (Stata's rule, missing keys: match): ${report.missingKeyPairs} pairs from ${report.leftMissingKey} left and ${report.rightMissingKey} right rows with a missing key`,
+        ]
+      : []),
     ...report.warnings.map((w) => `  warning: ${w}`),
   ];
   return `${lines.join("\n")}\n`;

@@ -61,7 +61,7 @@ export const atlasOptions = z.object({ long: z.boolean().default(false) });
 export async function readAtlas(path: string, options: ReaderOptions = {}): Promise<ReaderResult> {
   const { long } = atlasOptions.parse({ long: options.long ?? false });
   const report = new ReportBuilder("atlas", path);
-  const header = readHeader(path);
+  const header = await readHeader(path);
   const types: Record<string, "number"> = {};
   for (const name of header) if (OUTCOME.test(name) || COUNT.test(name)) types[name] = "number";
   const { table } = await readWithLayout(path, ATLAS_LAYOUT, { reader: "atlas", types });
@@ -234,7 +234,7 @@ export async function readChetty2014County(
   _options: ReaderOptions = {},
 ): Promise<ReaderResult> {
   const report = new ReportBuilder("chetty2014-county", path);
-  const header = readHeader(path);
+  const header = await readHeader(path);
   const types = numericTypes(header, CHETTY2014_COUNTY_NAMES, [
     "County FIPS Code",
     "County Name",
@@ -263,7 +263,7 @@ export async function readChetty2014County(
 /** Chetty et al. (2014) Online Data Table V: CZ mobility estimates. Adds `state` (2-digit FIPS). */
 export async function readChetty2014Cz(path: string, _options: ReaderOptions = {}): Promise<ReaderResult> {
   const report = new ReportBuilder("chetty2014-cz", path);
-  const header = readHeader(path);
+  const header = await readHeader(path);
   const types = numericTypes(header, CHETTY2014_CZ_NAMES, ["CZ Name", "State"]);
   const { table } = await readWithLayout(path, CHETTY_CZ_LAYOUT, { reader: "chetty2014-cz", types });
   const unknown = header.filter((h) => !(h in CHETTY2014_CZ_NAMES));

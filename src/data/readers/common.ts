@@ -11,12 +11,13 @@
  * cells may be missing. Numeric checks (int/min/max) are verified on each column's extreme values and first
  * non-integer, which is exact for those checks; string checks (regex, length) run on the distinct values.
  */
-import { closeSync, openSync, readSync } from "node:fs";
-import Papa from "papaparse";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { z } from "zod";
 import { dataError } from "../../errors.js";
 import type { ColumnType } from "../columnBuilder.js";
 import { readCsv } from "../csv.js";
+import { readTableHeader } from "../csvHeader.js";
+import type { FormatReadOptions } from "../formats/options.js";
 import {
   type Column,
   MISSING_CODE,
@@ -54,12 +55,25 @@ export interface ReaderOptions {
   long?: boolean;
   perPupil?: boolean;
   dollarsIn?: "units" | "thousands";
-  /** f33: update county codes (data vintage = the file's year) to this vintage with updateCountyFips. */
-  fipsVintage?: number;
+  /**
+   * f33: update county codes (data vintage = the file's year) to this vintage with updateCountyFips; "atlas" is
+   * ATLAS_FIPS_VINTAGE (2015), the vintage of the Opportunity Atlas county file.
+   */
+  fipsVintage?: number | "atlas";
   /** Generic crosswalk reader: the id columns to map from and to. */
   from?: string;
   to?: string;
+  /** How to read the file when it is a workbook or a Stata file (sheet, skip, valueLabels); any reader. */
+  format?: FileFormatOptions;
 }
+
+export type FileFormatOptions = Pick<FormatReadOptions, "sheet" | "skip" | "valueLabels">;
+
+/**
+ * The file-format options of the reader call in progress (set by getReader from ReaderOptions.format), so that
+ * every reader's header and body reads see the sheet / skip / value-label choice without passing it through.
+ */
+export const readerFormat = new AsyncLocalStorage<FileFormatOptions>();
 
 export type Reader = (path: string, options?: ReaderOptions) => Promise<ReaderResult>;
 
@@ -113,37 +127,13 @@ export function formatReport(report: ReaderReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The header fields of a delimited file (BOM stripped, trimmed), reading only its first bytes. */
-export function readHeader(path: string, delimiter?: string): string[] {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (error) {
-    const code = error instanceof Error && "code" in error ? String(error.code) : "unknown error";
-    throw dataError(`${path}: cannot read file (${code})`);
-  }
-  try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const buffer = Buffer.alloc(64 * 1024);
-    for (;;) {
-      const n = readSync(fd, buffer, 0, buffer.length, total);
-      if (n === 0) break;
-      chunks.push(Buffer.from(buffer.subarray(0, n)));
-      total += n;
-      if (buffer.subarray(0, n).includes(10) || total > 8 * 1024 * 1024) break;
-    }
-    const text = Buffer.concat(chunks)
-      .toString("utf8")
-      .replace(/^\uFEFF/, "");
-    if (text.trim() === "") throw dataError(`${path}: the file is empty (no header line)`);
-    const parsed = Papa.parse<string[]>(text, { preview: 1, delimiter: delimiter ?? "" });
-    const first = parsed.data[0];
-    if (first === undefined) throw dataError(`${path}: the file is empty (no header line)`);
-    return first.map((f) => f.trim());
-  } finally {
-    closeSync(fd);
-  }
+/**
+ * The column names of a data file in any format readCsv reads (a text file's header line, BOM stripped and
+ * trimmed; a .dta's variables; a Parquet footer; a sheet's header row), reading only what that takes.
+ */
+export async function readHeader(path: string, delimiter?: string): Promise<string[]> {
+  const format = readerFormat.getStore() ?? {};
+  return readTableHeader(path, delimiter === undefined ? format : { ...format, delimiter });
 }
 
 export type Layout = z.ZodObject;
@@ -200,7 +190,7 @@ export async function readWithLayout(
   layout: Layout,
   options: LayoutReadOptions,
 ): Promise<{ table: Table; header: string[] }> {
-  const header = readHeader(path, options.delimiter);
+  const header = await readHeader(path, options.delimiter);
   const specs = layoutColumns(layout);
   const present = new Set(header);
   const missing = specs.filter((s) => !s.optional && !present.has(s.name)).map((s) => `'${s.name}'`);
@@ -214,6 +204,7 @@ export async function readWithLayout(
   for (const spec of specs) if (present.has(spec.name)) types[spec.name] = spec.type;
   for (const name of Object.keys(types)) if (!present.has(name)) delete types[name];
   const table = await readCsv(path, {
+    ...(readerFormat.getStore() ?? {}),
     types,
     ...(options.missing !== undefined ? { missing: options.missing } : {}),
     ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),

@@ -16,8 +16,9 @@
  *     set MISSING (the row is kept, its finance data is still good for county and state totals) and the
  *     report counts it with examples; such an id can never become a merge key.
  *   - `fips` (5-digit county) from FIPST + FIPSCO; FIPSCO empty (Alaska REAAs) -> fips missing, reported.
- *     `fipsVintage: 2015` updates the codes from the file's year to that vintage (updateCountyFips: Dade
- *     12025 -> 12086, Shannon 46113 -> 46102, ...) so they match the Atlas; each change is reported.
+ *     `fipsVintage: 2015` (or `atlas`, the same: ATLAS_FIPS_VINTAGE) updates the codes from the file's year to
+ *     that vintage (updateCountyFips: Dade 12025 -> 12086, Shannon 46113 -> 46102, ...) so they match the Atlas;
+ *     each change is reported.
  *   - `year` (4 digits) from the 2-digit YEAR (95 -> 1995, 0 -> 2000; 50-99 are 19xx).
  *   - Money: these files are in dollars (values are multiples of 1000 because the Census rounds to thousands
  *     but writes whole dollars). Some published F-33 years are in thousands of dollars; pass
@@ -29,7 +30,7 @@
  */
 import { z } from "zod";
 import { dataError } from "../../errors.js";
-import { countyFips, stateFips, updateCountyFipsDetailed } from "../fips.js";
+import { countyFips, resolveFipsVintage, stateFips, updateCountyFipsDetailed } from "../fips.js";
 import {
   type Column,
   isMissing,
@@ -97,7 +98,7 @@ export async function readF33(path: string, options: ReaderOptions = {}): Promis
   const { perPupil, dollarsIn } = parsed.data;
   const report = new ReportBuilder("f33", path);
 
-  const header = readHeader(path);
+  const header = await readHeader(path);
   const renames: Record<string, string> = {};
   for (const name of header) {
     const stem = /^(Z3[23])\s+-\s+/.exec(name);
@@ -127,7 +128,7 @@ export async function readF33(path: string, options: ReaderOptions = {}): Promis
     report.note("fips = FIPST (2 digits) + FIPSCO (3 digits)");
     if (options.fipsVintage !== undefined) {
       const fileYear = firstYear(table);
-      added.push(updateFipsColumn(fips, fileYear, options.fipsVintage, report));
+      added.push(updateFipsColumn(fips, fileYear, resolveFipsVintage(options.fipsVintage), report));
     } else {
       added.push(fips);
     }

@@ -5,16 +5,16 @@
 import { usageError } from "../../errors.js";
 import { readCsv } from "../csv.js";
 import { readAtlas, readChetty2014County, readChetty2014Cz } from "./atlas.js";
-import type { Reader, ReaderResult } from "./common.js";
+import { type Reader, type ReaderResult, readerFormat } from "./common.js";
 import { readCzCrosswalk, readIdMap } from "./crosswalk.js";
 import { readF33 } from "./f33.js";
 import { readHudLihtc, readTdhca } from "./lihtc.js";
 import { readStatesAll } from "./states.js";
 import { readTea, readTeaFast } from "./tea.js";
 
-/** A plain CSV with inferred types, for files without a dedicated reader. */
+/** A plain CSV (or any file format) with inferred types, for files without a dedicated reader. */
 async function readPlainCsv(path: string): Promise<ReaderResult> {
-  const table = await readCsv(path);
+  const table = await readCsv(path, readerFormat.getStore() ?? {});
   return {
     table,
     report: {
@@ -51,8 +51,13 @@ export function getReader(kind: string): Reader {
   if (!Object.hasOwn(readers, kind)) {
     throw usageError(`unknown reader '${kind}' (readers: ${READER_KINDS.join(", ")})`);
   }
-  return readers[kind as ReaderKind];
+  const reader: Reader = readers[kind as ReaderKind];
+  // File-format options (sheet, skip, valueLabels) reach the reader's reads through readerFormat.
+  return (path, options = {}) =>
+    options.format === undefined
+      ? reader(path, options)
+      : readerFormat.run(options.format, () => reader(path, options));
 }
 
-export type { Reader, ReaderOptions, ReaderReport, ReaderResult } from "./common.js";
+export type { FileFormatOptions, Reader, ReaderOptions, ReaderReport, ReaderResult } from "./common.js";
 export { formatReport } from "./common.js";

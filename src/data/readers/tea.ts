@@ -7,8 +7,12 @@
  *   DISTRICT -> `district` 6 digits ("1902" -> "001902"; the DISTPROF downloads write "'001902": the leading
  *               apostrophe, an Excel text marker, is stripped)
  *   COUNTY   -> `tea_county` 3 digits. This is TEA's county number (1-254, alphabetical with the Mc- names
- *               after Maverick), NOT the FIPS county code: Madison is TEA 154 but FIPS 48313. No FIPS is derived.
- *   FAST: "District Number" -> district, "County Number" -> tea_county.
+ *               after Maverick), NOT the FIPS county code: Madison is TEA 154 but FIPS 48313.
+ *   county_fips  5-digit FIPS county code from TEA's county number through TX_COUNTIES (txCounties.ts, made
+ *               from the TEA and NCES CCD files by scripts/readers/make_tx_county_fips.py). Files without a
+ *               COUNTY column (the district profiles) take the county number from the first three digits of
+ *               the district id, TEA's county-district number (CDN): the county of the district's office.
+ *   FAST: "District Number" -> district, "County Number" -> tea_county (and county_fips).
  * A campus id's first 6 digits are its district; rows where they disagree are counted in the report.
  *
  * Missing values:
@@ -25,7 +29,7 @@
 import { z } from "zod";
 import { dataError } from "../../errors.js";
 import { isNumberToken } from "../missing.js";
-import { type Column, MISSING_CODE, numericColumn, Table } from "../table.js";
+import { type Column, MISSING_CODE, numericColumn, type StringColumn, Table } from "../table.js";
 import {
   lineOf,
   mapIds,
@@ -36,6 +40,7 @@ import {
   readWithLayout,
   replaceColumns,
 } from "./common.js";
+import { TX_COUNTIES } from "./txCounties.js";
 
 const optionalId = z.string().nullable().optional();
 
@@ -53,6 +58,18 @@ export const TEA_FAST_LAYOUT = z.object({
 });
 
 const TAPR_MASKS = new Set([-1, -2, -3]);
+
+const FIPS_BY_TEA_COUNTY = new Map(TX_COUNTIES.map(([number, , fips]) => [number, fips]));
+
+/** county_fips from 3-digit TEA county numbers (or the first three digits of 6- or 9-digit ids). */
+function countyFipsColumn(ids: StringColumn, path: string): StringColumn {
+  return mapIds(ids, "county_fips", (raw) => {
+    const fips = FIPS_BY_TEA_COUNTY.get(Number(raw.slice(0, 3)));
+    if (fips === undefined)
+      throw dataError(`${path}: '${raw}' does not start with a TEA county number (001-254)`);
+    return fips;
+  });
+}
 const TRUNCATED_SCIENTIFIC = /^[+-]?\d*\.?\d+[eE][+-]?$/;
 
 function padId(width: number, column: string, path: string) {
@@ -72,7 +89,7 @@ function padId(width: number, column: string, path: string) {
 
 /** TAPR campus or district file (detected from the header: CAMPUS present -> campus file). */
 export async function readTea(path: string, _options: ReaderOptions = {}): Promise<ReaderResult> {
-  const header = readHeader(path);
+  const header = await readHeader(path);
   if (!header.includes("CAMPUS") && !header.includes("DISTRICT")) {
     if (header.includes("District Number")) return readTeaFast(path);
     throw dataError(
@@ -87,10 +104,21 @@ export async function readTea(path: string, _options: ReaderOptions = {}): Promi
   if (table.has("DISTRICT"))
     ids.push(mapIds(table.column("DISTRICT"), "district", padId(6, "DISTRICT", path)));
   if (table.has("COUNTY")) ids.push(mapIds(table.column("COUNTY"), "tea_county", padId(3, "COUNTY", path)));
+  const countySource = ids.find((c) => c.name === "tea_county") ?? ids.find((c) => c.name === "district");
+  if (countySource?.kind === "string") ids.push(countyFipsColumn(countySource, path));
   report.note(
-    `ids as zero-padded text: ${ids.map((c) => `${c.name} (${c.name === "campus" ? 9 : c.name === "district" ? 6 : 3} digits)`).join(", ")}`,
+    `ids as zero-padded text: ${ids
+      .filter((c) => c.name !== "county_fips")
+      .map((c) => `${c.name} (${c.name === "campus" ? 9 : c.name === "district" ? 6 : 3} digits)`)
+      .join(", ")}`,
   );
-  if (table.has("COUNTY")) report.note("tea_county is TEA's county number, not a FIPS code");
+  if (table.has("COUNTY"))
+    report.note("tea_county is TEA's county number, not a FIPS code; county_fips is the FIPS code");
+  else if (table.has("DISTRICT")) {
+    report.note(
+      "county_fips from the first three digits of the district id (TEA's county number of the district)",
+    );
+  }
   checkCampusDistrict(ids, report);
 
   const masked = new Map<number, number>();
@@ -149,7 +177,7 @@ function checkCampusDistrict(ids: Column[], report: ReportBuilder): void {
 /** The Comptroller's FAST district file (fast_fast-district.csv). */
 export async function readTeaFast(path: string, _options: ReaderOptions = {}): Promise<ReaderResult> {
   const report = new ReportBuilder("tea-fast", path);
-  const header = readHeader(path);
+  const header = await readHeader(path);
   // Read everything as text: truncated numbers would otherwise turn whole columns into text silently.
   const types: Record<string, "string"> = {};
   for (const name of header) types[name] = "string";
@@ -158,6 +186,7 @@ export async function readTeaFast(path: string, _options: ReaderOptions = {}): P
     mapIds(table.column("District Number"), "district", padId(6, "District Number", path)),
     mapIds(table.column("County Number"), "tea_county", padId(3, "County Number", path)),
   ];
+  ids.push(countyFipsColumn(ids[1] as StringColumn, path));
   const body: Column[] = [];
   const truncatedByColumn: string[] = [];
   let truncated = 0;
@@ -208,7 +237,9 @@ export async function readTeaFast(path: string, _options: ReaderOptions = {}): P
   }
   for (const [code, count] of sentinel)
     report.rejectMany(`cells with FAST code ${code}: set missing`, count, []);
-  report.note("ids: district (6 digits), tea_county (TEA county number, 3 digits, not FIPS)");
+  report.note(
+    "ids: district (6 digits), tea_county (TEA county number, 3 digits, not FIPS), county_fips (FIPS)",
+  );
   report.note("-88 missing everywhere; -1/-2 missing except in Z-Score columns; blank cells missing");
   const out = new Table([...ids, ...body], table.nrows, path);
   return { table: out, report: report.finish(table.nrows, out.nrows) };

@@ -35,8 +35,35 @@ export function weakInstrumentStatistics(
   weights: Float64Array | null,
   dfResid: number,
 ): { craggDonald: number; sandersonWindmeijer: number[]; endogenousCrossProducts: Matrix } {
-  const first = firstStages[0] as FirstStagePieces;
-  const l2 = first.keptInstruments.length;
+  const vv = matrixFromSquare(
+    crossProducts(
+      firstStages.map((f) => f.residuals),
+      weights,
+    ),
+    firstStages.length,
+  );
+  return weakInstrumentStatisticsFromCrossProducts(
+    firstStages.map((f) => ({
+      instruments: f.keptInstruments.length,
+      instrumentCoefficients: f.instrumentCoefficients,
+      instrumentInverse: f.instrumentInverse,
+    })),
+    vv,
+    dfResid,
+  );
+}
+
+/**
+ * The same statistics from V'WV, the first stages' residual cross-products, however they were summed (the SQL
+ * engines compute it from their Gram matrix, without the rows).
+ */
+export function weakInstrumentStatisticsFromCrossProducts(
+  firstStages: { instruments: number; instrumentCoefficients: Float64Array; instrumentInverse: Matrix }[],
+  vv: Matrix,
+  dfResid: number,
+): { craggDonald: number; sandersonWindmeijer: number[]; endogenousCrossProducts: Matrix } {
+  const first = firstStages[0] as (typeof firstStages)[number];
+  const l2 = first.instruments;
   const p = firstStages.length;
   const szz = inverse(first.instrumentInverse);
   const pi = new Matrix(l2, p);
@@ -44,13 +71,6 @@ export function weakInstrumentStatistics(
     for (let r = 0; r < l2; r++) pi.set(r, j, f.instrumentCoefficients[r] as number);
   });
   const q = pi.transpose().mmul(szz).mmul(pi);
-  const vv = matrixFromSquare(
-    crossProducts(
-      firstStages.map((f) => f.residuals),
-      weights,
-    ),
-    p,
-  );
   const eig = new EigenvalueDecomposition(solve(vv, q));
   const craggDonald = (Math.min(...eig.realEigenvalues) * dfResid) / l2;
 

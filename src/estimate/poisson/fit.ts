@@ -9,6 +9,11 @@
  *   until    |D - D_old| / (0.1 + |D|) < tol   (fixest's criterion; tol 1e-10 here, fixest's default is 1e-8)
  * with step halving towards the previous linear predictor when the deviance is not finite or increases, and one
  * more weighted regression at the converged mean (a final Newton step, so that bread and scores use its weights).
+ * The demeaning inside the loop starts at a tolerance of 1e-5 and is tightened to a thousandth of the deviance's
+ * relative change (ppmlhdfe's adaptive tolerance; fixest uses 1e-5 then 1e-6); the final regression demeans to
+ * the full tolerance of the memory engine (1e-10 of each column's sd). Each step starts the demeaning from the
+ * previous step's fixed effects (fixest does the same with its `means`) and re-weights the cross-tabulations
+ * instead of rebuilding them; inside the loop the least squares take the refined double-precision path.
  *
  * Separation: an observation whose fixed-effect group has only zero outcomes pins that group's effect at minus
  * infinity; it is removed before estimation (fixest's fixef.rm = "perfect", one pass over each fixed effect, as
@@ -22,7 +27,7 @@
  */
 import { gammaln } from "simple-statistics";
 import { DEMEAN_TOL, encodeFixedEffects } from "../../absorb/absorb.js";
-import { createAbsorber } from "../../absorb/demean.js";
+import { type Absorber, createAbsorber } from "../../absorb/demean.js";
 import { fixestFixefK } from "../../absorb/fixedEffectDof.js";
 import type { FixedEffect } from "../../absorb/fixedEffects.js";
 import { dataError, estimationError } from "../../errors.js";
@@ -37,6 +42,7 @@ import {
 } from "../design.js";
 import type { DesignColumn, ModelFrame } from "../frame.js";
 import { type MemoryFit, memoryFit } from "../memoryFit.js";
+import { checkModelFrame } from "../sanity.js";
 
 /** Relative change of the deviance at which IRLS stops (fixest's glm.tol criterion, tighter than its 1e-8). */
 export const POISSON_TOL = 1e-10;
@@ -47,6 +53,7 @@ const ABSORBED_BY_FE_TOL = 1e-10;
 
 export function fitPoisson(inputFrame: ModelFrame, options: FitOptions): MemoryFit {
   const text = inputFrame.formula.text;
+  checkModelFrame(inputFrame, { likelihood: true });
   checkCounts(inputFrame);
   const hasFixedEffects = inputFrame.formula.fixedEffects.length > 0;
   const encoded = hasFixedEffects
@@ -100,6 +107,10 @@ export function fitPoisson(inputFrame: ModelFrame, options: FitOptions): MemoryF
   let iterations = 0;
   let last: WeightedStep | null = null;
   let absorbedByFe: string[] = [];
+  // The inner demeaning need only be as precise as the outer iteration is close (ppmlhdfe's adaptive tolerance):
+  // loose while the deviance still moves, tightened with it; the final regression below uses the full tolerance.
+  let demeanTolerance = 1e-5;
+  const warm: WarmStart = new Map();
   for (let iter = 1; iter <= POISSON_MAX_ITER; iter++) {
     iterations = iter;
     const w = new Float64Array(n);
@@ -109,7 +120,17 @@ export function fitPoisson(inputFrame: ModelFrame, options: FitOptions): MemoryF
       w[i] = (prior ? (prior[i] as number) : 1) * m;
       z[i] = (eta[i] as number) - (offset ? (offset[i] as number) : 0) + ((y[i] as number) - m) / m;
     }
-    const step = weightedStep(candidates, z, w, fes, iter === 1 ? null : absorbedByFe);
+    const step = weightedStep(
+      candidates,
+      z,
+      w,
+      fes,
+      iter === 1 ? null : absorbedByFe,
+      demeanTolerance,
+      warm,
+      false,
+      last?.absorber ?? null,
+    );
     if (iter === 1) absorbedByFe = step.absorbedByFe;
     last = step;
     let etaNew: Float64Array = new Float64Array(n);
@@ -144,6 +165,11 @@ export function fitPoisson(inputFrame: ModelFrame, options: FitOptions): MemoryF
     }
     devOld = dev;
     etaOld = Float64Array.from(eta);
+    const change = Math.abs(evolution) / (0.1 + Math.abs(dev));
+    demeanTolerance = Math.min(
+      demeanTolerance,
+      Math.max(DEMEAN_TOL, Number.isFinite(change) ? change * 1e-3 : 1e-5),
+    );
   }
   let step = last as WeightedStep;
   if (converged) {
@@ -157,7 +183,7 @@ export function fitPoisson(inputFrame: ModelFrame, options: FitOptions): MemoryF
       w[i] = (prior ? (prior[i] as number) : 1) * m;
       z[i] = (eta[i] as number) - (offset ? (offset[i] as number) : 0) + ((y[i] as number) - m) / m;
     }
-    step = weightedStep(candidates, z, w, fes, absorbedByFe);
+    step = weightedStep(candidates, z, w, fes, absorbedByFe, DEMEAN_TOL, warm, true, step.absorber);
     const etaFinal = new Float64Array(n);
     for (let i = 0; i < n; i++)
       etaFinal[i] = (z[i] as number) - (step.residuals[i] as number) + (offset ? (offset[i] as number) : 0);
@@ -287,10 +313,13 @@ interface WeightedStep {
   bread: import("ml-matrix").Matrix;
   demeaned: Float64Array[];
   demeanedResponse: Float64Array;
-  absorber: ReturnType<typeof createAbsorber> | null;
+  absorber: Absorber | null;
   demeanConverged: boolean;
   demeanIterations: number;
 }
+
+/** Fixed-effect coefficients reached per column name ("z" for the working response): the next warm start. */
+type WarmStart = Map<string, Float64Array[]>;
 
 function weightedStep(
   candidates: readonly DesignColumn[],
@@ -298,20 +327,34 @@ function weightedStep(
   w: Float64Array,
   fes: readonly FixedEffect[],
   absorbedBefore: readonly string[] | null,
+  tolerance: number,
+  warm: WarmStart,
+  finalStep: boolean,
+  previous: Absorber | null,
 ): WeightedStep {
   let columns = candidates.filter((c) => absorbedBefore === null || !absorbedBefore.includes(c.name));
   let response: DesignColumn = { name: "z", hi: z, lo: null };
-  let absorber: ReturnType<typeof createAbsorber> | null = null;
+  let absorber: Absorber | null = null;
   let demeanConverged = true;
   let demeanIterations = 0;
   const absorbedByFe: string[] = [];
   let demeaned: Float64Array[] = [];
   if (fes.length > 0) {
-    absorber = createAbsorber(fes, w);
+    // The fixed effects are the same at every step; only the weights change (the cross-tabs' structure is kept).
+    absorber =
+      previous === null ? createAbsorber(fes, w, undefined, { reweightable: true }) : previous.reweighted(w);
+    const names = ["z", ...columns.map((c) => c.name)];
+    const start = names.map((name) => warm.get(name));
     const result = absorber.demean([z, ...columns.map((c) => c.hi)], {
-      tol: DEMEAN_TOL,
+      tol: tolerance,
       parallel: true,
       inPlace: false,
+      // Each IRLS step demeans columns close to the previous step's: start from its fixed effects.
+      ...(start.every((x) => x !== undefined) ? { start: start as Float64Array[][] } : {}),
+      keepState: true,
+    });
+    result.state?.forEach((state, j) => {
+      warm.set(names[j] as string, state);
     });
     demeanConverged = result.converged;
     demeanIterations = Math.max(0, ...result.iterations);
@@ -327,7 +370,8 @@ function weightedStep(
     demeaned = kept.map((c) => c.hi);
   }
   if (columns.length === 0) throw estimationError("every regressor is collinear with the fixed effects");
-  const ls = leastSquares(columns, response, w);
+  // Inside the loop the refined double-precision path suffices (the final step is solved as every model is).
+  const ls = leastSquares(columns, response, w, finalStep ? {} : { forcePath: "fast" });
   return {
     kept: ls.kept.map((j) => columns[j] as DesignColumn),
     dropped: ls.dropped.map((j) => (columns[j] as DesignColumn).name),

@@ -27,7 +27,7 @@ import { findFormat, formatForPath } from "../report/formats.js";
 import { combinationRows, parseStages, type Stage, stageColumns } from "../report/modelRows.js";
 import { regressionDocument } from "../report/regressionDocument.js";
 import { DEFAULT_STARS } from "../report/stars.js";
-import { modelNumber } from "../report/table.js";
+import { modelNumber, noteInTable } from "../report/table.js";
 import { writeOutputsAtomic } from "../report/writeAtomic.js";
 import { covarianceNames } from "../vcov/registry.js";
 import { VERSION } from "../version.js";
@@ -293,8 +293,9 @@ export function registerRegress(program: Command): void {
 
 /**
  * Renders the output through the report's format registry (src/report/formats.ts) to --out or stdout; `outputs`
- * are files written with it as one set (all or none). Sample notes (rows removed, collinear terms) then go to
- * stderr unless the table or the JSON carries them: after the output, so that a failure leaves one error line.
+ * are files written with it as one set (all or none). Model notes the table does not carry (sample notes under
+ * the default --notes short, all under none) then go to stderr unless the output is JSON, which carries them all:
+ * after the output, so that a failure leaves one error line.
  */
 async function writeOutput(output: Output, opts: RegressOptions, outputs: [string, string][]): Promise<void> {
   const format = findFormat(opts.format ?? (opts.out ? formatForPath(opts.out) : "text"));
@@ -314,9 +315,10 @@ async function writeOutput(output: Output, opts: RegressOptions, outputs: [strin
   if (opts.out) outputs.push([opts.out, rendered]);
   writeOutputsAtomic(outputs);
   if (!opts.out) process.stdout.write(rendered);
-  if (!opts.quiet && format.name !== "json" && tableOptions.notes !== "full") {
+  if (!opts.quiet && format.name !== "json") {
     output.models.forEach((m, i) => {
-      for (const note of m.notes) warn(`note: ${modelNumber(i)} ${note}`);
+      for (const note of m.notes)
+        if (!noteInTable(note, tableOptions.notes)) warn(`note: ${modelNumber(i)} ${note}`);
     });
   }
 }

@@ -9,9 +9,10 @@
  * number so that each writer can align or typeset them, in every row type (coefficients, combinations).
  *
  * Notes (`notes`): "none"; "short" (default): what is in parentheses (with the standard-error type when all
- * columns share it) and the stars legend, then the caller's own notes; "full": also each model's sample notes
- * (rows removed, collinear terms), prefixed with the model number. Callers print sample notes elsewhere (stderr,
- * JSON) when they are not in the table.
+ * columns share it) and the stars legend, then the caller's own notes, then each model's caveats (a term removed
+ * as collinear, a perfect fit, a repaired covariance: `isCaveatNote`), prefixed with the model number; "full":
+ * every model note (rows removed, ...) too. Callers print the notes that are not in the table elsewhere (stderr,
+ * JSON): see `noteInTable`.
  */
 import { usageError } from "../errors.js";
 import type { Coefficient, ModelResult, Output, VcovInfo } from "../model/result.js";
@@ -421,15 +422,39 @@ function legend(models: readonly ModelResult[], options: TableOptions, vcovRow: 
   return `${what}${type}.${starsText}`;
 }
 
+/**
+ * Notes that say a number is not what it seems: a term removed or nearly explained as collinear, a perfect fit,
+ * a covariance repaired or undefined, an iteration that did not converge. Every table keeps these ("meaningless
+ * results carry a note"; the hardening catalogue, test/hardening). The others are bookkeeping a paper's table
+ * leaves out under the default short notes (issue 14): rows removed because of missing values, singletons, the
+ * small-sample count of nested fixed effects, an event study's reference period.
+ */
+const CAVEATS: readonly RegExp[] = [
+  /collinear/i,
+  /perfect fit/,
+  /negative variance/,
+  /is not defined/,
+  /did not converge/,
+  /not meaningful/,
+  /results are approximate/,
+];
+
+export function isCaveatNote(note: string): boolean {
+  return CAVEATS.some((pattern) => pattern.test(note));
+}
+
+/** Whether a model's note is printed in the table's footer under `mode` (else the caller prints it elsewhere). */
+export function noteInTable(note: string, mode: NotesMode = "short"): boolean {
+  return mode === "full" || (mode === "short" && isCaveatNote(note));
+}
+
 function notes(models: readonly ModelResult[], options: TableOptions, vcovRow: boolean): string[] {
   const mode = options.notes ?? "short";
   if (mode === "none") return [...(options.extraNotes ?? [])];
   const lines = [legend(models, options, vcovRow), ...(options.extraNotes ?? [])];
-  if (mode === "full") {
-    models.forEach((model, i) => {
-      for (const note of model.notes) lines.push(`${modelNumber(i)} ${note}`);
-    });
-  }
+  models.forEach((model, i) => {
+    for (const note of model.notes) if (noteInTable(note, mode)) lines.push(`${modelNumber(i)} ${note}`);
+  });
   return lines;
 }
 

@@ -62,6 +62,14 @@ Rscript scripts/golden/fepois.R
 Rscript scripts/golden/hac.R
 Rscript scripts/golden/panel_formula.R     # l(), f(), d() with panel.id; writes fixtures/eventstudy/states_reforms_gaps.csv
 
+echo "== balance tables (describe --by: Welch t tests; also writes fixtures/balance/chetty2014_states.csv)"
+Rscript scripts/golden/balance.R
+
+echo "== predictions (predict.lm, predict.fixest; also writes fixtures/predict/counties.csv)"
+Rscript scripts/golden/predict.R
+
+echo "== fixest formula syntax (multiple estimation, i(), poly, split; also writes fixtures/fixest/)"
+Rscript scripts/golden/fixest_syntax.R
 echo "== few clusters: CR2/CR3 (clubSandwich), fixest's PSD fix, wild cluster bootstrap (brute force, fwildclusterboot)"
 echo "   (also writes fixtures/fewclusters/states_panel.csv and cz_panel.csv)"
 Rscript scripts/golden/fewclusters_cr.R

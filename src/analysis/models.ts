@@ -7,14 +7,23 @@
  */
 
 import type { FixedEffectValuesResult } from "../absorb/fixedEffectValues.js";
-import { fixedEffectsTable, groupColumns, type RegressionRun, runRegressions } from "../app/regression.js";
+import { aboveFlags, FLAG_COLUMNS, PREDICTION_COLUMNS, predictableModel } from "../app/predict.js";
+import {
+  type EstimatedModel,
+  fixedEffectsTable,
+  groupColumns,
+  type RegressionRun,
+  runRegressions,
+} from "../app/regression.js";
 import { filterRows } from "../data/expression/index.js";
 import { splitByGroups } from "../data/ops/splitGroups.js";
 import { type Column, numericColumn, stringColumn, Table } from "../data/table.js";
-import { MobilityError } from "../errors.js";
-import { fitLevels, predict } from "../estimate/predict.js";
+import { MobilityError, usageError } from "../errors.js";
+import { predictModel } from "../estimate/predict.js";
 import { estimateEventStudyModel as estimateAnyEventStudy } from "../estimate/staggered/eventStudies.js";
 import type { ParsedFormula } from "../formula/ast.js";
+import { evaluateNumeric } from "../formula/evaluate.js";
+import { expandFormula } from "../formula/expand.js";
 import { parseExpression, parseFormula } from "../formula/parser.js";
 import type { ModelResult } from "../model/result.js";
 import { type CovarianceOptions, findCovarianceType, resolveCovariance } from "../vcov/registry.js";
@@ -40,13 +49,20 @@ export interface FittedModel {
   notes: string[];
   /** The application layer's run (null for an event study). */
   run: RegressionRun | null;
+  /** IV models whose reduced form a table shows: the reduced form of each result (else null), parallel. */
+  reducedForms: (ModelResult | null)[];
 }
 
 /** Estimates every model, in the order of the spec. */
 export async function estimateModels(spec: Spec, data: DataRunner): Promise<Map<string, FittedModel>> {
   const fitted = new Map<string, FittedModel>();
+  // Reduced forms are estimated for the IV models a table shows them of.
+  const reduced = new Set<string>();
+  for (const table of Object.values(spec.tables))
+    for (const column of table.models)
+      if (typeof column !== "string" && column.stage === "reduced") reduced.add(column.model);
   for (const [name, model] of Object.entries(spec.models)) {
-    fitted.set(name, await estimateModel(name, model, data));
+    fitted.set(name, await estimateModel(name, model, data, reduced.has(name)));
   }
   return fitted;
 }
@@ -62,7 +78,12 @@ async function located<T>(data: DataRunner, path: Path, work: () => T | Promise<
   }
 }
 
-async function estimateModel(name: string, model: ModelSpec, data: DataRunner): Promise<FittedModel> {
+async function estimateModel(
+  name: string,
+  model: ModelSpec,
+  data: DataRunner,
+  reducedForms: boolean,
+): Promise<FittedModel> {
   const at: Path = ["models", name];
   const table = await data.table(model.data, [...at, "data"]);
   if (model.estimator === "event_study") {
@@ -88,7 +109,11 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
     );
   }
   const formulaText = model.formula;
-  const formula = await located(data, [...at, "formula"], () => parseFormula(formulaText));
+  // fixest's multiple estimation (c(y1, y2) ~, sw(), csw(), ..("regex")): one result per formula (and group).
+  const formulas = await located(data, [...at, "formula"], () =>
+    expandFormula(formulaText, table.names).map(parseFormula),
+  );
+  const formula = formulas[0] as ParsedFormula;
   if (model.estimator === "iv" && formula.iv === null) {
     throw data.error([...at, "formula"], "estimator iv needs an IV formula (y ~ x | endo ~ z)", "usage");
   }
@@ -101,57 +126,107 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
     ssc: model.ssc,
   };
   await located(data, at, () => resolveCovariance(covariance));
-  if (model.engine !== undefined && model.engine !== "memory")
+  if (model.engine !== undefined && model.engine !== "memory") {
+    if (formulas.length > 1 || model.split !== undefined || model.fsplit !== undefined)
+      throw data.error(
+        at,
+        `multiple estimation (c(), sw(), csw(), split, fsplit) needs engine: memory (this model uses ${model.engine})`,
+        "usage",
+      );
     return estimateOnSqlEngine(name, model, formula, table, data, covariance, title);
+  }
   const run: RegressionRun = await located(data, at, () =>
     runRegressions(table, {
-      formulas: [formula],
+      formulas,
       covariance,
       weights: model.weights,
-      by: model.by,
+      by: splitColumns(model),
+      fullSample: model.fsplit !== undefined,
       level: model.level,
       family: model.family,
       subset: model.subset,
       bootstrap: model.bootstrap,
       offset: model.offset === undefined ? undefined : parseExpression(model.offset),
-      name: (_, label) => (label === null ? title : `${title} (${label})`),
+      name: (_, label, k) => {
+        const parts = [...(formulas.length > 1 ? [String(k + 1)] : []), ...(label === null ? [] : [label])];
+        return parts.length === 0 ? title : `${title} (${parts.join(", ")})`;
+      },
+      reducedForms,
+      data: model.data,
     }),
   );
   const results = run.models.map((m) => m.result);
   const groupValues = run.models.map((m) => m.group);
-  const groups = groupValues.map((g) => (g === null ? "" : Object.values(g).join(", ")));
+  // Labels of the results: the group's values, preceded by the formula's number when there are several.
+  const groups = run.models.map((m) =>
+    [
+      ...(formulas.length > 1 ? [String(formulas.indexOf(m.formula) + 1)] : []),
+      ...(m.group === null ? [] : Object.values(m.group).map(String)),
+    ].join(", "),
+  );
   const wantsFixedEffects = model.fixef_table !== undefined || data.wantsFixedEffects(name);
   const fixedEffects = run.models.map((m) => (wantsFixedEffects ? m.fit.fixedEffectValues() : null));
   const notes = run.warnings.map((w) => `model ${name}: ${w}`);
-  const lastFrame = run.models[run.models.length - 1]?.fit.design.frame;
 
   if (model.predict !== undefined) {
     const p = model.predict;
-    if (model.by !== undefined)
+    if (splitColumns(model) !== undefined || formulas.length > 1)
       throw data.error([...at, "predict"], "predict with by is not supported", "usage");
+    const estimated = run.models[0] as EstimatedModel;
     const result = results[0] as ModelResult;
-    const frame = lastFrame as NonNullable<typeof lastFrame>;
     const newdata = p.data === undefined ? table : await data.table(p.data, [...at, "predict", "data"]);
+    // The library path of `mobility predict`: fixed effects through their estimates, IV, Poisson (src/app/predict.ts).
     const prediction = await located(data, [...at, "predict"], () =>
-      predict(result, formula, fitLevels(formula, table, frame.rows), newdata, p.level ?? model.level),
+      predictModel(
+        // The fit's rows index the table the model was estimated on: after its subset.
+        predictableModel(
+          estimated,
+          model.subset === undefined ? table : filterRows(table, model.subset).table,
+          {
+            offset: model.offset === undefined ? undefined : parseExpression(model.offset),
+          },
+        ),
+        newdata,
+        p.level ?? model.level,
+      ),
     );
     const keep = p.columns ?? newdata.names;
-    const out = newdata.withColumns([
+    const extra: Column[] = [
       numericColumn("fit", prediction.fit),
       numericColumn("se_fit", prediction.se_fit),
       numericColumn("conf_low", prediction.conf_low),
       numericColumn("conf_high", prediction.conf_high),
       numericColumn("pred_low", prediction.pred_low),
       numericColumn("pred_high", prediction.pred_high),
-    ]);
-    const names = [...keep.filter((c) => !PREDICTION_COLUMNS.includes(c)), ...PREDICTION_COLUMNS];
-    const predictions = await located(data, [...at, "predict", "columns"], () => selectColumns(out, names));
+    ];
+    const names = [...PREDICTION_COLUMNS];
+    if (p.flag_above) {
+      const y = await located(
+        data,
+        [...at, "predict", "flag_above"],
+        () => evaluateNumeric(formula.response, newdata, formula.text).hi,
+      );
+      const flags = aboveFlags(y, prediction, result.sigma, result.vcov.df_t);
+      extra.push(
+        numericColumn("residual", flags.residual),
+        numericColumn("p_above", flags.p_above),
+        numericColumn("q_above", flags.q_above),
+        numericColumn("above", flags.above),
+      );
+      names.push(...FLAG_COLUMNS);
+    }
+    const out = newdata.withColumns(extra);
+    const selected = [...keep.filter((c) => !names.includes(c)), ...names];
+    const predictions = await located(data, [...at, "predict", "columns"], () =>
+      selectColumns(out, selected),
+    );
     const predName = p.name ?? `${name}_predictions`;
     data.register(predName, predictions);
     notes.push(
       `model ${name}: predictions ${predName}: ${newdata.nrows} rows, ${newdata.nrows - prediction.missing - prediction.unseenLevels} predicted` +
         `${prediction.missing > 0 ? `, ${prediction.missing} with a missing regressor` : ""}` +
-        `${prediction.unseenLevels > 0 ? `, ${prediction.unseenLevels} with a factor level not in the fit` : ""}`,
+        `${prediction.unseenLevels > 0 ? `, ${prediction.unseenLevels} with a level not in the fit` : ""}`,
+      ...prediction.notes.map((n) => `model ${name}: predictions ${predName}: ${n}`),
     );
   }
   const fitted: FittedModel = {
@@ -164,6 +239,7 @@ async function estimateModel(name: string, model: ModelSpec, data: DataRunner): 
     fixedEffects,
     notes,
     run,
+    reducedForms: run.models.map((m) => m.reduced?.result ?? null),
   };
   registerOutputs(fitted, data);
   return fitted;
@@ -218,6 +294,7 @@ async function estimateOnSqlEngine(
     fixedEffects: models.map(() => null),
     notes: [],
     run: null,
+    reducedForms: models.map(() => null),
   };
   registerOutputs(fitted, data);
   return fitted;
@@ -320,14 +397,24 @@ async function estimateEventStudyModel(
     fixedEffects: results.map(() => null),
     notes,
     run: null,
+    reducedForms: results.map(() => null),
   };
   registerOutputs(fitted, data);
   return fitted;
 }
 
+/** `by`, `split` (one column, as by) or `fsplit` (the full sample, then by the column): at most one. */
+function splitColumns(model: ModelSpec): string[] | undefined {
+  const given = [model.by, model.split, model.fsplit].filter((v) => v !== undefined);
+  if (given.length > 1) throw usageError("by, split and fsplit exclude each other");
+  if (model.split !== undefined) return [model.split];
+  if (model.fsplit !== undefined) return [model.fsplit];
+  return model.by;
+}
+
 /** Registers `coefficients_table` and `fixef_table` of a fitted model in the data runner. */
 function registerOutputs(fitted: FittedModel, data: DataRunner): void {
-  const by = fitted.spec.by ?? [];
+  const by = splitColumns(fitted.spec) ?? [];
   if (fitted.spec.coefficients_table !== undefined) {
     const rows: { group: Record<string, string | number> | null; result: ModelResult; j: number }[] = [];
     fitted.results.forEach((result, g) => {
@@ -387,8 +474,6 @@ function registerOutputs(fitted: FittedModel, data: DataRunner): void {
     );
   }
 }
-
-const PREDICTION_COLUMNS = ["fit", "se_fit", "conf_low", "conf_high", "pred_low", "pred_high"];
 
 function selectColumns(table: Table, names: readonly string[]): Table {
   return new Table(

@@ -16,10 +16,11 @@
 import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { stringAt, Table } from "../data/table.js";
-import { tableToCsv } from "../data/writeCsv.js";
 import { MobilityError, usageError } from "../errors.js";
 import { OutputSet } from "../io/atomicWrite.js";
+import { extensionOf, writeDocument } from "../report/formats.js";
 import { renderJson } from "../report/json.js";
+import { listDocument } from "../report/listTable.js";
 import { VERSION } from "../version.js";
 import { type CheckReport, checkExpectations } from "./check.js";
 import { counterfactualTable } from "./counterfactual.js";
@@ -119,8 +120,10 @@ export async function runSpec(specPath: string, options: RunOptions = {}): Promi
   for (const [name, list] of Object.entries(spec.lists)) {
     const table = await buildList(name, list, data);
     lists.set(name, table);
-    if (list.formats.includes("csv")) files.set(`lists/${name}.csv`, tableToCsv(table));
-    if (list.formats.includes("markdown")) files.set(`lists/${name}.md`, listMarkdown(table, list.digits));
+    // Every list format comes from the report's format registry (one writer per format for every table).
+    const doc = listDocument(table, { digits: list.digits });
+    for (const format of list.formats)
+      files.set(`lists/${name}.${extensionOf(format)}`, writeDocument(doc, format));
   }
   if (models.size > 0) {
     files.set(
@@ -269,24 +272,4 @@ function sortTable(table: Table, keys: readonly string[]): Table {
     return a - b;
   });
   return table.take(order);
-}
-
-/** A Markdown pipe table of a list; numbers to `digits` significant digits. */
-function listMarkdown(table: Table, digits: number): string {
-  const header = table.names;
-  const rows: string[][] = [];
-  for (let i = 0; i < table.nrows; i++) {
-    rows.push(
-      table.columns.map((c) => {
-        if (c.kind === "number") {
-          const v = c.values[i] as number;
-          if (Number.isNaN(v)) return "";
-          return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(digits)));
-        }
-        return (stringAt(c, i) ?? "").replace(/\|/g, "\\|");
-      }),
-    );
-  }
-  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
-  return `${[line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n")}\n`;
 }

@@ -26,6 +26,9 @@ import { z } from "zod";
 import { READER_KINDS } from "../data/readers/index.js";
 import { ReaderOptionsSchema } from "../data/readers/options.js";
 import { FAMILIES } from "../estimate/registry.js";
+import { FORMAT_NAMES } from "../report/formats.js";
+import { STAT_NAMES } from "../report/stats.js";
+import { COEF_STATS, type CoefStat, NOTES_MODES, type NotesMode } from "../report/table.js";
 import { COVARIANCE_TYPES, findCovarianceType } from "../vcov/registry.js";
 import { SMALL_SAMPLE_CONVENTIONS } from "../vcov/ssc.js";
 
@@ -299,6 +302,11 @@ export const PredictSchema = z.strictObject({
   level: z.number().gt(0).lt(1).optional(),
   /** Columns of the data copied into the prediction table (default: all). */
   columns: z.array(z.string()).optional(),
+  /**
+   * Rows whose outcome is known: add residual, p_above (the upper-tail t probability of lying that far above the
+   * prediction), q_above (Benjamini-Hochberg over the rows) and above (1 when above the upper prediction bound).
+   */
+  flag_above: z.boolean().default(false),
 });
 
 /**
@@ -402,8 +410,12 @@ export const ModelSchema = z
       .optional(),
     ssc: z.enum(["stata", ...SMALL_SAMPLE_CONVENTIONS]).optional(),
     weights: z.string().optional(),
-    /** Estimate separately per group: the model becomes one column per group (`<name>[value]`). */
+    /** Estimate separately per group: the model becomes one column per group (`<name> (value)`). */
     by: Columns.optional(),
+    /** fixest's split: one model per value of this column (as `by` with one column). */
+    split: z.string().optional(),
+    /** fixest's fsplit: the full sample first, then one model per value of this column. */
+    fsplit: z.string().optional(),
     /** Confidence level of the intervals. */
     level: z.number().gt(0).lt(1).default(0.95),
     predict: PredictSchema.optional(),
@@ -472,29 +484,24 @@ export type CounterfactualSpec = z.infer<typeof CounterfactualSchema>;
 // tables
 // ---------------------------------------------------------------------------------------------------------------
 
-export const FIT_STATS = ["nobs", "r2", "adj_r2", "within_r2", "rmse", "vcov"] as const;
-export const ROW_STATS = [
-  "nobs",
-  "r2",
-  "adj_r2",
-  "within_r2",
-  "rmse",
-  "sigma",
-  "f_stat",
-  "n_clusters",
-  "first_stage_f",
-] as const;
+/** Statistic rows below the coefficients: the report's statistics registry (src/report/stats.ts). */
+export const FIT_STATS = STAT_NAMES;
+/** Statistics a `{ label, stat }` row can show: the registry's, plus the residual standard error's older name. */
+export const ROW_STATS = [...STAT_NAMES] as [string, ...string[]];
 
 /**
  * A row below the fit statistics, one of:
  *   { label, cells: [one per column] }                     literal cells ("Yes", "No", "County")
- *   { label, stat: nobs | r2 | ... | n_clusters }          a statistic of each model (e.g. N with a custom label)
- *   { label, lincom: { term: weight, ... } }                a linear combination of coefficients, with its p-value
- *                                                          in brackets on the row below (pvalue: false to omit)
- *   { label, nlcom: "-b[x]/(2*b[I(x^2)])", below }          a nonlinear combination (delta method), its standard
- *                                                          error in parentheses below (below: p_value | none)
- *   { label, stat: first_stage_f }                          IV models: the first-stage F of the excluded instruments
- *                                                          (one endogenous regressor; fixest's ivwald)
+ *   { label, stat: n | r2 | ... | clusters }               a statistic of each column under your own label (names
+ *                                                          of src/report/stats.ts; a statistic with several rows,
+ *                                                          such as first_stage_f with two endogenous regressors,
+ *                                                          takes its first)
+ *   { label, lincom: { term: weight, ... } }                a linear combination of coefficients with its stars, and
+ *                                                          its p-value in brackets on the row below (pvalue: false
+ *                                                          to omit; below_label names that row)
+ *   { label, nlcom: "-b[x]/(2*b[I(x^2)])", below }          a nonlinear combination (delta method) with its stars,
+ *                                                          its standard error in parentheses below (below: p_value
+ *                                                          | std_error | none)
  */
 export const RowSchema = z.union([
   z.strictObject({ label: z.string(), cells: z.array(z.string()) }),
@@ -505,43 +512,91 @@ export const RowSchema = z.union([
     label: z.string(),
     lincom: z.record(z.string(), z.number()),
     pvalue: z.boolean().default(true),
+    /** Label of the p-value row (default empty). */
+    below_label: z.string().optional(),
   }),
   z.strictObject({
     label: z.string(),
     /** A nonlinear combination by the delta method, e.g. "-b[share]/(2*b[I(share^2)])" (the turning point). */
     nlcom: z.string().min(1),
-    /** What goes in brackets on the row below: the p-value (default), the standard error, or nothing. */
+    /** What goes on the row below: the standard error (default), the p-value, or nothing. */
     below: z.enum(["p_value", "std_error", "none"]).default("std_error"),
+    below_label: z.string().optional(),
   }),
 ]);
 export type RowSpec = z.infer<typeof RowSchema>;
 
-export const TABLE_FORMATS = ["text", "markdown", "latex", "csv", "json"] as const;
+/** The output formats of tables and lists: the report's format registry (src/report/formats.ts). */
+export const TABLE_FORMATS = FORMAT_NAMES;
+
+/**
+ * A column of a table: a model's name (every `by` group a column), or an IV model's stage:
+ * `{ model: iv1, stage: first }` (one column per endogenous regressor), `reduced` (y on the exogenous regressors
+ * and the instruments) or `second`.
+ */
+export const TableColumnSchema = z.union([
+  Name,
+  z.strictObject({ model: Name, stage: z.enum(["first", "reduced", "second"]) }),
+]);
+export type TableColumnSpec = z.infer<typeof TableColumnSchema>;
 
 export const TableSchema = z.strictObject({
-  /** First line of the text and Markdown files, a comment in LaTeX. */
+  /** Title: first line of the text and Markdown files, the LaTeX caption. */
   title: z.string().optional(),
-  /** The models that are the columns, in order (a `by` model contributes one column per group). */
-  models: z.array(Name).min(1),
+  /** The LaTeX float's \label (default tab:<table name>). */
+  label: z.string().optional(),
+  /** The columns, in order (a `by` model contributes one column per group). */
+  models: z.array(TableColumnSchema).min(1),
   /** Column titles, one per column (default: each model's title). */
   titles: z.array(z.string()).optional(),
+  /** Header cells over groups of columns: [{ label: "Approach 1", span: 2 }, ...], spans adding up to the columns. */
+  groups: z.array(z.strictObject({ label: z.string(), span: z.number().int().min(1) })).optional(),
   /**
    * Coefficients to show, in this order: a term name, or { term: label }. Omitted: all, in order of appearance.
+   * A /regular expression/ selects every matching term.
    */
   coefficients: z.array(z.union([z.string(), z.record(z.string(), z.string())])).optional(),
-  /** Terms to hide (when `coefficients` is not given). */
+  /** Terms to hide (names or /regex/). */
   drop: z.array(z.string()).optional(),
-  /** Fit statistics below the coefficients (default nobs, r2, adj_r2, within_r2 if any, vcov). */
+  /** Statistic rows below the coefficients, in order (names of src/report/stats.ts; default fe, n, r2, adj_r2,
+   * within_r2, pseudo_r2, first_stage_f, and the standard-error type when the columns differ in it). */
+  stats: z.array(z.enum(FIT_STATS)).optional(),
+  /** Older name of `stats`. */
   fit: z.array(z.enum(FIT_STATS)).optional(),
-  /** Yes/No rows for fixed effects (default true). */
+  /** Yes/No rows for fixed effects with the default statistics (default true). */
   fixed_effects: z.boolean().default(true),
-  /** Display names for fixed effects, cluster variables, ... (fixest's dict). */
+  /** What fixed-effect rows print for present and absent (default ["Yes", "No"]; e.g. ["×", ""]). */
+  fe_marks: z.tuple([z.string(), z.string()]).optional(),
+  /** Display names for terms, fixed effects, cluster variables, ... (fixest's dict). */
   labels: z.record(z.string(), z.string()).optional(),
   rows: z.array(RowSchema).default([]),
   /** Lines added after the standard-error legend. */
   notes: z.array(z.string()).default([]),
+  /** The footer: none, short (default: the legend and your notes), full (also each model's sample notes). */
+  notes_mode: z.enum(NOTES_MODES as [NotesMode, ...NotesMode[]]).default("short"),
+  /** Decimals of coefficients and standard errors. */
   digits: z.number().int().min(0).max(12).default(4),
-  stars: z.boolean().default(true),
+  /** Decimals of R², means and F statistics (default: digits for R², 2 for F). */
+  stat_digits: z.number().int().min(0).max(12).optional(),
+  /**
+   * Significance stars: true (default: *** p < 0.01, ** p < 0.05, * p < 0.10), false, or your own symbols and
+   * thresholds, e.g. { "***": 0.001, "**": 0.01, "*": 0.05 } (Stata's esttab default).
+   */
+  stars: z.union([z.boolean(), z.record(z.string().min(1), z.number().gt(0).lt(1))]).default(true),
+  /** Thousands separators in counts (N = 3,119). */
+  thousands: z.boolean().default(true),
+  /** Below (or beside) each estimate: se (default), t, p, or ci. */
+  coefstat: z.enum(COEF_STATS as [CoefStat, ...CoefStat[]]).default("se"),
+  /** The standard error beside the estimate instead of below it. */
+  beside: z.boolean().default(false),
+  /** One row per column instead of one column per model (tables of many `by` groups). */
+  long: z.boolean().default(false),
+  /** Split into panels of at most this many columns. */
+  panel_columns: z.number().int().min(1).optional(),
+  /** LaTeX: only the table for \input (no float, caption or label); siunitx decimal alignment. */
+  latex: z
+    .strictObject({ fragment: z.boolean().default(false), siunitx: z.boolean().default(false) })
+    .optional(),
   formats: z.array(z.enum(TABLE_FORMATS)).default(["text", "markdown", "latex"]),
 });
 export type TableSpec = z.infer<typeof TableSchema>;
@@ -561,7 +616,8 @@ export const ListSchema = z.strictObject({
   sort: z.array(z.string()).default([]),
   /** Significant digits of numbers in Markdown (CSV keeps full precision). */
   digits: z.number().int().min(1).max(17).default(4),
-  formats: z.array(z.enum(["csv", "markdown"])).default(["csv", "markdown"]),
+  /** Output formats (src/report/formats.ts). */
+  formats: z.array(z.enum(TABLE_FORMATS)).default(["csv", "markdown"]),
 });
 export type ListSpec = z.infer<typeof ListSchema>;
 

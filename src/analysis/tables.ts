@@ -1,14 +1,20 @@
+/**
+ * Spec tables (`tables:`): the columns a table names (models, `by` groups, IV stages), its options turned into the
+ * report's TableOptions, its extra rows (statistics under a label, linear and nonlinear combinations with their
+ * stars), and one file per format of the report's registry (src/report/formats.ts) under `tables/`.
+ */
 import { usageError } from "../errors.js";
 import { type CombinationResult, modelCombination } from "../inference/combination.js";
 import { twoSidedPValue } from "../inference/distributions.js";
 import type { ModelResult, Output } from "../model/result.js";
-import { formatLatexTable } from "../report/latex.js";
-import { formatMarkdownTable } from "../report/markdown.js";
+import { extensionOf, writeDocument } from "../report/formats.js";
+// Spec tables may be written as JSON, which validates results with the schema (see formats.ts prepare).
+import "../report/json.js";
+import { stageColumns } from "../report/modelRows.js";
 import { formatCount, formatFixed } from "../report/numberFormat.js";
-import { renderOutput } from "../report/render.js";
-import { DEFAULT_STARS, stars } from "../report/stars.js";
-import { buildTable, type ExtraRow, fitCell, type TableOptions } from "../report/table.js";
-import { formatTextTable } from "../report/text.js";
+import { regressionDocument } from "../report/regressionDocument.js";
+import { DEFAULT_STARS, type StarLevels, starLevels, stars } from "../report/stars.js";
+import { type Cell, type ExtraRow, fitCell, type TableOptions } from "../report/table.js";
 import type { FittedModel } from "./models.js";
 import type { RowSpec, TableSpec } from "./schema.js";
 
@@ -23,7 +29,7 @@ export interface Lincom {
 export function lincom(model: ModelResult, weights: Readonly<Record<string, number>>): Lincom {
   const index = new Map(model.coefficients.map((c, j) => [c.term, j]));
   const entries = Object.entries(weights).map(([term, w]) => {
-    const j = index.get(term);
+    const j = index.get(term) ?? index.get(`fit_${term}`);
     if (j === undefined) {
       throw usageError(
         `lincom: model '${model.name}' has no coefficient '${term}' (terms: ${[...index.keys()].join(", ")})`,
@@ -53,25 +59,34 @@ export function firstStageF(model: ModelResult): number {
   if (stages.length === 0) throw usageError(`first_stage_f: model '${model.name}' is not an IV model`);
   if (stages.length > 1) {
     throw usageError(
-      `first_stage_f: model '${model.name}' has ${stages.length} endogenous regressors; one F per row is shown only for one`,
+      `first_stage_f: model '${model.name}' has ${stages.length} endogenous regressors; use stats: [first_stage_f] for one row per endogenous regressor`,
     );
   }
   return (stages[0] as { partial_f: number }).partial_f;
 }
 
-/** The columns of a table: each model's results (a `by` model gives one column per group). */
+/** The columns of a table: each model's results (a `by` model gives one column per group), or an IV stage. */
 export function tableColumns(
   spec: TableSpec,
   models: Map<string, FittedModel>,
   where: string,
 ): ModelResult[] {
   const columns: ModelResult[] = [];
-  for (const name of spec.models) {
+  for (const entry of spec.models) {
+    const name = typeof entry === "string" ? entry : entry.model;
     const model = models.get(name);
     if (model === undefined) {
       throw usageError(`${where}: no model named '${name}' (models: ${[...models.keys()].join(", ")})`);
     }
-    columns.push(...model.results);
+    if (typeof entry === "string") {
+      columns.push(...model.results);
+      continue;
+    }
+    model.results.forEach((result, g) => {
+      if (result.iv === undefined)
+        throw usageError(`${where}: model '${name}' is not an IV model; it has no ${entry.stage} stage`);
+      columns.push(...stageColumns(result, [entry.stage], model.reducedForms[g] ?? null));
+    });
   }
   if (spec.titles !== undefined && spec.titles.length !== columns.length) {
     throw usageError(`${where}: ${spec.titles.length} titles for ${columns.length} columns`);
@@ -82,24 +97,58 @@ export function tableColumns(
 function statCell(
   model: ModelResult,
   stat: Extract<RowSpec, { stat: unknown }>["stat"],
-  digits: number,
+  spec: TableSpec,
 ): string {
+  const digits = spec.stat_digits ?? spec.digits;
   switch (stat) {
-    case "nobs":
-    case "r2":
-    case "adj_r2":
-    case "within_r2":
-    case "rmse":
-      return fitCell(model, stat, digits);
-    case "sigma":
-      return formatFixed(model.sigma, digits);
-    case "f_stat":
-      return model.f_stat === null ? "" : formatFixed(model.f_stat, digits);
+    case "clusters":
     case "n_clusters":
-      return model.vcov.n_clusters.map(formatCount).join(" x ");
+      return model.vcov.n_clusters.map((g) => formatCount(g, spec.thousands)).join(" x ");
     case "first_stage_f":
-      return model.iv === undefined ? "" : formatFixed(firstStageF(model), 2);
+    case "ivwald":
+      return model.iv === undefined || model.stage === "reduced"
+        ? ""
+        : model.stage === "first"
+          ? formatFixed(model.f_stat ?? Number.NaN, spec.stat_digits ?? 2)
+          : formatFixed(firstStageF(model), spec.stat_digits ?? 2);
+    default:
+      return fitCell(model, stat, digits, spec.labels ?? {}, spec.thousands, spec.stat_digits ?? 2);
   }
+}
+
+/** The table's star levels (false for none). */
+function levelsOf(spec: TableSpec): StarLevels | false {
+  if (spec.stars === false) return false;
+  return spec.stars === true ? DEFAULT_STARS : starLevels(spec.stars);
+}
+
+function starred(v: { estimate: number; p_value: number } | null, spec: TableSpec): Cell | string {
+  if (v === null) return "";
+  const levels = levelsOf(spec);
+  return {
+    text: formatFixed(v.estimate, spec.digits),
+    stars: levels === false ? "" : stars(v.p_value, levels),
+  };
+}
+
+/**
+ * A combination for each column that has every term it names, else null (a blank cell: the column is another
+ * specification); an error when no column has them.
+ */
+function perColumn<T>(columns: ModelResult[], label: string, f: (m: ModelResult) => T): (T | null)[] {
+  let lastError: unknown = null;
+  const values = columns.map((m) => {
+    try {
+      return f(m);
+    } catch (error) {
+      if (!/no coefficient/.test((error as Error).message)) throw error;
+      lastError = error;
+      return null;
+    }
+  });
+  if (values.every((v) => v === null) && lastError !== null)
+    throw usageError(`row '${label}': ${(lastError as Error).message}`);
+  return values;
 }
 
 function extraRows(spec: TableSpec, columns: ModelResult[]): ExtraRow[] {
@@ -111,7 +160,7 @@ function extraRows(spec: TableSpec, columns: ModelResult[]): ExtraRow[] {
       }
       rows.push({ label: row.label, cells: row.cells });
     } else if ("stat" in row) {
-      rows.push({ label: row.label, cells: columns.map((m) => statCell(m, row.stat, spec.digits)) });
+      rows.push({ label: row.label, cells: columns.map((m) => statCell(m, row.stat, spec)) });
     } else if ("boot_p" in row) {
       const term = row.boot_p;
       rows.push({
@@ -124,27 +173,27 @@ function extraRows(spec: TableSpec, columns: ModelResult[]): ExtraRow[] {
         }),
       });
     } else if ("nlcom" in row) {
-      const values = columns.map((m) => nlcom(m, row.nlcom));
-      rows.push({
-        label: row.label,
-        cells: values.map(
-          (v) => formatFixed(v.estimate, spec.digits) + (spec.stars ? stars(v.p_value, DEFAULT_STARS) : ""),
-        ),
-      });
+      const values = perColumn(columns, row.label, (m) => nlcom(m, row.nlcom));
+      rows.push({ label: row.label, cells: values.map((v) => starred(v, spec)) });
+      const below = row.below_label ?? "";
       if (row.below === "std_error")
-        rows.push({ label: "", cells: values.map((v) => `(${formatFixed(v.std_error, spec.digits)})`) });
+        rows.push({
+          label: below,
+          cells: values.map((v) => (v ? `(${formatFixed(v.std_error, spec.digits)})` : "")),
+        });
       else if (row.below === "p_value")
-        rows.push({ label: "", cells: values.map((v) => `[${formatFixed(v.p_value, spec.digits)}]`) });
+        rows.push({
+          label: below,
+          cells: values.map((v) => (v ? `[${formatFixed(v.p_value, spec.digits)}]` : "")),
+        });
     } else {
-      const values = columns.map((m) => lincom(m, row.lincom));
-      rows.push({
-        label: row.label,
-        cells: values.map(
-          (v) => formatFixed(v.estimate, spec.digits) + (spec.stars ? stars(v.p_value, DEFAULT_STARS) : ""),
-        ),
-      });
+      const values = perColumn(columns, row.label, (m) => lincom(m, row.lincom));
+      rows.push({ label: row.label, cells: values.map((v) => starred(v, spec)) });
       if (row.pvalue)
-        rows.push({ label: "", cells: values.map((v) => `[${formatFixed(v.p_value, spec.digits)}]`) });
+        rows.push({
+          label: row.below_label ?? "",
+          cells: values.map((v) => (v ? `[${formatFixed(v.p_value, spec.digits)}]` : "")),
+        });
     }
   }
   return rows;
@@ -167,19 +216,26 @@ function tableOptions(spec: TableSpec, columns: ModelResult[]): TableOptions {
   }
   return {
     digits: spec.digits,
-    stars: spec.stars ? DEFAULT_STARS : false,
+    ...(spec.stat_digits !== undefined ? { statDigits: spec.stat_digits } : {}),
+    stars: levelsOf(spec),
     ...(keep ? { keep, order: keep } : {}),
     ...(spec.drop ? { drop: spec.drop } : {}),
     labels,
+    ...(spec.stats ? { stats: spec.stats } : {}),
     ...(spec.fit ? { fit: spec.fit } : {}),
     fixedEffects: spec.fixed_effects,
+    ...(spec.fe_marks ? { feMarks: spec.fe_marks } : {}),
     extraRows: extraRows(spec, columns),
+    notes: spec.notes_mode,
+    extraNotes: spec.notes,
+    thousands: spec.thousands,
+    coefstat: spec.coefstat,
+    beside: spec.beside,
+    ...(spec.groups ? { groups: spec.groups } : {}),
   };
 }
 
-const EXTENSIONS = { text: "txt", markdown: "md", latex: "tex", csv: "csv", json: "json" } as const;
-
-/** The files of one table: `<name>.txt`, `.md`, `.tex` (and `.csv`, `.json` if asked), by file name. */
+/** The files of one table: `tables/<name>.<extension>` for each of its formats. */
 export function renderSpecTable(
   name: string,
   spec: TableSpec,
@@ -189,36 +245,26 @@ export function renderSpecTable(
   const where = `tables.${name}`;
   const columns = tableColumns(spec, models, where);
   const output: Output = { tool: "mobility", version, models: columns };
-  let options: TableOptions;
+  let doc: ReturnType<typeof regressionDocument>;
   try {
-    options = tableOptions(spec, columns);
+    doc = regressionDocument(output, {
+      ...tableOptions(spec, columns),
+      ...(spec.title !== undefined ? { title: spec.title } : {}),
+      label: spec.label ?? `tab:${name}`,
+      long: spec.long,
+    });
   } catch (error) {
     throw usageError(`${where}: ${(error as Error).message}`);
   }
   const files = new Map<string, string>();
   for (const format of spec.formats) {
-    const file = `tables/${name}.${EXTENSIONS[format]}`;
-    if (format === "csv" || format === "json") {
-      files.set(file, renderOutput(output, format));
-      continue;
-    }
-    let table: ReturnType<typeof buildTable>;
-    try {
-      table = buildTable(output, options);
-    } catch (error) {
-      throw usageError(`${where}: ${(error as Error).message}`);
-    }
-    table.notes.push(...spec.notes);
-    if (format === "text") {
-      const body = formatTextTable(table);
-      files.set(file, spec.title ? `${spec.title}\n${body}` : body);
-    } else if (format === "markdown") {
-      const body = formatMarkdownTable(table);
-      files.set(file, spec.title ? `**${spec.title}**\n\n${body}` : body);
-    } else {
-      const body = formatLatexTable(table);
-      files.set(file, spec.title ? `% ${spec.title.replace(/\n/g, " ")}\n${body}` : body);
-    }
+    files.set(
+      `tables/${name}.${extensionOf(format)}`,
+      writeDocument(doc, format, {
+        ...(spec.panel_columns !== undefined ? { panelColumns: spec.panel_columns } : {}),
+        latex: { fragment: spec.latex?.fragment ?? false, siunitx: spec.latex?.siunitx ?? false },
+      }),
+    );
   }
   return files;
 }

@@ -7,12 +7,7 @@ import { statSync } from "node:fs";
 import type { ColumnType } from "../data/columnBuilder.js";
 import { readCsv } from "../data/csv.js";
 import { readCsvHeader } from "../data/csvHeader.js";
-import {
-  type FileFormatOptions,
-  formatReport,
-  getReader,
-  type ReaderOptions,
-} from "../data/readers/index.js";
+import type { FileFormatOptions, ReaderOptions } from "../data/readers/index.js";
 import { Table } from "../data/table.js";
 import { parseSize } from "../engines/registry.js";
 import { usageError } from "../errors.js";
@@ -49,7 +44,9 @@ export async function readModelData(
 ): Promise<ModelData> {
   const kind = options.reader ?? "csv";
   if (kind === "csv" && /\.(parquet|pq)$/i.test(path)) return readParquetModelData(path, request);
-  const prepared = kind === "csv" ? null : await getReader(kind)(path, options.readerOptions ?? {});
+  // Dataset readers (and their layout schemas) load only when one is asked for.
+  const readers = kind === "csv" ? null : await import("../data/readers/index.js");
+  const prepared = readers === null ? null : await readers.getReader(kind)(path, options.readerOptions ?? {});
   const header = prepared ? prepared.table.names : await readCsvHeader(path, options.format ?? {});
   const columns = requestColumns(request);
   for (const formula of request.formulas) {
@@ -73,7 +70,7 @@ export async function readModelData(
       ...(options.format ?? {}),
     });
   const table = prepared ? prepared.table : await readThroughCache(path, wanted, options, parse);
-  return { table, readerReport: prepared ? formatReport(prepared.report) : null };
+  return { table, readerReport: prepared && readers ? readers.formatReport(prepared.report) : null };
 }
 
 /**

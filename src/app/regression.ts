@@ -14,6 +14,7 @@ import type { MemoryFit } from "../estimate/memoryFit.js";
 import { selectEstimator } from "../estimate/registry.js";
 import type { Expr, ParsedFormula } from "../formula/ast.js";
 import { variablesOf } from "../formula/evaluate.js";
+import { parseFormula } from "../formula/parser.js";
 import { formulaVariables } from "../formula/variables.js";
 import { modelCombination } from "../inference/combination.js";
 import { summarize } from "../inference/summarize.js";
@@ -48,11 +49,19 @@ export interface RegressionRequest {
   lincom?: readonly string[] | undefined;
   nlcom?: readonly string[] | undefined;
   /** Column titles: a function of the model's dependent variable and group label. */
-  name?: ((dependent: string, groupLabel: string | null) => string | undefined) | undefined;
+  name?:
+    | ((dependent: string, groupLabel: string | null, formulaIndex: number) => string | undefined)
+    | undefined;
   /** Wild cluster bootstrap of the coefficients and lincoms (`--boot`). */
   bootstrap?: BootstrapRequest | undefined;
   /** Not a user option: lets tests run golden cases through both least-squares paths. */
   forcePath?: "exact" | "fast" | undefined;
+  /** Also estimate each IV model's reduced form (y on the exogenous regressors and the instruments). */
+  reducedForms?: boolean | undefined;
+  /** With `by`: estimate on the full sample too, first (fixest's fsplit). */
+  fullSample?: boolean | undefined;
+  /** The input's name (file as given, or a spec's table), recorded in each result's `data`. */
+  data?: string | undefined;
 }
 
 export interface EstimatedModel {
@@ -61,6 +70,8 @@ export interface EstimatedModel {
   covariance: Covariance;
   formula: ParsedFormula;
   group: Record<string, string | number> | null;
+  /** The reduced form of an IV model, when the request asked for it. */
+  reduced?: EstimatedModel | null;
 }
 
 export interface RegressionRun {
@@ -139,37 +150,40 @@ export function runRegressions(input: Table, request: RegressionRequest): Regres
         `${outside} row${outside === 1 ? "" : "s"} with a missing ${(request.by ?? []).join("/")} belong${outside === 1 ? "s" : ""} to no group and ${outside === 1 ? "was" : "were"} not used`,
       );
   }
-  for (const { table: part, group } of parts) {
+  // fixest's fsplit: the full sample first, then every group.
+  const samples =
+    request.fullSample && (request.by ?? []).length > 0 ? [{ table, group: null }, ...parts] : parts;
+  for (const { table: part, group } of samples) {
     const label = group === null ? null : Object.values(group).join(", ");
     for (const formula of request.formulas) {
       try {
-        const estimator = selectEstimator(formula, request.family);
-        if (request.offset !== undefined && estimator.name !== "poisson")
-          throw usageError("an offset is for Poisson models (family poisson)");
-        const frame = buildModelFrame(part, formula, {
-          weights: request.weights,
-          cluster: groupings,
-          times,
-          offset: request.offset,
-        });
-        const fit = estimator.fit(frame, {
-          forcePath: request.forcePath,
-          dropSingletons: request.dropSingletons,
-        });
-        const cov = computeCovariance(fit, covariance);
-        const summary = summarize(fit, cov, {
-          level: request.level,
-          name:
-            request.name?.(fit.dependent, label) ??
-            (label === null ? undefined : `${fit.dependent} (${label})`),
+        const model = estimateOne(
+          part,
+          formula,
           group,
-        });
-        const result: ModelResult = {
-          ...summary,
-          notes: [...subsetNotes, ...summary.notes],
-          ...(estimator.summaryBlocks?.(fit, covariance, request.level) ?? {}),
-        };
-        models.push({ result, fit, covariance: cov, formula, group });
+          label,
+          request,
+          covariance,
+          groupings,
+          times,
+          subsetNotes,
+        );
+        if (request.reducedForms && formula.iv !== null) {
+          const reduced = estimateOne(
+            part,
+            reducedFormFormula(formula),
+            group,
+            label,
+            request,
+            covariance,
+            groupings,
+            times,
+            subsetNotes,
+          );
+          reduced.result.stage = "reduced";
+          model.reduced = reduced;
+        }
+        models.push(model);
       } catch (error) {
         // With `by`, a group too small to estimate is skipped with a warning (like Stata's statsby), so one tiny
         // state does not stop fifty others; without `by` the error stands.
@@ -190,6 +204,75 @@ export function runRegressions(input: Table, request: RegressionRequest): Regres
       m.result = bootstrapModel(m.fit, m.result, m.covariance, covariance, boot, request.level);
   }
   return { models, warnings, request: covariance };
+}
+
+/** One formula on one sample: frame, fit, covariance, summary. */
+function estimateOne(
+  part: Table,
+  formula: ParsedFormula,
+  group: Record<string, string | number> | null,
+  label: string | null,
+  request: RegressionRequest,
+  covariance: ReturnType<typeof resolveCovariance>,
+  groupings: string[],
+  times: string[],
+  subsetNotes: readonly string[],
+): EstimatedModel {
+  const estimator = selectEstimator(formula, request.family);
+  if (request.offset !== undefined && estimator.name !== "poisson")
+    throw usageError("an offset is for Poisson models (family poisson)");
+  const frame = buildModelFrame(part, formula, {
+    weights: request.weights,
+    cluster: groupings,
+    times,
+    offset: request.offset,
+  });
+  const fit = estimator.fit(frame, {
+    forcePath: request.forcePath,
+    dropSingletons: request.dropSingletons,
+  });
+  const cov = computeCovariance(fit, covariance);
+  const summary = summarize(fit, cov, {
+    level: request.level,
+    name:
+      request.name?.(fit.dependent, label, Math.max(0, request.formulas.indexOf(formula))) ??
+      (label === null ? undefined : `${fit.dependent} (${label})`),
+    group,
+  });
+  const result: ModelResult = {
+    ...summary,
+    notes: [...subsetNotes, ...summary.notes],
+    ...(estimator.summaryBlocks?.(fit, covariance, request.level) ?? {}),
+    ...responseMoments(fit.design.frame.response.hi),
+    ...(request.data !== undefined ? { data: request.data } : {}),
+  };
+  return { result, fit, covariance: cov, formula, group };
+}
+
+/**
+ * Mean and standard deviation (n - 1) of the dependent variable over the estimation sample, unweighted: fixest's
+ * fitstat `my` is mean(model.matrix(x, type = "lhs")) (fixest R/fitstats.R).
+ */
+function responseMoments(y: Float64Array): { y_mean: number; y_sd: number } {
+  const n = y.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += y[i] as number;
+  mean /= n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += ((y[i] as number) - mean) ** 2;
+  return { y_mean: mean, y_sd: n > 1 ? Math.sqrt(ss / (n - 1)) : Number.NaN };
+}
+
+/**
+ * The reduced form of an IV formula `y ~ x | fe | endo ~ z`: `y ~ x + z | fe`, written as a user would and parsed
+ * again, so that its terms are named and ordered as that formula's would be.
+ */
+export function reducedFormFormula(formula: ParsedFormula): ParsedFormula {
+  if (formula.iv === null) throw usageError(`"${formula.text}" is not an IV formula; it has no reduced form`);
+  const terms = [...formula.terms, ...formula.iv.instruments].map((t) => t.label);
+  const rhs = [formula.intercept ? null : "0", ...terms].filter((t) => t !== null).join(" + ") || "1";
+  const fe = formula.fixedEffects.map((f) => f.label).join(" + ");
+  return parseFormula(`${formula.responseLabel} ~ ${rhs}${fe === "" ? "" : ` | ${fe}`}`);
 }
 
 /**

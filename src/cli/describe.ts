@@ -5,6 +5,8 @@ import { describeTable, formatDescription } from "../data/describe.js";
 import { columnsOfExpression } from "../data/expression/index.js";
 import { formatReport, getReader } from "../data/readers/index.js";
 import { Table } from "../data/table.js";
+import { formatList } from "../report/formats.js";
+import { addDescribeByOptions, describeByColumns, describeByGroup } from "./describeBy.js";
 import { addFileFormatOptions, addSubsetOption, applySubset, fileFormatOptionsFrom } from "./fileOptions.js";
 import { readerOptionsFrom } from "./ingest.js";
 import { parseListOption, parseTypesOption } from "./options.js";
@@ -21,11 +23,11 @@ export function registerDescribe(program: Command): void {
     .option("--columns <list>", "only these columns (comma-separated)")
     .option("--missing <list>", "extra tokens meaning missing (besides empty, NA and .)")
     .option("--types <list>", "force column types, e.g. fips:string,year:number")
-    .option("--format <format>", "text or json", "text")
+    .option("--format <format>", `text or json; with --by any table format (${formatList()})`)
     .option("--reader <kind>", "read the file with a dataset reader (atlas, f33, tea, states, ...)")
     .option("--long", "with --reader atlas: the long kfr table")
     .option("--quiet", "no progress bar while reading");
-  addSubsetOption(addFileFormatOptions(command)).action(
+  addSubsetOption(addFileFormatOptions(addDescribeByOptions(command))).action(
     async (file: string, opts: Record<string, string | boolean | undefined>) => {
       installProgress(opts);
       const str = (v: string | boolean | undefined) => (typeof v === "string" ? v : undefined);
@@ -36,7 +38,8 @@ export function registerDescribe(program: Command): void {
         table = result.table;
       } else {
         const notes: string[] = [];
-        const columns = parseListOption(str(opts.columns));
+        // With --by the grouping column is read too.
+        const columns = describeByColumns(opts);
         const subsetColumns =
           typeof opts.subset === "string" && columns !== undefined ? columnsOfExpression(opts.subset) : [];
         table = await readCsv(file, {
@@ -62,6 +65,10 @@ export function registerDescribe(program: Command): void {
               );
       }
       if (opts.reader !== undefined && opts.reader !== "csv") table = applySubset(table, opts);
+      if (opts.by !== undefined) {
+        process.stdout.write(describeByGroup(table, opts));
+        return;
+      }
       const description = describeTable(table);
       process.stdout.write(
         opts.format === "json" ? `${JSON.stringify(description, null, 2)}\n` : formatDescription(description),

@@ -45,8 +45,8 @@ async function main(argv: string[]): Promise<number> {
       writeErr: (text) => process.stderr.write(text),
       outputError: (text, write) => write(commanderLine(text)),
     });
-  registerCommands(program);
   try {
+    await registerCommands(program, argv);
     await program.parseAsync(argv);
     return 0;
   } catch (caught) {

@@ -1,7 +1,8 @@
 /** Parsing of option values shared by several commands. */
 import type { ColumnType } from "../data/columnBuilder.js";
 import { usageError } from "../errors.js";
-import { formatForPath, type OutputFormat, parseOutputFormat } from "../report/render.js";
+import { findFormat, formatForPath } from "../report/formats.js";
+import type { OutputFormat } from "../report/render.js";
 
 /** "a,b , c" -> ["a","b","c"]; undefined stays undefined. */
 export function parseListOption(value: string | undefined): string[] | undefined {
@@ -37,8 +38,8 @@ export function parseNumberOption(name: string, value: string, min: number, max:
 
 /** --format if given, else the format --out's extension implies, else text. */
 export function outputFormatOption(format: string | undefined, out: string | undefined): OutputFormat {
-  if (format) return parseOutputFormat(format);
-  return out ? formatForPath(out) : "text";
+  if (format) return findFormat(format).name as OutputFormat;
+  return (out ? formatForPath(out) : "text") as OutputFormat;
 }
 
 /** --digits: decimals in text, Markdown and LaTeX tables. */

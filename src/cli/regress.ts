@@ -14,33 +14,33 @@ import {
 } from "../app/engineRegression.js";
 import { readModelData } from "../app/readModelData.js";
 import { fixedEffectsTable, type RegressionRequest, runRegressions } from "../app/regression.js";
+import { readCsvHeader } from "../data/csvHeader.js";
+import { stringColumn } from "../data/table.js";
 import { tableToCsv } from "../data/writeCsv.js";
 import { usageError } from "../errors.js";
 import { FAMILIES } from "../estimate/registry.js";
+import { expandFormula } from "../formula/expand.js";
 import { parseExpression, parseFormula } from "../formula/parser.js";
 import { BOOT_WEIGHT_TYPES, type BootWeightType } from "../inference/wildBootstrap/index.js";
-import type { Output } from "../model/result.js";
-import { combinationAndFirstStageRows, firstStageOutput, firstStageRows } from "../report/modelRows.js";
-import { renderOutput } from "../report/render.js";
+import type { ModelResult, Output } from "../model/result.js";
+import { findFormat, formatForPath } from "../report/formats.js";
+import { combinationRows, parseStages, type Stage, stageColumns } from "../report/modelRows.js";
+import { regressionDocument } from "../report/regressionDocument.js";
+import { DEFAULT_STARS } from "../report/stars.js";
+import { modelNumber, noteInTable } from "../report/table.js";
 import { writeOutputsAtomic } from "../report/writeAtomic.js";
 import { covarianceNames } from "../vcov/registry.js";
 import { VERSION } from "../version.js";
 import { addFileFormatOptions, addSubsetOption, fileFormatOptionsFrom } from "./fileOptions.js";
-import { readerOptionsFrom } from "./ingest.js";
-import {
-  outputFormatOption,
-  parseDigitsOption,
-  parseListOption,
-  parseNumberOption,
-  parseTypesOption,
-} from "./options.js";
+import { parseListOption, parseNumberOption, parseTypesOption } from "./options.js";
 import { installProgress } from "./progress.js";
+import { addTableOptions, type TableCliOptions, tableOptionsFrom, writeOptionsFrom } from "./tableOptions.js";
 
 function warn(message: string): void {
   process.stderr.write(`mobility: ${message}\n`);
 }
 
-interface RegressOptions {
+interface RegressOptions extends TableCliOptions {
   subset?: string;
   family?: string;
   offset?: string;
@@ -51,12 +51,12 @@ interface RegressOptions {
   weights?: string;
   ssc?: string;
   level: string;
-  format?: string;
   out?: string;
   by?: string;
+  split?: string;
+  fsplit?: string;
   missing?: string;
   types?: string;
-  digits?: string;
   reader?: string;
   long?: boolean;
   perPupil?: boolean;
@@ -64,6 +64,7 @@ interface RegressOptions {
   quiet?: boolean;
   dropSingletons?: boolean;
   firstStage?: boolean;
+  stages?: string;
   lincom?: string[];
   nlcom?: string[];
   fixefOut?: string;
@@ -107,9 +108,9 @@ export function registerRegress(program: Command): void {
     )
     .option("--level <p>", "confidence level of the intervals", "0.95")
     .option("--by <columns>", "estimate separately for each group of these columns")
-    .option("--format <format>", "text, markdown, latex, csv or json (default: from --out, else text)")
+    .option("--split <column>", "estimate separately for each value of this column (fixest's split)")
+    .option("--fsplit <column>", "the full sample, then each value of this column (fixest's fsplit)")
     .option("--out <file>", "write the table to this file (atomically) instead of stdout")
-    .option("--digits <n>", "decimals in text, Markdown and LaTeX tables", "4")
     .option(
       "--lincom <expr>",
       'linear combination of coefficients, e.g. "b[x] + 10*b[x:pc]" (repeatable)',
@@ -126,7 +127,10 @@ export function registerRegress(program: Command): void {
       "--reader <kind>",
       "read the file with a dataset reader (atlas, f33, tea, states, ...; default: plain CSV)",
     )
-    .option("--long", "with --reader atlas: reshape kfr_<race>_<gender>_p<pct> into long rows")
+    .option(
+      "--long",
+      "one row per model (tables of many --by groups); with --reader atlas: the long kfr table",
+    )
     .option("--per-pupil", "with --reader f33/states: derive per-pupil measures")
     .option("--fips-vintage <year>", "with --reader f33: bring county codes to this vintage")
     .option(
@@ -138,7 +142,11 @@ export function registerRegress(program: Command): void {
     .option("--boot-weights <weights>", `${BOOT_WEIGHT_TYPES.join(", ")} (default rademacher)`)
     .option("--boot-cluster <columns>", "bootstrap clusters (default: the intersection of --cluster)")
     .option("--boot-terms <terms>", "coefficients to bootstrap (default: all but the intercept)")
-    .option("--first-stage", "also print the first-stage regressions of IV models as a table")
+    .option(
+      "--stages <list>",
+      "IV models: columns for these stages, in order: first (one per endogenous regressor), reduced, second",
+    )
+    .option("--first-stage", "IV models: first stages next to the second stage (= --stages first,second)")
     .option("--drop-singletons", "drop observations in singleton fixed-effect groups (reghdfe's default)")
     .option("--fixef-out <file>", "write the estimated fixed effects (fixest's normalisation) to this CSV")
     .option("--missing <tokens>", "extra tokens meaning missing (besides empty, NA and .)")
@@ -164,12 +172,13 @@ export function registerRegress(program: Command): void {
       "--threads <n>",
       "DuckDB threads (default: all cores; 1 gives byte-identical sums from run to run)",
     );
-  addSubsetOption(addFileFormatOptions(command)).action(
+  addSubsetOption(addFileFormatOptions(addTableOptions(command, { long: false }))).action(
     async (data: string, formulaArgs: string[], opts: RegressOptions) => {
       installProgress(opts);
       // Output options are checked before any data is read.
-      outputFormatOption(opts.format, opts.out);
-      parseDigitsOption(opts.digits);
+      findFormat(opts.format ?? (opts.out ? formatForPath(opts.out) : "text"));
+      tableOptionsFrom(opts);
+      const stages = stagesOption(opts);
       const split = splitDataAndFormulas(
         [data, ...formulaArgs],
         opts.table !== undefined || opts.query !== undefined,
@@ -190,9 +199,18 @@ export function registerRegress(program: Command): void {
       };
       const choice = planEngine(engineData);
       if (choice.engine !== "memory") {
-        if (opts.reader || opts.fixefOut || opts.by || opts.subset || opts.boot)
+        if (
+          opts.reader ||
+          opts.fixefOut ||
+          opts.by ||
+          opts.split ||
+          opts.fsplit ||
+          opts.subset ||
+          opts.boot ||
+          stages?.includes("reduced")
+        )
           throw usageError(
-            `--reader, --by, --subset, --boot and --fixef-out need the memory engine (this run uses ${choice.engine})`,
+            `--reader, --by, --split, --fsplit, --subset, --boot, --stages reduced and --fixef-out need the memory engine (this run uses ${choice.engine})`,
           );
         if (choice.reason && !opts.quiet) warn(choice.reason);
         const engineRun = await runEngineRegressions(
@@ -201,18 +219,40 @@ export function registerRegress(program: Command): void {
           choice,
         );
         for (const message of engineRun.warnings) warn(`warning: ${message}`);
-        const output: Output = { tool: "mobility", version: VERSION, models: engineRun.models };
-        writeOutput(output, opts, []);
+        // Named by input, as every JSON output is, so that the results of separate calls concatenate.
+        const input = split.paths.length > 0 ? split.paths.join(" ") : (opts.table ?? opts.query);
+        const models = engineRun.models.map((m) => (input === undefined ? m : { ...m, data: input }));
+        const output: Output = {
+          tool: "mobility",
+          version: VERSION,
+          models: tableColumns(
+            models.map((result) => ({ result })),
+            stages,
+            opts,
+          ),
+        };
+        await writeOutput(output, opts, []);
         return;
       }
       data = split.paths[0] as string;
       const formulas = split.formulas;
       if (opts.fixefOut !== undefined && opts.out !== undefined && opts.fixefOut === opts.out)
         throw usageError("--fixef-out and --out name the same file");
-      const request = regressionRequest(formulas, opts);
+      // ..("regex") in a formula selects columns by name: read the header first.
+      const columns =
+        formulas.some((f) => f.includes("..(")) && opts.reader === undefined
+          ? await readCsvHeader(data, fileFormatOptionsFrom(opts as unknown as Record<string, unknown>))
+          : undefined;
+      const request = regressionRequest(formulas, opts, columns);
+      request.data = data;
+      if (stages?.includes("reduced")) request.reducedForms = true;
       const { table, readerReport } = await readModelData(data, request, {
         reader: opts.reader,
-        readerOptions: readerOptionsFrom(opts as unknown as Record<string, unknown>),
+        // The dataset readers load only when one is asked for (start-up time of plain CSV regressions).
+        readerOptions:
+          opts.reader === undefined
+            ? undefined
+            : (await import("./ingest.js")).readerOptionsFrom(opts as unknown as Record<string, unknown>),
         missing: parseListOption(opts.missing),
         types: parseTypesOption(opts.types),
         cache: opts.cache,
@@ -221,41 +261,84 @@ export function registerRegress(program: Command): void {
       if (readerReport && !opts.quiet) process.stderr.write(readerReport);
       const run = runRegressions(table, request);
       for (const message of run.warnings) warn(`warning: ${message}`);
-      const output: Output = { tool: "mobility", version: VERSION, models: run.models.map((m) => m.result) };
+      const output: Output = {
+        tool: "mobility",
+        version: VERSION,
+        models: tableColumns(run.models, stages, opts),
+      };
       // --fixef-out and --out are one set of outputs: both are written, or neither (src/io/atomicWrite.ts).
       const outputs: [string, string][] = [];
       if (opts.fixefOut) {
-        if (output.models.every((m) => m.fixed_effects.length === 0))
+        if (run.models.every((m) => m.result.fixed_effects.length === 0))
           throw usageError("--fixef-out: no model has fixed effects");
-        outputs.push([opts.fixefOut, tableToCsv(fixedEffectsTable(run, "model"))]);
+        // Named by input and formula, as every CSV output is, so that files of separate calls concatenate.
+        const fe = fixedEffectsTable(run, "model");
+        const modelOf = fe.numeric("model").values;
+        const named = fe.withColumns([
+          stringColumn(
+            "formula",
+            Array.from(modelOf, (k) => run.models[k - 1]?.result.formula),
+          ),
+          stringColumn(
+            "data",
+            Array.from(modelOf, () => data),
+          ),
+        ]);
+        outputs.push([opts.fixefOut, tableToCsv(named)]);
       }
-      writeOutput(output, opts, outputs);
+      await writeOutput(output, opts, outputs);
     },
   );
 }
 
 /**
- * Renders the output in the requested format (and the first stages' table) to --out or stdout; `outputs` are
- * files written with it as one set (all or none).
+ * Renders the output through the report's format registry (src/report/formats.ts) to --out or stdout; `outputs`
+ * are files written with it as one set (all or none). Model notes the table does not carry (sample notes under
+ * the default --notes short, all under none) then go to stderr unless the output is JSON, which carries them all:
+ * after the output, so that a failure leaves one error line.
  */
-function writeOutput(output: Output, opts: RegressOptions, outputs: [string, string][]): void {
-  const format = outputFormatOption(opts.format, opts.out);
-  const digits = parseDigitsOption(opts.digits);
-  let rendered = renderOutput(output, format, {
-    digits,
-    extraRows: combinationAndFirstStageRows(output, digits),
+async function writeOutput(output: Output, opts: RegressOptions, outputs: [string, string][]): Promise<void> {
+  const format = findFormat(opts.format ?? (opts.out ? formatForPath(opts.out) : "text"));
+  const tableOptions = tableOptionsFrom(opts);
+  // --long belongs to the atlas reader when a reader is given.
+  if (opts.reader !== undefined) delete tableOptions.long;
+  const digits = tableOptions.digits ?? 4;
+  const doc = regressionDocument(output, {
+    ...tableOptions,
+    extraRows: [
+      ...(tableOptions.extraRows ?? []),
+      ...combinationRows(output, digits, tableOptions.stars ?? DEFAULT_STARS),
+    ],
   });
-  if (opts.firstStage) {
-    const stages = firstStageOutput(output);
-    if (stages.models.length === 0) throw usageError("--first-stage: no model is an IV model");
-    // JSON always carries the first stages (models[].iv.first_stages); other formats get a second table.
-    if (format !== "json") {
-      rendered += `\nFirst stages\n${renderOutput(stages, format, { digits, extraRows: firstStageRows(stages, digits) })}`;
-    }
-  }
+  await format.prepare?.();
+  const rendered = format.write(doc, writeOptionsFrom(opts));
   if (opts.out) outputs.push([opts.out, rendered]);
   writeOutputsAtomic(outputs);
   if (!opts.out) process.stdout.write(rendered);
+  if (!opts.quiet && format.name !== "json") {
+    output.models.forEach((m, i) => {
+      for (const note of m.notes)
+        if (!noteInTable(note, tableOptions.notes)) warn(`note: ${modelNumber(i)} ${note}`);
+    });
+  }
+}
+
+/** --stages, or --first-stage (= first,second); null for neither. */
+function stagesOption(opts: RegressOptions): Stage[] | null {
+  if (opts.stages !== undefined) return parseStages(opts.stages);
+  return opts.firstStage ? ["first", "second"] : null;
+}
+
+/** The table's columns: every model, or with `stages` the IV models' stages (first stages, reduced form, 2SLS). */
+function tableColumns(
+  models: readonly { result: ModelResult; reduced?: { result: ModelResult } | null | undefined }[],
+  stages: Stage[] | null,
+  opts: RegressOptions,
+): ModelResult[] {
+  if (stages === null) return models.map((m) => m.result);
+  const option = opts.stages !== undefined ? "--stages" : "--first-stage";
+  if (models.every((m) => m.result.iv === undefined)) throw usageError(`${option}: no model is an IV model`);
+  return models.flatMap((m) => stageColumns(m.result, stages, m.reduced?.result ?? null));
 }
 
 /** Progress lines on stderr for long runs only: none in the first two seconds, then at most one a second. */
@@ -275,12 +358,17 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** The command line's options as the application layer's request. */
-export function regressionRequest(formulas: string[], opts: RegressOptions): RegressionRequest {
+export function regressionRequest(
+  formulas: string[],
+  opts: RegressOptions,
+  columns?: readonly string[],
+): RegressionRequest {
   const lag = opts.lag === undefined ? undefined : Number(opts.lag);
   if (lag !== undefined && !Number.isInteger(lag))
     throw usageError(`--lag: expected a whole number, found '${opts.lag}'`);
   return {
-    formulas: formulas.map(parseFormula),
+    // fixest's multiple estimation: c(y1, y2) ~, sw(), csw(), sw0(), csw0(), ..("regex") (formula/expand.ts).
+    formulas: formulas.flatMap((f) => expandFormula(f, columns)).map(parseFormula),
     covariance: {
       vcov: opts.vcov,
       cluster: parseListOption(opts.cluster),
@@ -291,7 +379,8 @@ export function regressionRequest(formulas: string[], opts: RegressOptions): Reg
     weights: opts.weights,
     family: opts.family,
     offset: opts.offset === undefined ? undefined : parseExpression(opts.offset),
-    by: parseListOption(opts.by),
+    by: splitOption(opts),
+    fullSample: opts.fsplit !== undefined,
     subset: opts.subset,
     level: parseNumberOption("--level", opts.level, 0, 1),
     dropSingletons: opts.dropSingletons ?? false,
@@ -331,4 +420,17 @@ function bootstrapRequest(opts: RegressOptions): BootstrapRequest | undefined {
     cluster: parseListOption(opts.bootCluster),
     terms: parseListOption(opts.bootTerms),
   };
+}
+
+/** --by, --split (one column, as --by) and --fsplit (the full sample too): at most one of them. */
+function splitOption(opts: RegressOptions): string[] | undefined {
+  const given = [opts.by, opts.split, opts.fsplit].filter((v) => v !== undefined);
+  if (given.length > 1) throw usageError("--by, --split and --fsplit exclude each other");
+  const value = opts.by ?? opts.split ?? opts.fsplit;
+  const columns = parseListOption(value);
+  if ((opts.split !== undefined || opts.fsplit !== undefined) && (columns?.length ?? 0) !== 1)
+    throw usageError(
+      `--${opts.split !== undefined ? "split" : "fsplit"}: expected one column, found '${value}'`,
+    );
+  return columns;
 }

@@ -35,8 +35,11 @@ export function deparse(expr: Expr): string {
         const order = expr.args[1] ?? expr.named.find((a) => a.name === "lag" || a.name === "lead")?.value;
         return `${expr.fn}(${deparse(expr.args[0] as Expr)}, ${order === undefined ? "1" : deparse(order)})`;
       }
-      const parts = [...expr.args.map(deparse), ...expr.named.map((a) => `${a.name} = ${deparse(a.value)}`)];
-      return `${expr.fn}(${parts.join(", ")})`;
+      // One column of poly(x, k, raw = TRUE) (parser.ts): R names it after the call and the column's number.
+      const column = expr.named.find((a) => a.name === ".column");
+      const named = expr.named.filter((a) => a !== column);
+      const parts = [...expr.args.map(deparse), ...named.map((a) => `${a.name} = ${deparse(a.value)}`)];
+      return `${expr.fn}(${parts.join(", ")})${column ? deparse(column.value) : ""}`;
     }
   }
 }

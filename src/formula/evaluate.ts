@@ -65,6 +65,11 @@ export function evaluateNumeric(expr: Expr, table: Table, formula: string): Nume
           `${expr.fn}() needs the panel: give --panel-id unit,time (fixest's panel.id)`,
         );
       }
+      // Column j of poly(x, k, raw = TRUE) (parser.ts): x^j, in double-double as I(x^j) is.
+      const column = expr.fn === "poly" ? expr.named.find((a) => a.name === ".column") : undefined;
+      if (column !== undefined && column.value.type === "num") {
+        return integerPower(evaluateNumeric(expr.args[0] as Expr, table, formula), column.value.value);
+      }
       const fn = FUNCTIONS[expr.fn];
       if (fn === undefined || expr.args.length !== 1 || expr.named.length > 0) {
         throw formulaError(

@@ -46,8 +46,13 @@ interface TermSet {
 class Parser {
   private at = 0;
   private depth = 0;
-  /** Labels of variables in order of first appearance: R orders factors inside an interaction by this. */
-  private readonly variableOrder: string[] = [];
+  /**
+   * Labels of variables in order of first appearance: R orders factors inside an interaction by this. Each part
+   * of the formula has its own order, as fixest builds each part's terms from a formula of its own: the main part
+   * `y ~ x` (response included, as R's terms() counts it), the endogenous regressors, the instruments. So in
+   * `y ~ x | beta + beta:pc ~ bsim + bsim:pc` the instrument interaction is `bsim:pc`, as fixest names it.
+   */
+  private variableOrder: string[] = [];
 
   constructor(
     private readonly source: string,
@@ -59,6 +64,7 @@ class Parser {
     this.expectOp("~", "'~' after the dependent variable");
     this.noteVariables(response);
     const rhs = this.termSet(this.sum());
+    const { terms, intercept } = this.finishTerms(rhs);
     const fixedEffects: FixedEffectTerm[] = [];
     let iv: InstrumentPart | null = null;
     while (this.peekOp("|")) {
@@ -68,10 +74,10 @@ class Parser {
         if (iv !== null) throw formulaError(this.source, bar.pos, "a second instrumental-variables part");
         this.next();
         const instruments = this.sum();
-        iv = {
-          endogenous: this.finishTerms(this.termSet(part)).terms,
-          instruments: this.finishTerms(this.termSet(instruments)).terms,
-        };
+        this.variableOrder = [];
+        const endogenous = this.finishTerms(this.termSet(part)).terms;
+        this.variableOrder = [];
+        iv = { endogenous, instruments: this.finishTerms(this.termSet(instruments)).terms };
       } else {
         if (iv !== null) {
           throw formulaError(
@@ -88,7 +94,6 @@ class Parser {
     if (end.type !== "end") {
       throw formulaError(this.source, end.pos, `unexpected '${end.text}'${this.adjacentHint()}`);
     }
-    const { terms, intercept } = this.finishTerms(rhs);
     return {
       text: this.source,
       response,
@@ -261,6 +266,7 @@ class Parser {
       }
     }
     this.expectOp(")", `')' to close ${name.text}(`);
+    if (name.text === "i") return fixestI(this.source, args, named, name.pos);
     return { type: "call", fn: name.text, args, named, pos: name.pos };
   }
 
@@ -287,10 +293,14 @@ class Parser {
         return this.binaryTermSet(expr);
       case "str":
         throw formulaError(this.source, expr.pos, "a quoted string where a term was expected");
-      default:
+      default: {
         this.checkFactor(expr);
-        this.noteVariables(expr);
-        return { terms: [[expr]], intercept: undefined };
+        const columns = expr.type === "call" && expr.fn === "poly" ? polyColumns(this.source, expr) : [expr];
+        for (const c of columns) this.noteVariables(c);
+        // poly(x, k, raw = TRUE) is one R term with k columns; here k terms of one column each, adjacent, named
+        // as R names the columns (`poly(x, 2, raw = TRUE)1`), so names and order agree with fixest.
+        return { terms: columns.map((c) => [c]), intercept: undefined };
+      }
     }
   }
 
@@ -384,6 +394,8 @@ class Parser {
   }
 
   private fixedEffectTerms(expr: Expr): FixedEffectTerm[] {
+    // `| 1` or `| 0`: no fixed effects (fixest writes `| 1` for the no-fixed-effect model of sw(fe, 0)).
+    if (expr.type === "num" && (expr.value === 0 || expr.value === 1)) return [];
     if (expr.type === "binary" && expr.op === "+") {
       return [...this.fixedEffectTerms(expr.left), ...this.fixedEffectTerms(expr.right)];
     }
@@ -492,4 +504,62 @@ function unionTerms(a: Expr[][], b: Expr[][]): Expr[][] {
     }
   }
   return out;
+}
+
+/** The name of poly()'s hidden argument selecting one of its columns (see deparse.ts and evaluate.ts). */
+export const POLY_COLUMN = ".column";
+
+/**
+ * fixest's i(factor_var, var, ref, keep, bin): positional arguments after the second are its `ref`, `keep` and
+ * `bin` (fixest R/miscfuns.R), so `i(period, treat, 5)` is `i(period, treat, ref = 5)`.
+ */
+function fixestI(source: string, args: Expr[], named: NamedArg[], pos: number): Expr {
+  const names = ["ref", "keep", "bin"];
+  const kept = args.slice(0, 2);
+  const extra = args.slice(2).map((value, k) => {
+    const name = names[k];
+    if (name === undefined) throw formulaError(source, value.pos, "i() takes at most 5 positional arguments");
+    if (named.some((a) => a.name === name))
+      throw formulaError(source, value.pos, `i(): '${name}' is given both by position and by name`);
+    return { name, value, pos: value.pos };
+  });
+  const second = kept[1];
+  if (second !== undefined && (second.type === "num" || second.type === "str"))
+    throw formulaError(
+      source,
+      second.pos,
+      "i()'s second argument is a variable to interact with; write the reference level as ref = value",
+    );
+  return { type: "call", fn: "i", args: kept, named: [...extra, ...named], pos };
+}
+
+/** The columns of poly(x, k, raw = TRUE): one expression per power, each naming its column. */
+function polyColumns(source: string, expr: Extract<Expr, { type: "call" }>): Expr[] {
+  const [x, degree] = expr.args;
+  if (x === undefined || degree === undefined || expr.args.length > 2)
+    throw formulaError(source, expr.pos, "poly() takes a variable and a degree: poly(x, 2, raw = TRUE)");
+  if (degree.type !== "num" || !Number.isInteger(degree.value) || degree.value < 1)
+    throw formulaError(source, degree.pos, "poly()'s degree must be a whole number of at least 1");
+  const raw = expr.named.find((a) => a.name === "raw");
+  const isTrue = raw?.value.type === "var" && (raw.value.name === "TRUE" || raw.value.name === "T");
+  if (!isTrue)
+    throw formulaError(
+      source,
+      expr.pos,
+      "poly() without raw = TRUE is R's orthogonal polynomial, which is not supported; write poly(x, k, raw = TRUE)",
+    );
+  const other = expr.named.find((a) => a.name !== "raw");
+  if (other !== undefined)
+    throw formulaError(source, other.pos, `poly() has no argument '${other.name}' here`);
+  return Array.from({ length: degree.value }, (_, j) => ({
+    ...expr,
+    named: [
+      ...expr.named,
+      {
+        name: POLY_COLUMN,
+        value: { type: "num" as const, value: j + 1, text: String(j + 1), pos: expr.pos },
+        pos: expr.pos,
+      },
+    ],
+  }));
 }

@@ -257,8 +257,13 @@ export const FirstStageSchema = z.object({
   partial_f_p_value: z.number(),
   /** Sanderson-Windmeijer (2016) conditional F, iid, when there are several endogenous regressors. */
   sanderson_windmeijer_f: z.number().nullable(),
-  /** R2 of the first stage; the within R2 when the model has fixed effects. */
+  /** R2 of the first stage: the full R2 (fixed effects included), as fixest's r2() of the first stage. Results
+   * written before mobility 0.1.1 held the within R2 here for models with fixed effects. */
   r2: z.number(),
+  /** Adjusted R2 of the first stage (fixest's ar2: K = its coefficients and fixed-effect parameters). */
+  adj_r2: z.number().optional(),
+  /** Within R2 of the first stage (models with fixed effects; null without). */
+  within_r2: z.number().nullable().optional(),
 });
 
 /** IV details: the instruments and the weak-instrument statistics. */
@@ -354,6 +359,19 @@ export const ModelResultSchema = z.object({
     .optional(),
   /** Present for instrumental-variables models. */
   iv: InstrumentalVariablesSchema.optional(),
+  /**
+   * Mean and standard deviation (n - 1) of the dependent variable on the estimation sample, unweighted (fixest's
+   * fitstat `my`, "Dependent variable mean").
+   */
+  y_mean: z.number().optional(),
+  y_sd: z.number().optional(),
+  /** The input the model was estimated on (the data file as given, or a spec's table name). */
+  data: z.string().optional(),
+  /**
+   * A column derived from an IV model for a table (`--stages`): one of its first stages, its reduced form
+   * (y on the exogenous regressors and the instruments), or the second stage.
+   */
+  stage: z.enum(["first", "reduced", "second"]).optional(),
   /**
    * `--boot`: the wild cluster bootstrap behind the rows' boot_* fields: wcr (restricted, default) or wcu; the
    * weights; draws used and asked for; the seed; whether every distinct draw was enumerated (the p-value is then

@@ -19,7 +19,8 @@
 import { z } from "zod";
 import { dataError } from "../errors.js";
 import { type Output, OutputSchema } from "../model/result.js";
-import { jsonNumber } from "./numberFormat.js";
+import { jsonText } from "./jsonWriter.js";
+import { setOutputValidator } from "./outputValidation.js";
 
 /** Rebuilds `schema` with every `z.number()` replaced by `numberSchema`. */
 function withNumbers(schema: z.ZodType, numberSchema: z.ZodType): z.ZodType {
@@ -77,15 +78,9 @@ export function validateOutput(output: Output): Output {
   return result.data as Output;
 }
 
-/** The Output as pretty JSON (2-space indent, ends with a newline), non-finite numbers mapped as documented. */
+/** The Output as pretty JSON, checked against the schema first. */
 export function renderJson(output: Output): string {
-  const checked = validateOutput(output);
-  const text = JSON.stringify(
-    checked,
-    (_key, value: unknown) => (typeof value === "number" ? jsonNumber(value) : value),
-    2,
-  );
-  return `${text}\n`;
+  return jsonText(validateOutput(output));
 }
 
 /** Reads what `renderJson` wrote back into an Output (NaN and infinities restored). Throws a data error. */
@@ -100,3 +95,6 @@ export function parseOutputJson(text: string): Output {
   if (!result.success) throw dataError(`not a mobility result:\n${z.prettifyError(result.error)}`);
   return result.data as Output;
 }
+
+// Documents holding a result validate it through outputValidation.ts once this module is loaded.
+setOutputValidator(validateOutput);

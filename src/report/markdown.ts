@@ -1,45 +1,23 @@
 /**
- * GitHub-flavoured Markdown pipe table. GFM allows one header row, so the model numbers head the table and the
- * model names (and `--by` groups) form its first rows. Every cell is escaped so that term names and stars render
- * literally (`*` would otherwise start emphasis, `|` end a cell); "R2" is typeset as "R²". Cells are padded so
- * the source reads as a table too. Notes follow the table, one paragraph each.
+ * GitHub-flavoured Markdown pipe tables. GFM allows one header row and no spanning cells, so the grid's first
+ * header row heads the table, its other header rows become the first rows, and a cell spanning columns is
+ * written in the first of them. Every cell is escaped so that term names and stars render literally (`*` would
+ * otherwise start emphasis, `|` end a cell). Cells are padded so the source reads as a table too. A title is a
+ * bold line above; notes follow the table, one paragraph each.
  */
-import type { Output } from "../model/result.js";
-import { buildTable, type RegressionTable, type TableOptions, type TableRow } from "./table.js";
+import type { FormatWriter, WriteOptions } from "./formats.js";
+import {
+  type Grid,
+  type GridCell,
+  type GridRow,
+  plainText,
+  type ReportDocument,
+  splitPanels,
+} from "./grid.js";
 
 /** Backslash-escapes the characters that Markdown or a GFM table would interpret. */
 export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_[\]<>|#~&$]/g, (c) => `\\${c}`);
-}
-
-function rowLabel(row: TableRow): string {
-  const label = escapeMarkdown(row.label);
-  return row.kind === "fit" &&
-    (row.stat === "r2" || row.stat === "adj_r2" || row.stat === "within_r2" || row.stat === "pseudo_r2")
-    ? label.replace("R2", "R²")
-    : label;
-}
-
-/** Lays out a built table. */
-export function formatMarkdownTable(table: RegressionTable): string {
-  const [numbers, ...restHeader] = table.header;
-  const rows = [...restHeader, ...table.coefficients, ...table.fit].map((row) => [
-    rowLabel(row),
-    ...row.cells.map((cell) => escapeMarkdown(cell.text + cell.stars)),
-  ]);
-  const head = ["", ...(numbers?.cells ?? []).map((cell) => escapeMarkdown(cell.text))];
-  const widths = head.map((text, j) => Math.max(3, text.length, ...rows.map((row) => (row[j] ?? "").length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((text, j) => (j === 0 ? text.padEnd(widths[j] ?? 0) : padCenter(text, widths[j] ?? 0))).join(" | ")} |`;
-  const rule = `|${widths.map((w, j) => (j === 0 ? `:${"-".repeat(w + 1)}` : `:${"-".repeat(w)}:`)).join("|")}|`;
-  const out = [
-    line(head),
-    rule,
-    ...rows.map(line),
-    "",
-    ...table.notes.flatMap((note) => [escapeMarkdown(note), ""]),
-  ];
-  return `${out.join("\n").replace(/\n+$/, "")}\n`;
 }
 
 function padCenter(text: string, width: number): string {
@@ -47,7 +25,67 @@ function padCenter(text: string, width: number): string {
   return " ".repeat(Math.max(0, left)) + text + " ".repeat(Math.max(0, width - text.length - left));
 }
 
-/** The regression table of `output` as a GitHub Markdown table followed by its notes (ends with a newline). */
-export function renderMarkdown(output: Output, options: TableOptions = {}): string {
-  return formatMarkdownTable(buildTable(output, options));
+/** A row's cells with spans expanded: the text in the first column of a span, empty cells after it. */
+function expand(row: GridRow): GridCell[] {
+  const out: GridCell[] = [];
+  for (const c of row.cells) {
+    out.push(c);
+    for (let k = 1; k < (c.span ?? 1); k++) out.push({ text: "" });
+  }
+  return out;
 }
+
+/** Lays out one grid (no title). */
+export function formatMarkdownGrid(grid: Grid): string {
+  const ncol = grid.align.length;
+  const [first, ...restHeader] = grid.header;
+  const toTexts = (row: GridRow | undefined) => {
+    const cells = row ? expand(row) : [];
+    return Array.from({ length: ncol }, (_, j) => escapeMarkdown(plainText(cells[j] ?? { text: "" })));
+  };
+  const head = toTexts(first);
+  const rows = [...restHeader, ...grid.sections.flat()].map(toTexts);
+  const widths = head.map((text, j) => Math.max(3, text.length, ...rows.map((row) => (row[j] ?? "").length)));
+  const align = (j: number) => grid.align[j] ?? "left";
+  const line = (cells: string[]) =>
+    `| ${cells
+      .map((text, j) => {
+        const w = widths[j] ?? 0;
+        const a = align(j);
+        return a === "left" ? text.padEnd(w) : a === "right" ? text.padStart(w) : padCenter(text, w);
+      })
+      .join(" | ")} |`;
+  const rule = `|${widths
+    .map((w, j) => {
+      const a = align(j);
+      if (a === "left") return `:${"-".repeat(w + 1)}`;
+      if (a === "right") return `${"-".repeat(w + 1)}:`;
+      return `:${"-".repeat(w)}:`;
+    })
+    .join("|")}|`;
+  const out = [
+    ...(grid.heading ? [`*${escapeMarkdown(grid.heading)}*`, ""] : []),
+    line(head),
+    rule,
+    ...rows.map(line),
+    "",
+    ...grid.notes.flatMap((note) => [escapeMarkdown(note), ""]),
+  ];
+  return out.join("\n").replace(/\n+$/, "");
+}
+
+export function writeMarkdown(doc: ReportDocument, options: WriteOptions = {}): string {
+  const grids = options.panelColumns
+    ? doc.grids.flatMap((g) => splitPanels(g, options.panelColumns ?? 0))
+    : doc.grids;
+  const title = doc.title ? `**${escapeMarkdown(doc.title)}**\n\n` : "";
+  return `${title}${grids.map(formatMarkdownGrid).join("\n\n")}\n`;
+}
+
+export const markdownFormat: FormatWriter = {
+  name: "markdown",
+  aliases: ["md"],
+  extensions: ["md", "markdown"],
+  summary: "GitHub Markdown pipe table",
+  write: writeMarkdown,
+};

@@ -1,10 +1,11 @@
 /**
- * Deterministic number formatting for every output format. Nothing here depends on the locale: no thousands
- * separators anywhere (tables are grepped and pasted into scripts), "." as the decimal mark, and the same bytes on
- * every machine.
+ * Deterministic number formatting for every output format. Nothing here depends on the locale: "." as the decimal
+ * mark, "," as the thousands separator of counts in paper tables (3,119 as fixest's etable prints N; never in
+ * CSV or JSON), and the same bytes on every machine.
  *
  * - Tables (text, Markdown, LaTeX): a fixed number of decimals (`digits`, default 4); a value that rounds to zero
- *   prints as "0.0000", never "-0.0000"; NaN prints as "" (an empty cell); infinities print as "Inf" / "-Inf".
+ *   prints as "0.0000", never "-0.0000"; NaN prints as "" (an empty cell); infinities print as "Inf" / "-Inf";
+ *   counts (observations, clusters) with thousands separators unless asked not to.
  * - CSV: full precision (the shortest decimal that reads back as the same double), so scripts lose nothing;
  *   NaN is "" (read as missing by R, pandas and Stata), infinities are "Inf" / "-Inf" (read by R and pandas).
  * - JSON: see `jsonNumber`.
@@ -40,10 +41,20 @@ export function formatFixed(x: number, digits: number = DEFAULT_DIGITS): string 
   return unsignZero(x.toFixed(checkDigits(digits)));
 }
 
-/** A count (observations, clusters) as a plain integer: 12345 -> "12345"; NaN -> "". */
-export function formatCount(x: number): string {
+/**
+ * A count (observations, clusters) as an integer: 12345 -> "12345", or with `thousands` "12,345"; NaN -> "".
+ */
+export function formatCount(x: number, thousands = false): string {
   if (!Number.isFinite(x)) return nonFinite(x);
-  return unsignZero(Math.round(x).toFixed(0));
+  const text = unsignZero(Math.round(x).toFixed(0));
+  return thousands ? groupThousands(text) : text;
+}
+
+/** "1234567" -> "1,234,567", "-1234.5" -> "-1,234.5": commas between groups of three integer digits. */
+export function groupThousands(text: string): string {
+  const m = /^(-?)(\d+)(.*)$/.exec(text);
+  if (!m) return text;
+  return `${m[1]}${(m[2] as string).replace(/\B(?=(\d{3})+$)/g, ",")}${m[3]}`;
 }
 
 /** Full precision for machine-readable text: the shortest round-trip decimal (may use exponent notation). */

@@ -44,3 +44,22 @@ export function starsLegend(levels: StarLevels = DEFAULT_STARS): string {
     .map((level) => `${level.symbol} p < ${formatThreshold(level.threshold)}`)
     .join(", ");
 }
+
+/** Star levels from symbol -> threshold pairs ({ "***": 0.001, "**": 0.01, "*": 0.05 }). */
+export function starLevels(map: Readonly<Record<string, number>>): StarLevels {
+  return Object.entries(map).map(([symbol, threshold]) => ({ symbol, threshold }));
+}
+
+/** "***:0.001,**:0.01,*:0.05" -> levels (the command line's --stars); "none" -> no stars. */
+export function parseStarLevels(text: string): StarLevels | false {
+  if (text.trim() === "none") return false;
+  const map: Record<string, number> = {};
+  for (const item of text.split(",")) {
+    const m = /^\s*([^:\s]+)\s*:\s*([0-9.eE-]+)\s*$/.exec(item);
+    const threshold = m ? Number(m[2]) : Number.NaN;
+    if (m === null || !(threshold > 0 && threshold < 1))
+      throw new Error(`expected symbol:threshold pairs such as ***:0.001,**:0.01,*:0.05, found '${item}'`);
+    map[m[1] as string] = threshold;
+  }
+  return starLevels(map);
+}

@@ -12,6 +12,7 @@ for (const name of [
   "spending_curves",
   "equalization",
   "figures",
+  "tables",
 ]) {
   describe(`examples/${name} (expected values from scripts/examples/${name}.R)`, () => {
     it("passes --check and reproduces the committed output", async () => {

@@ -61,9 +61,13 @@ describe("predict: fitted values and intervals for new rows (R predict.lm conven
     expect(p.missing).toBe(1);
   });
 
-  it("refuses fixed-effects models", async () => {
+  it("predict() without fixed-effect estimates refuses a fixed-effects model (predictModel takes them)", async () => {
     const table = await parseCsvText(TRAIN, "train.csv");
     const formula = parseFormula("y ~ x | g");
-    expect(() => fitLevels(formula, table, new Int32Array([0, 1]))).toThrow(/fixed effects/);
+    const frame = buildModelFrame(table, formula);
+    const result = estimateOls(frame, { vcov: { type: "iid", convention: "fixest" }, level: 0.95 });
+    expect(() => predict(result, formula, fitLevels(formula, table, frame.rows), table, 0.95)).toThrow(
+      /has fixed effects; predict it with its estimated fixed effects/,
+    );
   });
 });

@@ -1,7 +1,8 @@
 import Papa from "papaparse";
 import { describe, expect, it } from "vitest";
 import type { Output } from "../../src/model/result.js";
-import { csvField, renderCsv } from "../../src/report/csv.js";
+import { csvField } from "../../src/report/csv.js";
+import { renderOutput } from "../../src/report/render.js";
 import { clusteredModel, coef, fixedEffectModel, twoModels } from "./fixtures.js";
 
 function parse(text: string): Record<string, unknown>[] {
@@ -14,14 +15,16 @@ function parse(text: string): Record<string, unknown>[] {
   return result.data;
 }
 
-describe("renderCsv", () => {
+const renderCsv = (output: Output) => renderOutput(output, "csv");
+
+describe("CSV of regressions", () => {
   it("writes one row per model and term with the tidy columns", () => {
     const text = renderCsv(twoModels());
     expect(text.split("\n")[0]).toBe(
-      "model,name,term,estimate,std_error,statistic,p_value,conf_low,conf_high,nobs,r2",
+      "model,name,term,estimate,std_error,statistic,p_value,conf_low,conf_high,nobs,r2,type,formula,data",
     );
     expect(text.split("\n")[3]).toBe(
-      "1,kfr_p25,I(log_ppe^2),-0.00001234,0.00005,-0.2468,0.81,-0.00011034,0.00008565999999999999,3012,0.2345678",
+      "1,kfr_p25,I(log_ppe^2),-0.00001234,0.00005,-0.2468,0.81,-0.00011034,0.00008565999999999999,3012,0.2345678,coefficient,kfr_p25 ~ log_ppe + I(log_ppe^2) + local_share + log_ppe:local_share + urban_share,",
     );
     expect(text.endsWith("\n")).toBe(true);
   });
@@ -36,6 +39,9 @@ describe("renderCsv", () => {
         ...c,
         nobs: model.nobs,
         r2: model.r2,
+        type: "coefficient",
+        formula: model.formula,
+        data: null,
       })),
     );
     expect(rows).toEqual(expected);
@@ -46,6 +52,8 @@ describe("renderCsv", () => {
     expect(csvField("a,b")).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField("two\nlines")).toBe('"two\nlines"');
+    // One quoting rule for the whole project (data/writeCsv.ts): leading or trailing spaces are quoted too.
+    expect(csvField(" padded")).toBe('" padded"');
     const output: Output = { tool: "mobility", version: "0", models: [clusteredModel()] };
     output.models[0]?.coefficients.splice(0, 5, coef('f(x, "y")', 1, 0.5, 0.04));
     const text = renderCsv(output);
@@ -81,6 +89,23 @@ describe("renderCsv", () => {
     ];
     model.r2 = Number.NaN;
     const text = renderCsv({ tool: "mobility", version: "0", models: [model] });
-    expect(text.split("\n")[1]).toBe("1,kfr_p25,x,0,,,,-Inf,Inf,3012,");
+    expect(text.split("\n")[1]).toMatch(/^1,kfr_p25,x,0,,,,-Inf,Inf,3012,,coefficient,/);
+  });
+});
+
+describe("CSV of combinations", () => {
+  it("keeps --lincom and --nlcom results as rows of type lincom / nlcom, with the input named", () => {
+    const model = { ...clusteredModel(), data: "data/counties.csv" };
+    model.combinations = [
+      { expression: "b[log_ppe] + b[local_share]", kind: "lincom" as const, ...coef("", -0.08, 0.06, 0.2) },
+      { expression: "-b[log_ppe]/b[local_share]", kind: "nlcom" as const, ...coef("", 0.37, 0.2, 0.07) },
+    ];
+    const rows = parse(renderOutput({ tool: "mobility", version: "0", models: [model] }, "csv"));
+    const combos = rows.filter((r) => r.type !== "coefficient");
+    expect(combos.map((r) => [r.term, r.type, r.estimate, r.std_error, r.data])).toEqual([
+      ["b[log_ppe] + b[local_share]", "lincom", -0.08, 0.06, "data/counties.csv"],
+      ["-b[log_ppe]/b[local_share]", "nlcom", 0.37, 0.2, "data/counties.csv"],
+    ]);
+    expect(rows.every((r) => r.formula === model.formula)).toBe(true);
   });
 });

@@ -1,11 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { escapeLatex, renderLatex } from "../../src/report/latex.js";
+import type { Output } from "../../src/model/result.js";
+import { escapeLatex } from "../../src/report/latex.js";
+import { type RenderOptions, renderOutput } from "../../src/report/render.js";
 import { twoModels } from "./fixtures.js";
 
-describe("renderLatex", () => {
-  it("renders a booktabs tabular fragment", () => {
-    expect(renderLatex(twoModels())).toMatchInlineSnapshot(`
-      "% Regression table written by mobility; requires \\usepackage{booktabs}.
+const renderLatex = (output: Output, options: RenderOptions = {}) => renderOutput(output, "latex", options);
+
+describe("LaTeX tables", () => {
+  it("renders a booktabs tabular fragment with threeparttable notes", () => {
+    expect(
+      renderOutput(twoModels(), "latex", { notes: "full", latex: { fragment: true } }),
+    ).toMatchInlineSnapshot(`
+      "% Table written by mobility; needs \\usepackage{booktabs}, \\usepackage{threeparttable}.
+      \\begin{threeparttable}
       \\begin{tabular}{lcc}
       \\toprule
        & (1) & (2) \\\\
@@ -27,16 +34,20 @@ describe("renderLatex", () => {
        &  & (0.0000) \\\\
       \\midrule
       state FE & No & Yes \\\\
-      Observations & 3012 & 3000 \\\\
-      R$^2$ & 0.2346 & 0.6123 \\\\
-      Adj. R$^2$ & 0.2335 & 0.6001 \\\\
-      Within R$^2$ &  & 0.0412 \\\\
+      Observations & 3,012 & 3,000 \\\\
+      R$^{2}$ & 0.2346 & 0.6123 \\\\
+      Adj. R$^{2}$ & 0.2335 & 0.6001 \\\\
+      Within R$^{2}$ &  & 0.0412 \\\\
       Standard errors & Clustered (state) & Two-way clustered (state, year) \\\\
       \\bottomrule
-      \\multicolumn{3}{l}{\\footnotesize Standard errors in parentheses. * p \\textless{} 0.10, ** p \\textless{} 0.05, *** p \\textless{} 0.01} \\\\
-      \\multicolumn{3}{l}{\\footnotesize (1) 12 rows dropped for missing values.} \\\\
-      \\multicolumn{3}{l}{\\footnotesize (1) Collinear term dropped: urban\\_share.} \\\\
       \\end{tabular}
+      \\begin{tablenotes}[flushleft]
+      \\footnotesize
+      \\item Standard errors in parentheses. * p \\textless{} 0.10, ** p \\textless{} 0.05, *** p \\textless{} 0.01
+      \\item (1) 12 rows dropped for missing values.
+      \\item (1) Collinear term dropped: urban\\_share.
+      \\end{tablenotes}
+      \\end{threeparttable}
       "
     `);
   });
@@ -56,7 +67,7 @@ describe("renderLatex", () => {
       .join("\n")
       .replace(/\\[a-zA-Z]+(\{[^{}]*\})*/g, "") // commands with their arguments
       .replace(/\\[_%&#${}]/g, "") // escaped characters
-      .replace(/\$-\$|R\$\^2\$/g, "") // minus signs and R^2
+      .replace(/\$-\$|R\$\^\{2\}\$/g, "") // minus signs and R^2
       .replace(/ & /g, "")
       .replace(/\\\\/g, "");
     expect(body).not.toMatch(/[_%&#$^~]/);

@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { escapeMarkdown, renderMarkdown } from "../../src/report/markdown.js";
+import type { Output } from "../../src/model/result.js";
+import { escapeMarkdown } from "../../src/report/markdown.js";
+import { type RenderOptions, renderOutput } from "../../src/report/render.js";
 import { coef, twoModels } from "./fixtures.js";
 
-describe("renderMarkdown", () => {
+const renderMarkdown = (output: Output, options: RenderOptions = {}) =>
+  renderOutput(output, "markdown", options);
+
+describe("Markdown tables", () => {
   it("renders a GitHub pipe table with escaped cells and notes", () => {
-    expect(renderMarkdown(twoModels())).toMatchInlineSnapshot(`
+    expect(renderMarkdown(twoModels(), { notes: "full" })).toMatchInlineSnapshot(`
       "|                       |        (1)        |               (2)               |
       |:----------------------|:-----------------:|:-------------------------------:|
       |                       |     kfr\\_p25      |            kfr\\_p25             |
@@ -23,7 +28,7 @@ describe("renderMarkdown", () => {
       | share\\_%\\_black       |                   |             0.0000              |
       |                       |                   |            (0.0000)             |
       | state FE              |        No         |               Yes               |
-      | Observations          |       3012        |              3000               |
+      | Observations          |       3,012       |              3,000              |
       | R²                    |      0.2346       |             0.6123              |
       | Adj. R²               |      0.2335       |             0.6001              |
       | Within R²             |                   |             0.0412              |

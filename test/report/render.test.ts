@@ -8,7 +8,7 @@ describe("renderOutput", () => {
     const output = twoModels();
     expect(renderOutput(output, "text").startsWith("=====")).toBe(true);
     expect(renderOutput(output, "markdown").startsWith("|")).toBe(true);
-    expect(renderOutput(output, "latex").startsWith("% Regression table")).toBe(true);
+    expect(renderOutput(output, "latex").startsWith("% Table written by mobility")).toBe(true);
     expect(renderOutput(output, "csv").startsWith("model,name,term")).toBe(true);
     expect(renderOutput(output, "json").startsWith("{")).toBe(true);
   });

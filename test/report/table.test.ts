@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { MobilityError } from "../../src/errors.js";
 import type { Output } from "../../src/model/result.js";
-import { buildTable, describeVcov, selectTerms, type TableRow } from "../../src/report/table.js";
+import {
+  buildTable,
+  describeVcov,
+  isCaveatNote,
+  noteInTable,
+  selectTerms,
+  type TableRow,
+} from "../../src/report/table.js";
 import { clusteredModel, coef, fixedEffectModel, twoModels } from "./fixtures.js";
 
 const texts = (row: TableRow | undefined) => row?.cells.map((c) => c.text + c.stars);
@@ -41,22 +48,34 @@ describe("buildTable", () => {
     const table = buildTable(twoModels());
     expect(table.fit.map((r) => [r.label, ...(texts(r) ?? [])])).toEqual([
       ["state FE", "No", "Yes"],
-      ["Observations", "3012", "3000"],
-      ["R2", "0.2346", "0.6123"],
-      ["Adj. R2", "0.2335", "0.6001"],
-      ["Within R2", "", "0.0412"],
+      ["Observations", "3,012", "3,000"],
+      ["R²", "0.2346", "0.6123"],
+      ["Adj. R²", "0.2335", "0.6001"],
+      ["Within R²", "", "0.0412"],
+      // The two columns differ in their standard errors, so the type is a row rather than a note.
       ["Standard errors", "Clustered (state)", "Two-way clustered (state, year)"],
     ]);
+    // Short notes by default: the legend and the caveats of a model (a collinear term); full
+    // notes add the sample notes (rows removed), which the command line otherwise prints on stderr.
     expect(table.notes).toEqual([
+      "Standard errors in parentheses. * p < 0.10, ** p < 0.05, *** p < 0.01",
+      "(1) Collinear term dropped: urban_share.",
+    ]);
+    expect(buildTable(twoModels(), { notes: "full" }).notes).toEqual([
       "Standard errors in parentheses. * p < 0.10, ** p < 0.05, *** p < 0.01",
       "(1) 12 rows dropped for missing values.",
       "(1) Collinear term dropped: urban_share.",
     ]);
+    expect(buildTable(twoModels(), { notes: "none" }).notes).toEqual([]);
   });
 
-  it("omits fixed-effect and within-R2 rows when no model has them", () => {
+  it("omits fixed-effect and within-R2 rows when no model has them; one SE type goes in the notes", () => {
     const table = buildTable({ tool: "mobility", version: "0", models: [clusteredModel()] });
-    expect(labels(table.fit)).toEqual(["Observations", "R2", "Adj. R2", "Standard errors"]);
+    expect(labels(table.fit)).toEqual(["Observations", "R²", "Adj. R²"]);
+    expect(table.notes).toEqual([
+      "Standard errors in parentheses, clustered (state). * p < 0.10, ** p < 0.05, *** p < 0.01",
+      "(1) Collinear term dropped: urban_share.",
+    ]);
   });
 
   it("chooses fit statistics, extra rows, digits and stars", () => {
@@ -65,6 +84,7 @@ describe("buildTable", () => {
       stars: false,
       fit: ["nobs", "rmse"],
       fixedEffects: false,
+      thousands: false,
       extraRows: [{ label: "Controls", cells: ["Yes", "No"] }],
     });
     expect(table.fit.map((r) => [r.label, ...(texts(r) ?? [])])).toEqual([
@@ -171,5 +191,35 @@ describe("describeVcov", () => {
     expect(describeVcov({ ...base, type: "nw", lag: 2 })).toBe("Newey-West (L=2)");
     expect(describeVcov({ ...base, type: "dk", lag: 3 })).toBe("Driscoll-Kraay (L=3)");
     expect(describeVcov({ ...base, type: "conley" })).toBe("conley");
+  });
+});
+
+describe("notes in the table (issue 14: bookkeeping leaves the short footer; the hardening catalogue: caveats stay)", () => {
+  it("sorts the estimation's own note texts", () => {
+    // Bookkeeping (texts of src/estimate/frame.ts, src/absorb, src/app/regression.ts, src/vcov, the event study).
+    for (const note of [
+      "1468 observations removed because of missing values (kfr_black_male_p25: 1468)",
+      "12 singleton observations removed (--drop-singletons)",
+      'subset "year >= 2000" removed 40 of 100 rows',
+      "fixed effects nested in the cluster variable are not counted in the small-sample correction",
+      "reference period -1 normalised to zero",
+    ]) {
+      expect(isCaveatNote(note), note).toBe(false);
+      expect(noteInTable(note, "short")).toBe(false);
+      expect(noteInTable(note, "full")).toBe(true);
+    }
+    // Caveats: a number is not what it seems. In every table but --notes none.
+    for (const note of [
+      "variable 'z' removed because of collinearity",
+      "near-collinear regressors 'x' and 'x2': condition number of the pair 1e12",
+      "perfect fit: the residuals are zero up to rounding",
+      "the multi-way clustered covariance had a negative variance: rebuilt from its eigendecomposition",
+      "the standard error of 'x' is not defined (the covariance has no finite, non-negative variance there)",
+      "the fixed-effects demeaning did not converge: results are approximate (see --help for tolerances)",
+    ]) {
+      expect(isCaveatNote(note), note).toBe(true);
+      expect(noteInTable(note, "short")).toBe(true);
+      expect(noteInTable(note, "none")).toBe(false);
+    }
   });
 });

@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { renderText } from "../../src/report/text.js";
+import type { Output } from "../../src/model/result.js";
+import { type RenderOptions, renderOutput } from "../../src/report/render.js";
 import { clusteredModel, coef, fixedEffectModel, twoModels } from "./fixtures.js";
 
-describe("renderText", () => {
+const renderText = (output: Output, options: RenderOptions = {}) => renderOutput(output, "text", options);
+
+describe("text tables", () => {
   it("renders two models as an aligned esttab-style table", () => {
-    expect(renderText(twoModels())).toMatchInlineSnapshot(`
+    expect(renderText(twoModels(), { notes: "full" })).toMatchInlineSnapshot(`
       "=======================================================================
                                   (1)                       (2)
                                 kfr_p25                   kfr_p25
@@ -25,7 +28,7 @@ describe("renderText", () => {
                                                         (0.0000)
       -----------------------------------------------------------------------
       state FE                    No                        Yes
-      Observations               3012                      3000
+      Observations              3,012                     3,000
       R2                       0.2346                    0.6123
       Adj. R2                  0.2335                    0.6001
       Within R2                                          0.0412
@@ -61,6 +64,7 @@ describe("renderText", () => {
         digits: 3,
         stars: [{ symbol: "+", threshold: 0.005 }],
         extraRows: [{ label: "Controls", cells: ["No", "Yes"] }],
+        notes: "full",
       },
     );
     expect(text).toMatchInlineSnapshot(`
@@ -77,7 +81,7 @@ describe("renderText", () => {
                                                              (0.060)
       -------------------------------------------------------------------
       state FE                       Yes                       No
-      Observations                   3000                      3012
+      Observations                  3,000                     3,012
       R2                            0.612                     0.235
       Adj. R2                                                 0.234
       Within R2                     0.041

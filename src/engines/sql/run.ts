@@ -69,7 +69,10 @@ export async function runSqlRegressions(
     });
     const cov = computeCovariance(fit, covariance);
     const iv = sqlIvSummary(fit, covariance, request.level);
-    const summary = summarize(fit, cov, { level: request.level, name: request.name?.(fit.dependent, null) });
+    const summary = summarize(fit, cov, {
+      level: request.level,
+      name: request.name?.(fit.dependent, null, request.formulas.indexOf(formula)),
+    });
     const bytesRead =
       options.bytes === undefined || options.bytes === null
         ? conn.statistics.bytesRead === null || before === null

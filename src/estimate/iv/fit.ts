@@ -30,8 +30,15 @@ export interface FirstStage extends FirstStagePieces {
   fit: MemoryFit;
   /** Positions of the kept excluded instruments among the first stage's kept terms. */
   instrumentIndices: number[];
-  /** R2 of the first stage (within R2 with fixed effects: it is computed on demeaned data). */
+  /**
+   * R2 of the first stage: the full R2, 1 - RSS / TSS of the endogenous regressor on its original scale (fixest's
+   * r2() of a first stage, fixed effects included).
+   */
   r2: number;
+  /** Within R2 (fixed effects only): 1 - RSS / TSS of the demeaned endogenous regressor; null without. */
+  withinR2: number | null;
+  /** Adjusted R2, fixest's ar2: 1 - (1 - R2) (n - 1) / (n - K), K = coefficients + fixed-effect parameters. */
+  adjR2: number;
 }
 
 export interface IvFit extends MemoryFit {
@@ -97,7 +104,11 @@ export function fitIv(inputFrame: ModelFrame, options: FitOptions): IvFit {
       statistics: designStatistics(design),
       unsupportedConventions: unsupported,
     });
-    const tss = totalSumOfSquares(endo.hi, frame.weights, frame.intercept || absorbed !== null);
+    const centred = frame.intercept || absorbed !== null;
+    // endo is demeaned when there are fixed effects; the full R2 compares with the original column.
+    const original = frame.endogenous.find((c) => c.name === endo.name) ?? endo;
+    const tss = totalSumOfSquares(original.hi, frame.weights, centred);
+    const r2 = 1 - ls.rss / tss;
     return {
       endogenous: endo.name,
       fit: stageFit,
@@ -108,7 +119,9 @@ export function fitIv(inputFrame: ModelFrame, options: FitOptions): IvFit {
       // The excluded instruments' block of (X'WX)^-1 is (Z~'WZ~)^-1 (partitioned inverse), Z~ the instruments
       // with the exogenous regressors partialled out: what the weak-instrument statistics need of Z~.
       instrumentInverse: ls.xtxInverse.selection(instrumentIndices, instrumentIndices),
-      r2: 1 - ls.rss / tss,
+      r2,
+      withinR2: absorbed === null ? null : 1 - ls.rss / totalSumOfSquares(endo.hi, frame.weights, true),
+      adjR2: 1 - ((1 - r2) * (centred ? n - 1 : n)) / (n - k),
     };
   });
 

@@ -30,6 +30,8 @@ export function ivSummary(fit: IvFit, request: CovarianceRequest, level: number)
       partial_f_p_value: wald.p_value,
       sanderson_windmeijer_f: fit.firstStages.length > 1 ? (fit.sandersonWindmeijer[j] ?? null) : null,
       r2: stage.r2,
+      adj_r2: stage.adjR2,
+      within_r2: stage.withinR2,
     };
   });
   return {

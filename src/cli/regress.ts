@@ -52,6 +52,7 @@ interface RegressOptions extends TableCliOptions {
   ssc?: string;
   level: string;
   out?: string;
+  plot?: string;
   by?: string;
   split?: string;
   fsplit?: string;
@@ -111,6 +112,10 @@ export function registerRegress(program: Command): void {
     .option("--split <column>", "estimate separately for each value of this column (fixest's split)")
     .option("--fsplit <column>", "the full sample, then each value of this column (fixest's fsplit)")
     .option("--out <file>", "write the table to this file (atomically) instead of stdout")
+    .option(
+      "--plot <file>",
+      "also write a figure of the estimates (.svg or .png): the models' coefficients side by side, or with --by the term along the groups (mobility plot draws more)",
+    )
     .option(
       "--lincom <expr>",
       'linear combination of coefficients, e.g. "b[x] + 10*b[x:pc]" (repeatable)',
@@ -238,6 +243,8 @@ export function registerRegress(program: Command): void {
       const formulas = split.formulas;
       if (opts.fixefOut !== undefined && opts.out !== undefined && opts.fixefOut === opts.out)
         throw usageError("--fixef-out and --out name the same file");
+      if (opts.plot !== undefined && (opts.plot === opts.out || opts.plot === opts.fixefOut))
+        throw usageError("--plot names the same file as --out or --fixef-out");
       // ..("regex") in a formula selects columns by name: read the header first.
       const columns =
         formulas.some((f) => f.includes("..(")) && opts.reader === undefined
@@ -267,7 +274,7 @@ export function registerRegress(program: Command): void {
         models: tableColumns(run.models, stages, opts),
       };
       // --fixef-out and --out are one set of outputs: both are written, or neither (src/io/atomicWrite.ts).
-      const outputs: [string, string][] = [];
+      const outputs: [string, string | Uint8Array][] = [];
       if (opts.fixefOut) {
         if (run.models.every((m) => m.result.fixed_effects.length === 0))
           throw usageError("--fixef-out: no model has fixed effects");
@@ -297,7 +304,11 @@ export function registerRegress(program: Command): void {
  * the default --notes short, all under none) then go to stderr unless the output is JSON, which carries them all:
  * after the output, so that a failure leaves one error line.
  */
-async function writeOutput(output: Output, opts: RegressOptions, outputs: [string, string][]): Promise<void> {
+async function writeOutput(
+  output: Output,
+  opts: RegressOptions,
+  outputs: [string, string | Uint8Array][],
+): Promise<void> {
   const format = findFormat(opts.format ?? (opts.out ? formatForPath(opts.out) : "text"));
   const tableOptions = tableOptionsFrom(opts);
   // --long belongs to the atlas reader when a reader is given.
@@ -313,6 +324,7 @@ async function writeOutput(output: Output, opts: RegressOptions, outputs: [strin
   await format.prepare?.();
   const rendered = format.write(doc, writeOptionsFrom(opts));
   if (opts.out) outputs.push([opts.out, rendered]);
+  if (opts.plot) outputs.push([opts.plot, await estimatesFigure(output, opts.plot, opts)]);
   writeOutputsAtomic(outputs);
   if (!opts.out) process.stdout.write(rendered);
   if (!opts.quiet && format.name !== "json") {
@@ -433,4 +445,24 @@ function splitOption(opts: RegressOptions): string[] | undefined {
       `--${opts.split !== undefined ? "split" : "fsplit"}: expected one column, found '${value}'`,
     );
   return columns;
+}
+
+/**
+ * --plot: the figure `mobility plot` draws from this run's JSON (src/report/resultsPlot.ts): coefficients of the
+ * models side by side, or with --by groups the term along the groups; written in the same set as --out.
+ */
+async function estimatesFigure(
+  output: Output,
+  path: string,
+  opts: RegressOptions,
+): Promise<string | Uint8Array> {
+  const [{ resultsPlotSpec }, { figureFormat, renderFigure }] = await Promise.all([
+    import("../report/resultsPlot.js"),
+    import("../report/figure.js"),
+  ]);
+  const spec = resultsPlotSpec(output.models, {
+    level: parseNumberOption("--level", opts.level, 0, 1),
+    source: "this regression",
+  });
+  return renderFigure(spec, figureFormat(path, "--plot"), (m) => warn(m));
 }

@@ -85,11 +85,17 @@ export function resultsPlotSpec(
   ];
   let terms = options.terms;
   if (terms === undefined) {
+    // The default is what is unambiguous: the only combination (a turning point from --nlcom), else the only
+    // coefficient besides the intercept.
     const combos = [...new Set(models.flatMap((m) => (m.combinations ?? []).map((c) => c.expression)))];
-    if (combos.length !== 1) {
+    const slopes = [
+      ...new Set(models.flatMap((m) => m.coefficients.map((c) => c.term).filter((t) => t !== "(Intercept)"))),
+    ];
+    const only = combos.length === 1 ? combos : combos.length === 0 && slopes.length === 1 ? slopes : null;
+    if (only === null) {
       throw usageError(`--term: name the term(s) to plot (available: ${termList(models)})`);
     }
-    terms = combos;
+    terms = only;
   }
   for (const t of terms) {
     if (!models.some((m) => available(m).some((c) => c.term === t))) {

@@ -15,6 +15,7 @@ import type { Expr, ParsedFormula, Term } from "../formula/ast.js";
 import { deparse } from "../formula/deparse.js";
 import {
   evaluateNumeric,
+  integerCodeNote,
   type NumericValues,
   strayTextError,
   thousandsSeparatorError,
@@ -249,6 +250,18 @@ export function buildModelFrame(
   }
   if (infinite > 0) notes.push(`${infinite} observations removed because a transformation was not finite`);
   if (zeroWeight > 0) notes.push(`${zeroWeight} observations removed because their weight is zero`);
+  for (const name of implicitFactorColumns(formula.terms)) {
+    const column = table.column(name);
+    if (column.kind !== "string") continue;
+    const present = new Set<number>();
+    for (let j = 0; j < rows.length; j++) present.add(column.codes[rows[j] as number] as number);
+    present.delete(MISSING_CODE);
+    const note = integerCodeNote(
+      name,
+      [...present].map((code) => column.levels[code] as string),
+    );
+    if (note !== null) notes.push(note);
+  }
 
   const fixedEffectColumns = new Map<string, Column>();
   for (const fe of formula.fixedEffects) {
@@ -278,6 +291,14 @@ export function buildModelFrame(
     dropped: { missing, infinite, zeroWeight },
     notes,
   };
+}
+
+/** Columns named bare in the right-hand side (`y ~ x + code`): a text one is a factor the user did not ask for. */
+export function implicitFactorColumns(terms: readonly Term[]): string[] {
+  const names = new Set<string>();
+  for (const term of terms)
+    for (const factor of term.factors) if (factor.type === "var") names.add(factor.name);
+  return [...names];
 }
 
 function evaluateFactor(factor: Expr, table: Table, text: string): Component {

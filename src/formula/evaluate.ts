@@ -266,3 +266,15 @@ export function thousandsSeparatorError(table: Table, column: StringColumn): Err
     `${table.source} line ${first + 2}, column '${column.name}': '${levels[column.codes[first] as number]}' is a number written with thousands separators, so the column was read as text (it would enter as a factor of ${levels.length} levels); write the file without the separators`,
   );
 }
+
+/**
+ * A text column of integer codes ("01" ... "20", as FIPS and district codes are written) that enters a formula by
+ * name becomes a factor with one dummy per level but the first: said in a note, with how to use the codes as a
+ * number instead. `levels` are those present in the estimation rows (both engines compute it so).
+ */
+export function integerCodeNote(name: string, levels: readonly string[]): string | null {
+  if (levels.length < 2 || !levels.every((level) => /^\d+$/.test(level))) return null;
+  const sorted = [...levels].sort();
+  const padded = levels.some((level) => level.length > 1 && level.startsWith("0"));
+  return `'${name}' is text (${padded ? "zero-padded " : ""}integer codes '${sorted[0]}' to '${sorted[sorted.length - 1]}'), so it enters as a factor with ${levels.length} levels; to use it as a number, force its type (--types ${name}:number, or types: in a spec)`;
+}

@@ -201,6 +201,8 @@ describe("distinct, wider, stack", () => {
   });
 
   const SHARED = "../shared/data/tea_texas";
+  if (!existsSync(SHARED))
+    process.stdout.write(`dataOps.test: ${SHARED} absent, the stack of the 12 shared TEA files is skipped\n`);
   it.skipIf(!existsSync(SHARED) || golden.stack === undefined)(
     "stack: the 12 TEA district files (data.table::rbindlist(fill = TRUE))",
     async () => {

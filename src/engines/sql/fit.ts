@@ -122,7 +122,7 @@ export async function sqlFit(
       .filter((c) => c.kind === "categorical")
       .map((c) => (c as { column: string }).column),
   ).size;
-  const notes = [...sample.notes];
+  const notes = [...sample.notes, ...design.notes];
   const hasFe = model.fixedEffects.length > 0;
   let where = sample.where;
   let nobs = sample.nobs;

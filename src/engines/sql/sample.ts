@@ -9,8 +9,9 @@
  * One scan of the source gives every count.
  */
 import { dataError, estimationError } from "../../errors.js";
+import { implicitFactorColumns } from "../../estimate/frame.js";
 import type { ParsedFormula, Term } from "../../formula/ast.js";
-import { variablesOf } from "../../formula/evaluate.js";
+import { integerCodeNote, variablesOf } from "../../formula/evaluate.js";
 import { type QueryResult, type SqlConnection, scalar } from "./connection.js";
 import {
   type CategoricalComponent,
@@ -202,7 +203,7 @@ export async function sqlDesign(
   conn: SqlConnection,
   model: SqlModel,
   where: string,
-): Promise<{ columns: SqlColumn[]; endogenous: SqlColumn[]; instruments: SqlColumn[] }> {
+): Promise<{ columns: SqlColumn[]; endogenous: SqlColumn[]; instruments: SqlColumn[]; notes: string[] }> {
   const d = conn.dialect;
   const factorColumns = new Map<string, CategoricalComponent>();
   for (const components of model.components.values())
@@ -232,7 +233,19 @@ export async function sqlDesign(
   }
   const lookup = (c: CategoricalComponent) => levels.get(c.column) ?? [];
   const f = model.formula;
+  // The memory engine's note on text columns of integer codes entering by name (src/estimate/frame.ts).
+  const notes: string[] = [];
+  for (const name of implicitFactorColumns(f.terms)) {
+    const component = factorColumns.get(name);
+    if (component?.columnKind !== "text" || component.prefix !== name || component.naming !== "r") continue;
+    const note = integerCodeNote(
+      name,
+      lookup(component).map((level) => level.label),
+    );
+    if (note !== null) notes.push(note);
+  }
   return {
+    notes,
     columns: designColumns(f.terms, f, model.components, lookup, d),
     endogenous: f.iv ? designColumns(f.iv.endogenous, f, model.components, lookup, d) : [],
     instruments: f.iv ? designColumns(f.iv.instruments, f, model.components, lookup, d) : [],

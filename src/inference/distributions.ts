@@ -4,7 +4,7 @@
  * normal distribution (z inference).
  */
 import betainc from "@stdlib/math-base-special-betainc";
-import chisquareCdf from "@stdlib/stats-base-dists-chisquare-cdf";
+import gammainc from "@stdlib/math-base-special-gammainc";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
 import tCdf from "@stdlib/stats-base-dists-t-cdf";
@@ -26,10 +26,11 @@ export function criticalValue(level: number, df: number): number {
 /**
  * Upper-tail p-value of an F(df1, df2) statistic, computed as a regularized incomplete beta
  * I_{df2/(df2 + df1 F)}(df2/2, df1/2) so that small p-values keep their digits (1 - cdf would round to 0).
- * df2 = Infinity gives the chi-square(df1) tail of df1 * F.
+ * df2 = Infinity gives the chi-square(df1) tail of df1 * F, as the upper regularized incomplete gamma
+ * Q(df1/2, df1 F/2), so that it keeps its digits too (1 - cdf lost 2e-8 relative at a p of 2e-9).
  */
 export function fPValue(statistic: number, df1: number, df2: number): number {
   if (Number.isNaN(statistic)) return Number.NaN;
-  if (!Number.isFinite(df2)) return 1 - chisquareCdf(statistic * df1, df1);
+  if (!Number.isFinite(df2)) return gammainc((statistic * df1) / 2, df1 / 2, true, true);
   return betainc(df2 / (df2 + df1 * statistic), df2 / 2, df1 / 2, true, false);
 }

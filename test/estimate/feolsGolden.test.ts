@@ -18,6 +18,8 @@ interface FeCase extends GoldenRegressionCase {
   conf_low: number[];
   conf_high: number[];
   p_value: number[];
+  statistic: number[];
+  vcov_matrix: number[][];
   df_t: number;
   vcov_k: number;
   r2: number;
@@ -61,6 +63,9 @@ describe("fixed effects match fixest's conventions computed in R (scripts/golden
         ["estimate", "std_error", "conf_low", "conf_high"],
         RELATIVE,
       );
+      expectCoefficientsClose(model.coefficients, c, ["statistic"], RELATIVE);
+      expectCoefficientsClose(model.coefficients, c, ["p_value"], RELATIVE, { logScale: true });
+      expectClose(model.vcov_matrix.flat(), c.vcov_matrix.flat(), 2 * RELATIVE, "vcov matrix");
       expect(model.vcov.k).toBe(c.vcov_k);
       expect(model.vcov.df_t).toBe(c.df_t);
       expectClose(

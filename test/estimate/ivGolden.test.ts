@@ -29,8 +29,16 @@ interface IvCase {
   terms: string[];
   estimate: number[];
   std_error: number[];
+  statistic: number[];
+  p_value: number[];
+  conf_low: number[];
+  conf_high: number[];
+  vcov_matrix: number[][];
+  vcov_k: number;
   df_t: number;
   r2: number;
+  adj_r2: number;
+  rmse: number;
   sigma: number;
   first_stage: Stage[];
   weak_iv: {
@@ -85,7 +93,32 @@ describe("2SLS matches AER::ivreg / estimatr::iv_robust and hand-computed weak-I
       expectClose(est, c.estimate, RELATIVE, "estimate");
       expectClose(se, c.std_error, RELATIVE, "std_error");
       expect(model.vcov.df_t).toBe(c.df_t);
-      expectClose([model.r2, model.sigma], [c.r2, c.sigma], RELATIVE, "r2, sigma");
+      expectClose(
+        [model.r2, model.adj_r2, model.rmse, model.sigma],
+        [c.r2, c.adj_r2, c.rmse, c.sigma],
+        RELATIVE,
+        "r2, adj_r2, rmse, sigma",
+      );
+      const field = (key: "statistic" | "p_value" | "conf_low" | "conf_high") =>
+        byName(
+          terms,
+          model.coefficients.map((x) => x[key]),
+          c.terms,
+          rename,
+        );
+      expectClose(field("statistic"), c.statistic, RELATIVE, "statistic");
+      expectClose(field("p_value"), c.p_value, RELATIVE, "p_value", { logScale: true });
+      expectClose(field("conf_low"), c.conf_low, RELATIVE, "conf_low");
+      expectClose(field("conf_high"), c.conf_high, RELATIVE, "conf_high");
+      expect(model.vcov.k).toBe(c.vcov_k);
+      // The covariance in the golden's term order.
+      const order = c.terms.map((t) => terms.indexOf(rename(t)));
+      expectClose(
+        order.flatMap((a) => order.map((b) => model.vcov_matrix[a]?.[b] ?? Number.NaN)),
+        c.vcov_matrix.flat(),
+        2 * RELATIVE,
+        "vcov matrix",
+      );
 
       for (const stage of c.first_stage) {
         const ours = model.iv.first_stages.find((f) => f.endogenous === stage.endogenous);

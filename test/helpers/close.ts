@@ -47,7 +47,7 @@ export function expectClose(
   ).toBeLessThanOrEqual(tolerance);
 }
 
-type CoefficientField = "estimate" | "std_error" | "statistic" | "conf_low" | "conf_high";
+type CoefficientField = "estimate" | "std_error" | "statistic" | "p_value" | "conf_low" | "conf_high";
 
 /** expectClose for each named field of a coefficient table against the golden case's arrays of the same name. */
 export function expectCoefficientsClose(

@@ -258,6 +258,8 @@ export function estimateGroupTimeEffects(panel: CsPanel, options: CsOptions): Cs
           for (let b = 0; b < pre.length; b++) W += (att[a] as number) * Vinv.get(a, b) * (att[b] as number);
         }
         W *= n;
+        // did computes 1 - pchisq(W, df) (att_gt.R), which loses relative digits for tiny p-values; kept so that
+        // the p-value equals did's.
         preTest = { statistic: W, df: pre.length, p_value: 1 - chisquareCdf(W, pre.length) };
       } else {
         notes.push("pre-test not reported: the covariance of the pre-treatment ATT(g, t) is singular");

@@ -75,7 +75,10 @@ export function addTableOptions(command: Command, { long = true } = {}): Command
     .option("--no-thousands", "no thousands separators in counts (3119 rather than 3,119)")
     .option("--se-below", "standard errors below the estimates (default)")
     .option("--se-beside", "standard errors beside the estimates, on one row")
-    .option("--coefstat <stat>", "what goes with each estimate: se (default), t, p or ci")
+    .option(
+      "--coefstat <stat>",
+      "what goes with each estimate: se (default), t, p, ci, or with --boot boot_p or boot_ci (the wild bootstrap's p-value or interval in place of the SE)",
+    )
     .option("--fragment", "LaTeX: only the table, for \\input{} into your own float")
     .option("--siunitx", "LaTeX: align numbers on the decimal point with siunitx S columns")
     .option("--panel-columns <n>", "split the table into panels of at most n model columns")

@@ -26,8 +26,8 @@ import { DEFAULT_STATS, findStat, type StatContext } from "./stats.js";
 export type FitStat = "nobs" | "r2" | "adj_r2" | "within_r2" | "pseudo_r2" | "rmse" | "vcov";
 
 /** What the row below (or beside) each estimate shows. */
-export type CoefStat = "se" | "t" | "p" | "ci";
-export const COEF_STATS: readonly CoefStat[] = ["se", "t", "p", "ci"];
+export type CoefStat = "se" | "t" | "p" | "ci" | "boot_p" | "boot_ci";
+export const COEF_STATS: readonly CoefStat[] = ["se", "t", "p", "ci", "boot_p", "boot_ci"];
 
 export type NotesMode = "none" | "short" | "full";
 export const NOTES_MODES: readonly NotesMode[] = ["none", "short", "full"];
@@ -264,6 +264,18 @@ function statCell(c: Coefficient, coefstat: CoefStat, digits: number): string {
       const hi = formatFixed(c.conf_high, digits);
       return lo === "" || hi === "" ? "" : `[${lo}; ${hi}]`;
     }
+    // The wild cluster bootstrap's p-value or interval in place of the standard error (issue 12); empty for a
+    // coefficient the bootstrap did not test.
+    case "boot_p": {
+      const p = c.boot_p_value === undefined ? "" : formatFixed(c.boot_p_value, digits);
+      return p === "" ? "" : `[${p}]`;
+    }
+    case "boot_ci": {
+      if (c.boot_conf_low === undefined || c.boot_conf_high === undefined) return "";
+      const lo = formatFixed(c.boot_conf_low, digits);
+      const hi = formatFixed(c.boot_conf_high, digits);
+      return lo === "" || hi === "" ? "" : `[${lo}; ${hi}]`;
+    }
   }
 }
 
@@ -411,7 +423,11 @@ function legend(models: readonly ModelResult[], options: TableOptions, vcovRow: 
         ? "t statistics in parentheses"
         : coefstat === "p"
           ? "p-values in brackets"
-          : "Confidence intervals in brackets";
+          : coefstat === "ci"
+            ? "Confidence intervals in brackets"
+            : coefstat === "boot_p"
+              ? "Wild cluster bootstrap p-values in brackets"
+              : "Wild cluster bootstrap confidence intervals in brackets";
   const type =
     vcov === null
       ? ""

@@ -292,3 +292,38 @@ describe("mobility regress --reader", () => {
     });
   });
 });
+
+describe("--coefstat boot_p | boot_ci: the wild bootstrap in place of the standard error (issue 12)", () => {
+  const args = [
+    "regress",
+    COUNTY,
+    "kfr_pooled_pooled_p25 ~ log_ppe + local_share",
+    "--cluster",
+    "state",
+    "--boot",
+    "999",
+    "--seed",
+    "7",
+  ];
+  it("shows the JSON's bootstrap interval and p-value under each bootstrapped estimate, blank under the intercept", () => {
+    const json = runCli([...args, "--format", "json"]);
+    expect(json.status, json.stderr).toBe(0);
+    const rows = JSON.parse(json.stdout).models[0].coefficients as {
+      term: string;
+      boot_p_value?: number;
+      boot_conf_low?: number;
+      boot_conf_high?: number;
+    }[];
+    const ci = runCli([...args, "--coefstat", "boot_ci"]);
+    const p = runCli([...args, "--coefstat", "boot_p"]);
+    expect(ci.status, ci.stderr).toBe(0);
+    expect(p.status, p.stderr).toBe(0);
+    for (const row of rows.filter((r) => r.term !== "(Intercept)")) {
+      const interval = `[${(row.boot_conf_low as number).toFixed(4)}; ${(row.boot_conf_high as number).toFixed(4)}]`;
+      expect(ci.stdout).toContain(interval);
+      expect(p.stdout).toContain(`[${(row.boot_p_value as number).toFixed(4)}]`);
+    }
+    const text = runCli([...args, "--coefstat", "boot_ci"]);
+    expect(text.stdout).toContain("Wild cluster bootstrap confidence intervals in brackets");
+  });
+});

@@ -18,7 +18,8 @@
  * BENCH_CASES=name,name to run only those cases (results then go to a dated file named after them, and
  * latest.json is left alone; `hdfe` in the list runs the HDFE cases), BENCH_DEMEAN=1 to also run the fixed-effect
  * kernel benchmark (bench/demean.ts), BENCH_HDFE=0 to skip the HDFE cases (bench/hdfe.ts, run by default),
- * BENCH_DID=0 to skip the Callaway-Sant'Anna case against R's did (bench/did.ts, run by default; `did` in
+ * BENCH_DID=0 / BENCH_DATA=0 / BENCH_POISSON=0 / BENCH_WILD=0 to skip a family benchmark (runFamilyHooks; BENCH_SQL=1
+ * adds the SQL engines'), BENCH_DID=0 to skip the Callaway-Sant'Anna case against R's did (bench/did.ts, run by default; `did` in
  * BENCH_CASES runs it alone).
  * Generated data goes to bench/data/ (git-ignored) and is reused
  * across runs when its parameters match; results go to bench/results/latest.json and a dated copy.
@@ -658,23 +659,54 @@ function runHdfeHook(n: number, only: readonly string[]): unknown {
 }
 
 /**
- * The Callaway-Sant'Anna case of issue #11 (bench/did.ts: 100k units x 20 periods, 10 cohorts, analytic standard
- * errors, against R's did in the same run), run as a child; it writes bench/results/did.json, folded in here. Part
- * of every full run; BENCH_DID=0 skips it, and a BENCH_CASES run includes it only when the list names `did`.
+ * The family benchmarks, each its own script run as a child that writes its own file in bench/results/, folded in
+ * here: each against its R peer in the same run (bench/README.md). Part of every full run unless its variable is
+ * 0 (BENCH_DID, BENCH_DATA, BENCH_POISSON, BENCH_WILD); the SQL engines' (10M-100M rows, hours) only with
+ * BENCH_SQL=1. A BENCH_CASES run includes one only when the list names it.
  */
-function runDidHook(only: readonly string[]): unknown {
-  if (process.env.BENCH_DID === "0") return { skipped: "BENCH_DID=0" };
-  if (only.length > 0 && !only.includes("did")) return { skipped: "not in BENCH_CASES" };
-  const script = join(dirname(childScript), `did${extname(childScript)}`);
-  if (!existsSync(script)) return { skipped: `${relative(ROOT, script)} not found` };
-  log("did: running bench/did as a child");
-  const result = spawnSync(process.execPath, [script], {
-    cwd: ROOT,
-    encoding: "utf8",
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  if (result.status !== 0) return { failed: `exit status ${result.status}` };
-  return JSON.parse(readFileSync(join(RESULTS_DIR, "did.json"), "utf8"));
+const FAMILIES = [
+  { name: "did", script: "did", results: "did.json", flag: "BENCH_DID", byDefault: true }, // issue #11
+  { name: "data_path", script: "dataPath", results: "data_path.json", flag: "BENCH_DATA", byDefault: true }, // #13
+  { name: "poisson", script: "poisson", results: "poisson.json", flag: "BENCH_POISSON", byDefault: true }, // #10
+  {
+    name: "wild",
+    script: "wildBootstrap",
+    results: "wild_bootstrap.json",
+    flag: "BENCH_WILD",
+    byDefault: true,
+  }, // #12
+  { name: "sql", script: "sql", results: "sql.json", flag: "BENCH_SQL", byDefault: false }, // #15
+] as const;
+
+function runFamilyHooks(only: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const family of FAMILIES) {
+    const setting = process.env[family.flag];
+    if (setting === "0" || (!family.byDefault && setting !== "1")) {
+      out[family.name] = { skipped: `${family.flag}=${setting ?? "unset"}` };
+      continue;
+    }
+    if (only.length > 0 && !only.includes(family.name)) {
+      out[family.name] = { skipped: "not in BENCH_CASES" };
+      continue;
+    }
+    const script = join(dirname(childScript), `${family.script}${extname(childScript)}`);
+    if (!existsSync(script)) {
+      out[family.name] = { skipped: `${relative(ROOT, script)} not found` };
+      continue;
+    }
+    log(`${family.name}: running bench/${family.script} as a child`);
+    const result = spawnSync(process.execPath, [script], {
+      cwd: ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    out[family.name] =
+      result.status !== 0
+        ? { failed: `exit status ${result.status}` }
+        : JSON.parse(readFileSync(join(RESULTS_DIR, family.results), "utf8"));
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- report
@@ -760,8 +792,11 @@ async function main(): Promise<void> {
     .map((c) => c.trim())
     .filter((c) => c !== "");
   for (const name of only) {
-    if (!(CASE_NAMES as readonly string[]).includes(name) && name !== "hdfe" && name !== "did")
-      throw new Error(`BENCH_CASES: unknown case '${name}' (cases: ${CASE_NAMES.join(", ")}, hdfe, did)`);
+    const families = FAMILIES.map((f) => f.name as string);
+    if (!(CASE_NAMES as readonly string[]).includes(name) && name !== "hdfe" && !families.includes(name))
+      throw new Error(
+        `BENCH_CASES: unknown case '${name}' (cases: ${CASE_NAMES.join(", ")}, hdfe, ${families.join(", ")})`,
+      );
   }
   const wanted = (name: (typeof CASE_NAMES)[number]) => only.length === 0 || only.includes(name);
   mkdirSync(DATA_DIR, { recursive: true });
@@ -831,7 +866,7 @@ async function main(): Promise<void> {
   }
   const demean = runDemeanHook(n);
   const hdfe = runHdfeHook(n, only);
-  const did = runDidHook(only);
+  const families = runFamilyHooks(only);
 
   const done = cases.filter((c): c is CaseResult => !("error" in c));
   const failures = done.filter((c) => c.check?.coefficientsPass === false || c.check?.pass === false);
@@ -875,7 +910,7 @@ async function main(): Promise<void> {
     cases,
     demean,
     hdfe,
-    did,
+    ...families,
     notes,
   };
   const day = started.toISOString().slice(0, 10);

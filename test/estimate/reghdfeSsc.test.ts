@@ -72,6 +72,7 @@ describe("--ssc reghdfe matches reghdfe's conventions computed in R (scripts/gol
         ["estimate", "std_error", "statistic", "conf_low", "conf_high"],
         RELATIVE,
       );
+      expectCoefficientsClose(model.coefficients, c, ["p_value"], RELATIVE, { logScale: true });
       expectClose(model.vcov_matrix.flat(), c.vcov_matrix.flat(), RELATIVE, "vcov_matrix");
       // Every number that enters the correction.
       expect(model.vcov.ssc).toBe("reghdfe");

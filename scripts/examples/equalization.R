@@ -10,45 +10,11 @@
 #   state panel                fixtures/states_all_panel.csv (states_all)
 source("scripts/examples/es_common.R")
 options(digits = 17)
-reforms <- read.csv("fixtures/eventstudy/reforms_appendix_e.csv",
-                    colClasses = c(state = "character", stabbr = "character"))
-sample96 <- reforms$stabbr[reforms$sample_1996_1999 %in% c("treated", "control")]
-
-# FY1995 ids: state + name -> 5-digit county, for names that occur once in their state among districts with a
-# county code (a name held by two FY1995 districts gives no sure county).
-ids <- read.csv("fixtures/f33_1995_districts.csv", colClasses = c(NAME = "character", STABBR = "character"))
-ids <- ids[!is.na(ids$FIPSCO), ]
-ids$fips <- sprintf("%02d%03d", ids$FIPST, ids$FIPSCO)
-ids$key <- paste(ids$STABBR, ids$NAME, sep = "\r")
-dup <- ids$key[duplicated(ids$key)]
-ids <- ids[!ids$key %in% dup, c("key", "fips")]
-
-# FY1995-2000: year from the file name; names held by two districts of a state in a year are left out.
-f33 <- do.call(rbind, lapply(1995:2000, function(y) {
-  d <- read.csv(sprintf("fixtures/raw/f33/f%d.csv", y), fileEncoding = "UTF-8-BOM",
-                colClasses = c(NAME = "character", STABBR = "character"))
-  d <- d[d$STABBR %in% sample96, ]
-  d$key <- paste(d$STABBR, d$NAME, sep = "\r")
-  dup <- d$key[duplicated(d$key)]
-  d <- d[!d$key %in% dup, ]
-  d$year <- y
-  d
-}))
-f33 <- merge(f33, ids, by = "key")
-stopifnot(nrow(f33) == 39060)
-names(f33)[names(f33) == "STABBR"] <- "state"
-cw <- read.csv("fixtures/maps/czlma903_county_cz.csv", check.names = FALSE,
-               colClasses = c("County FIPS Code" = "character", CZ90 = "numeric"))
-cw <- data.frame(fips = cw[["County FIPS Code"]], cz = cw$CZ90)
-t8 <- read.csv("fixtures/raw/chetty2014/online_data_table_8.csv", check.names = FALSE)
-inc <- data.frame(cz = t8$CZ, income_pc = t8[["Household Income per capita"]])
-
-d <- f33[!is.na(f33$V33) & f33$V33 >= 50 & f33$TOTALREV > 0, ]
-d <- merge(d, cw, by = "fips")
-d <- merge(d, inc, by = "cz")
-stopifnot(nrow(d) == 33792)
-d$rev_pp <- d$TOTALREV / d$V33 / 1000
-d$income <- d$income_pc / 1000
+source("scripts/examples/raw_inputs.R")
+raw <- raw_equalization_inputs()
+reforms <- raw$reforms
+sample96 <- raw$sample96
+d <- raw$districts
 
 # Per state x year OLS slope with HC1 standard errors.
 cells <- split(d, list(d$state, d$year), drop = TRUE)

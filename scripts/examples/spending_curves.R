@@ -9,13 +9,11 @@ source("scripts/examples/es_common.R")
 suppressMessages(library(estimatr))
 options(digits = 17)
 dir <- "examples/spending_curves/data"
-fast <- read.csv("fixtures/raw/tea/fast_fast-district.csv", check.names = FALSE, na.strings = c("", "  ", "-88"))
-tapr <- read.csv("fixtures/raw/tea/2012-2013_district_staff-and-student-information.csv", fileEncoding = "latin1",
-                 colClasses = c(DISTRICT = "character"), na.strings = c("", "."))
-# The example's grouping of TEA district types (charter districts have none and drop out).
-types <- data.frame(type = c("MAJOR URBAN", "MAJOR SUBURBAN", "OTHER CENTRAL CITY", "OTHER CENTRAL CITY SUBURBAN",
-                             "INDEPENDENT TOWN", "NON-METROPOLITAN FAST GROWING", "NON-METROPOLITAN STABLE", "RURAL"),
-                    area = rep(c("metro", "nonmetro"), each = 4))
+source("scripts/examples/raw_inputs.R")
+tea <- raw_tea_inputs()
+fast <- tea$fast
+tapr <- tea$tapr
+types <- tea$types
 d <- data.frame(district = sprintf("%06d", fast[["District Number"]]), region = fast[["Region Number"]],
                 type = fast[["District Type Description"]],
                 spending = fast[["Cost-Adjusted Core Operating Expenditures Per Student"]], stringsAsFactors = FALSE)

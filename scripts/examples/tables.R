@@ -11,36 +11,11 @@ tb <- "examples/tables/data"
 # The panel is built from the raw files as scripts/examples/equalization.R builds it (its own code, base R):
 # F-33 FY1995-2000 of the 21 sample states, FY1995 ids by state and name (names held twice left out), the czlma903
 # crosswalk, Chetty et al.'s Online Table VIII.
-reforms <- read.csv("fixtures/eventstudy/reforms_appendix_e.csv",
-                    colClasses = c(state = "character", stabbr = "character"))
-sample96 <- reforms$stabbr[reforms$sample_1996_1999 %in% c("treated", "control")]
-ids <- read.csv("fixtures/f33_1995_districts.csv", colClasses = c(NAME = "character", STABBR = "character"))
-ids <- ids[!is.na(ids$FIPSCO), ]
-ids$fips <- sprintf("%02d%03d", ids$FIPST, ids$FIPSCO)
-ids$key <- paste(ids$STABBR, ids$NAME, sep = "\r")
-ids <- ids[!ids$key %in% ids$key[duplicated(ids$key)], c("key", "fips")]
-f33 <- do.call(rbind, lapply(1995:2000, function(y) {
-  d <- read.csv(sprintf("fixtures/raw/f33/f%d.csv", y), fileEncoding = "UTF-8-BOM",
-                colClasses = c(NAME = "character", STABBR = "character"))
-  d <- d[d$STABBR %in% sample96, ]
-  d$key <- paste(d$STABBR, d$NAME, sep = "\r")
-  d <- d[!d$key %in% d$key[duplicated(d$key)], ]
-  d$year <- y
-  d
-}))
-f33 <- merge(f33, ids, by = "key")
-stopifnot(nrow(f33) == 39060)
-names(f33)[names(f33) == "STABBR"] <- "state"
-cw <- read.csv("fixtures/maps/czlma903_county_cz.csv", check.names = FALSE,
-               colClasses = c("County FIPS Code" = "character", CZ90 = "numeric"))
-cw <- data.frame(fips = cw[["County FIPS Code"]], cz = cw$CZ90)
-t8 <- read.csv("fixtures/raw/chetty2014/online_data_table_8.csv", check.names = FALSE)
-inc <- data.frame(cz = t8$CZ, income_pc = t8[["Household Income per capita"]])
-d <- f33[f33$V33 >= 50 & f33$TOTALREV > 0, ]
-d <- merge(d, cw, by = "fips")
-d <- merge(d, inc, by = "cz")
-d$rev_pp <- d$TOTALREV / d$V33 / 1000
-d$income <- d$income_pc / 1000
+source("scripts/examples/raw_inputs.R")
+raw <- raw_equalization_inputs()
+reforms <- raw$reforms
+inc <- raw$cz_income
+d <- raw$districts
 cells <- split(d, list(d$state, d$year), drop = TRUE)
 slopes <- do.call(rbind, lapply(cells, function(g) {
   data.frame(state = g$state[1], year = g$year[1], beta = coef(lm(rev_pp ~ income, data = g))[["income"]])
@@ -125,13 +100,10 @@ for (name in names(a9)) for (k in 1:2) {
 cat(sprintf("    # mean of college (Mean of dep. var.): %s\n", fmt(mean(col$college[!is.na(col$college) & !is.na(col$b)]))))
 
 # ---- Texas Table 3 -----------------------------------------------------------------------------------------------
-fast <- read.csv("fixtures/raw/tea/fast_fast-district.csv", check.names = FALSE, na.strings = c("", "  ", "-88"))
-tapr <- read.csv("fixtures/raw/tea/2012-2013_district_staff-and-student-information.csv", fileEncoding = "latin1",
-                 colClasses = c(DISTRICT = "character"), na.strings = c("", "."))
-# examples/spending_curves's grouping of TEA district types (charters have none and drop out).
-types <- data.frame(type = c("MAJOR URBAN", "MAJOR SUBURBAN", "OTHER CENTRAL CITY", "OTHER CENTRAL CITY SUBURBAN",
-                             "INDEPENDENT TOWN", "NON-METROPOLITAN FAST GROWING", "NON-METROPOLITAN STABLE", "RURAL"),
-                    area = rep(c("metro", "nonmetro"), each = 4))
+tea <- raw_tea_inputs()
+fast <- tea$fast
+tapr <- tea$tapr
+types <- tea$types
 tx <- data.frame(district = sprintf("%06d", fast[["District Number"]]), region = fast[["Region Number"]],
                  county = fast[["County Number"]], type = fast[["District Type Description"]],
                  spending = fast[["Cost-Adjusted Core Operating Expenditures Per Student"]])

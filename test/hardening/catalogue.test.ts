@@ -173,7 +173,6 @@ function runCase(c: Case, dir: string): Promise<{ status: number; stdout: string
   });
 }
 
-
 describe("hardening catalogue (issue 16; test/hardening/cases.json)", () => {
   it("has at least 120 cases with unique ids, every one with an expected exit status", () => {
     expect(CASES.length).toBeGreaterThanOrEqual(120);

@@ -23,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { readCsv } from "../src/data/csv.js";
 import { expandFiles } from "../src/data/ops/stack.js";
 import { readStack } from "../src/data/stackFiles.js";
+import { findRoot } from "./root.js";
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = findRoot(dirname(SELF));
@@ -30,16 +31,6 @@ const DATA_DIR = join(ROOT, "bench", "data");
 const RESULTS = join(ROOT, "bench", "results", "data_path.json");
 const TEA_GLOB = join(ROOT, "..", "shared", "data", "tea_texas", "*_district_*.csv");
 const PARQUET_COLUMNS = ["unit", "year", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8"];
-
-function findRoot(start: string): string {
-  let dir = start;
-  for (;;) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "bench"))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${start}`);
-    dir = up;
-  }
-}
 
 interface Measure {
   seconds: number;

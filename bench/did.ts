@@ -121,18 +121,22 @@ interface SideResult {
   error?: string;
 }
 
+/** A side that did not run: its last lines of stderr, no numbers. */
+function failedSide(stderr: string): SideResult {
+  return {
+    seconds: Number.NaN,
+    dynamic: { egt: [], att: [], se: [] },
+    error: stderr.trim().split("\n").slice(-3).join(" "),
+  };
+}
+
 function runChild(units: number): SideResult {
   const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--case", "mobility"], {
     encoding: "utf8",
     env: { ...process.env, BENCH_DID_UNITS: String(units) },
     maxBuffer: 1 << 26,
   });
-  if (child.status !== 0)
-    return {
-      seconds: Number.NaN,
-      dynamic: { egt: [], att: [], se: [] },
-      error: child.stderr.trim().split("\n").slice(-3).join(" "),
-    };
+  if (child.status !== 0) return failedSide(child.stderr);
   return JSON.parse(child.stdout.trim().split("\n").pop() as string);
 }
 
@@ -155,12 +159,7 @@ function runR(csv: string): SideResult {
     encoding: "utf8",
     maxBuffer: 1 << 26,
   });
-  if (child.status !== 0)
-    return {
-      seconds: Number.NaN,
-      dynamic: { egt: [], att: [], se: [] },
-      error: child.stderr.trim().split("\n").slice(-3).join(" "),
-    };
+  if (child.status !== 0) return failedSide(child.stderr);
   const r = JSON.parse(readFileSync(out, "utf8"));
   return {
     seconds: r.seconds,

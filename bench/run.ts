@@ -60,6 +60,7 @@ import {
   writeOlsCsv,
   writeWideCsv,
 } from "./data.js";
+import { findRoot } from "./root.js";
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = findRoot(dirname(SELF));
@@ -265,16 +266,6 @@ async function ingestChild(path: string, columns: string[] | undefined): Promise
 }
 
 // ---------------------------------------------------------------- process helpers
-
-function findRoot(start: string): string {
-  let dir = start;
-  for (;;) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "bench"))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${start}`);
-    dir = up;
-  }
-}
 
 const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
 

@@ -26,10 +26,7 @@ export function addPanelTerms(
   formulas: readonly ParsedFormula[],
   panelId: readonly string[] | undefined,
 ): Table {
-  const calls = new Map<string, { call: Extract<Expr, { type: "call" }>; formula: string }>();
-  for (const formula of formulas) {
-    for (const expr of formulaExpressions(formula)) collectCalls(expr, formula.text, calls);
-  }
+  const calls = panelCalls(formulas);
   if (calls.size === 0) return table;
   const first = [...calls.values()][0] as { call: Extract<Expr, { type: "call" }>; formula: string };
   if (panelId === undefined || panelId.length !== 2) {
@@ -58,10 +55,18 @@ export function addPanelTerms(
 
 /** Whether any formula holds l(), f() or d() (then the panel id columns must be read). */
 export function usesPanelTerms(formulas: readonly ParsedFormula[]): boolean {
+  return panelCalls(formulas).size > 0;
+}
+
+/** The distinct panel operator calls of `formulas`, by the name of the column they become. */
+function panelCalls(
+  formulas: readonly ParsedFormula[],
+): Map<string, { call: Extract<Expr, { type: "call" }>; formula: string }> {
   const calls = new Map<string, { call: Extract<Expr, { type: "call" }>; formula: string }>();
-  for (const formula of formulas)
+  for (const formula of formulas) {
     for (const expr of formulaExpressions(formula)) collectCalls(expr, formula.text, calls);
-  return calls.size > 0;
+  }
+  return calls;
 }
 
 function formulaExpressions(formula: ParsedFormula): Expr[] {

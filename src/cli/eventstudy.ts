@@ -28,7 +28,6 @@ import {
 } from "../estimate/staggered/eventStudies.js";
 import { variablesOf } from "../formula/evaluate.js";
 import { parseFormula } from "../formula/parser.js";
-import { BOOT_WEIGHT_TYPES, type BootWeightType } from "../inference/wildBootstrap/index.js";
 import type { Output } from "../model/result.js";
 import { renderEventStudy } from "../report/eventStudyTable.js";
 import { renderJson } from "../report/json.js";
@@ -37,7 +36,13 @@ import { findCovarianceType, resolveCovariance } from "../vcov/registry.js";
 import { parseSmallSample } from "../vcov/ssc.js";
 import { VERSION } from "../version.js";
 import { applySubset } from "./fileOptions.js";
-import { outputFormatOption, parseDigitsOption, parseListOption, parseNumberOption } from "./options.js";
+import {
+  outputFormatOption,
+  parseDigitsOption,
+  parseListOption,
+  parseNumberOption,
+  parseWildBootstrapKind,
+} from "./options.js";
 import { readNamedColumns } from "./readColumns.js";
 
 export interface EventStudyCliOptions {
@@ -385,18 +390,7 @@ function wildBootstrapHook(
   opts: EventStudyCliOptions,
   level: number,
 ): EventStudyWildBootstrap {
-  const type = opts.bootType;
-  if (type !== undefined && type !== "wcr" && type !== "wcu")
-    throw usageError(`--boot-type: expected wcr or wcu, found '${type}'`);
-  const weights = opts.bootWeights;
-  if (weights !== undefined && !(BOOT_WEIGHT_TYPES as readonly string[]).includes(weights))
-    throw usageError(`--boot-weights: expected one of ${BOOT_WEIGHT_TYPES.join(", ")}, found '${weights}'`);
+  const { type, weights } = parseWildBootstrapKind(opts.bootType, opts.bootWeights);
   return (fit, covariance, request) =>
-    prepareWildBootstrap(
-      fit,
-      covariance,
-      request,
-      { reps, seed, type, weights: weights as BootWeightType | undefined },
-      level,
-    );
+    prepareWildBootstrap(fit, covariance, request, { reps, seed, type, weights }, level);
 }

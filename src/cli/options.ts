@@ -1,6 +1,7 @@
 /** Parsing of option values shared by several commands. */
 import type { ColumnType } from "../data/columnBuilder.js";
 import { usageError } from "../errors.js";
+import { BOOT_WEIGHT_TYPES, type BootType, type BootWeightType } from "../inference/wildBootstrap/index.js";
 import { findFormat, formatForPath } from "../report/formats.js";
 import type { OutputFormat } from "../report/render.js";
 
@@ -49,4 +50,16 @@ export function parseDigitsOption(value: string | undefined): number {
     throw usageError(`--digits: expected a whole number from 0 to 12, found '${value}'`);
   }
   return digits;
+}
+
+/** --boot-type and --boot-weights of the wild cluster bootstrap (regress, eventstudy): checked, typed. */
+export function parseWildBootstrapKind(
+  type: string | undefined,
+  weights: string | undefined,
+): { type: BootType | undefined; weights: BootWeightType | undefined } {
+  if (type !== undefined && type !== "wcr" && type !== "wcu")
+    throw usageError(`--boot-type: expected wcr or wcu, found '${type}'`);
+  if (weights !== undefined && !(BOOT_WEIGHT_TYPES as readonly string[]).includes(weights))
+    throw usageError(`--boot-weights: expected one of ${BOOT_WEIGHT_TYPES.join(", ")}, found '${weights}'`);
+  return { type, weights: weights as BootWeightType | undefined };
 }

@@ -21,7 +21,7 @@ import { usageError } from "../errors.js";
 import { FAMILIES } from "../estimate/registry.js";
 import { expandFormula } from "../formula/expand.js";
 import { parseExpression, parseFormula } from "../formula/parser.js";
-import { BOOT_WEIGHT_TYPES, type BootWeightType } from "../inference/wildBootstrap/index.js";
+import { BOOT_WEIGHT_TYPES } from "../inference/wildBootstrap/index.js";
 import type { ModelResult, Output } from "../model/result.js";
 import { findFormat, formatForPath } from "../report/formats.js";
 import { combinationRows, parseStages, type Stage, stageColumns } from "../report/modelRows.js";
@@ -32,7 +32,7 @@ import { writeOutputsAtomic } from "../report/writeAtomic.js";
 import { covarianceNames } from "../vcov/registry.js";
 import { VERSION } from "../version.js";
 import { addFileFormatOptions, addSubsetOption, fileFormatOptionsFrom } from "./fileOptions.js";
-import { parseListOption, parseNumberOption, parseTypesOption } from "./options.js";
+import { parseListOption, parseNumberOption, parseTypesOption, parseWildBootstrapKind } from "./options.js";
 import { installProgress } from "./progress.js";
 import { addTableOptions, type TableCliOptions, tableOptionsFrom, writeOptionsFrom } from "./tableOptions.js";
 
@@ -418,17 +418,12 @@ function bootstrapRequest(opts: RegressOptions): BootstrapRequest | undefined {
     throw usageError(`--boot: expected a whole number of draws, found '${opts.boot}'`);
   const seed = Number(opts.seed ?? "1");
   if (!Number.isInteger(seed)) throw usageError(`--seed: expected a whole number, found '${opts.seed}'`);
-  const type = opts.bootType;
-  if (type !== undefined && type !== "wcr" && type !== "wcu")
-    throw usageError(`--boot-type: expected wcr or wcu, found '${type}'`);
-  const weights = opts.bootWeights;
-  if (weights !== undefined && !(BOOT_WEIGHT_TYPES as readonly string[]).includes(weights))
-    throw usageError(`--boot-weights: expected one of ${BOOT_WEIGHT_TYPES.join(", ")}, found '${weights}'`);
+  const { type, weights } = parseWildBootstrapKind(opts.bootType, opts.bootWeights);
   return {
     reps,
     seed,
     type,
-    weights: weights as BootWeightType | undefined,
+    weights,
     cluster: parseListOption(opts.bootCluster),
     terms: parseListOption(opts.bootTerms),
   };

@@ -12,10 +12,9 @@ import Papa from "papaparse";
 import { dataError, usageError } from "../errors.js";
 import { ColumnBuilder, type ColumnType } from "./columnBuilder.js";
 import { readDelimitedHeader } from "./csvHeader.js";
-import { readCsvFast } from "./fastCsv.js";
+import { normaliseHeader, readCsvFast } from "./fastCsv.js";
 import { readBinaryFormat, resolveInput } from "./formats/index.js";
 import type { FormatReadOptions } from "./formats/options.js";
-import { uniqueNames } from "./formats/options.js";
 import { missingSet } from "./missing.js";
 import { Table } from "./table.js";
 import { refuseInvalidUtf8 } from "./textEncoding.js";
@@ -147,7 +146,7 @@ function parseCsvStream(
     };
 
     const onHeader = (fields: string[]) => {
-      header = uniqueNames(fields.map((f, j) => (j === 0 ? f.replace(/^\uFEFF/, "") : f).trim()));
+      header = normaliseHeader(fields);
       const wanted = options.columns ?? header;
       positions = wanted.map((name) => {
         const at = header?.indexOf(name) ?? -1;

@@ -25,6 +25,7 @@ import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { ColumnType } from "./columnBuilder.js";
+import { uniqueNames } from "./formats/options.js";
 import { classifyToken, isNumberToken, missingSet } from "./missing.js";
 import { type Column, MISSING_CODE, Table } from "./table.js";
 
@@ -258,14 +259,7 @@ function sniff(
 
 /** Header names as csv.ts makes them: BOM dropped, trimmed, made unique like R's make.unique, V1 for blanks. */
 export function normaliseHeader(fields: readonly string[]): string[] {
-  const trimmed = fields.map((f, j) => (j === 0 ? f.replace(/^\uFEFF/, "") : f).trim());
-  const seen = new Map<string, number>();
-  return trimmed.map((raw, j) => {
-    const name = raw === "" ? `V${j + 1}` : raw;
-    const count = seen.get(name) ?? 0;
-    seen.set(name, count + 1);
-    return count === 0 ? name : `${name}.${count}`;
-  });
+  return uniqueNames(fields.map((f, j) => (j === 0 ? f.replace(/^\uFEFF/, "") : f).trim()));
 }
 
 /** Splits [start, size) into up to n ranges that begin at line starts. */

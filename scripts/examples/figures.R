@@ -21,23 +21,10 @@ if (nzchar(src)) {
 options(digits = 17)
 
 # --- F-33 1995 districts -> counties (ratio of sums), county codes of 1995 brought to 2017 ---
-f33 <- read.csv("fixtures/f33_1995_districts.csv", colClasses = c(LEAID = "character"))
-f33 <- f33[!is.na(f33$FIPSCO), ]
-f33$fips <- sprintf("%02d%03d", f33$FIPST, f33$FIPSCO)
+source("scripts/examples/raw_inputs.R")
 # The changes between 1995 and 2017 (Census county changes; what the F-33 reader reports with fipsVintage 2017).
-recode <- c("02201" = "02198", "02232" = "02105", "02280" = "02195", "02270" = "02158", "12025" = "12086",
-            "46113" = "46102", "51515" = "51019")
-hit <- f33$fips %in% names(recode)
-f33$fips[hit] <- recode[f33$fips[hit]]
-# mobility's ratio rule (src/data/ops/aggregate.ts): a district enters the county's ratios only if every ratio
-# of the aggregation has its numerator and a positive denominator (districts with V33 = 0 are left out).
-ok <- !is.na(f33$TOTALEXP) & !is.na(f33$V33) & f33$V33 > 0 & !is.na(f33$TLOCREV) & !is.na(f33$TOTALREV) &
-  f33$TOTALREV > 0
-ratio <- function(num, den) tapply(num[ok], f33$fips[ok], sum) / tapply(den[ok], f33$fips[ok], sum)
-ppe <- ratio(f33$TOTALEXP, f33$V33)
-share <- ratio(f33$TLOCREV, f33$TOTALREV)
-county <- data.frame(fips = names(ppe), ppe = as.numeric(ppe), local_share = as.numeric(share[names(ppe)]),
-                     stringsAsFactors = FALSE)
+county <- raw_f33_county_spending(c("02201" = "02198", "02232" = "02105", "02280" = "02195", "02270" = "02158", "12025" = "12086",
+            "46113" = "46102", "51515" = "51019"))
 county <- county[is.finite(county$ppe) & county$ppe > 0, ]
 county$log_ppe <- log(county$ppe)
 

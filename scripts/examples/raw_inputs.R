@@ -59,3 +59,22 @@ raw_tea_inputs <- function() {
                       area = rep(c("metro", "nonmetro"), each = 4))
   list(fast = fast, tapr = tapr, types = types)
 }
+
+# County per-pupil spending and local revenue share from the FY1995 F-33 districts (fixtures/f33_1995_districts.csv,
+# the shared file unchanged), county codes recoded to the Atlas's vintage by `recode` (old -> new 5-digit codes),
+# by mobility's ratio rule (src/data/ops/aggregate.ts): a district enters the county's ratios only if every ratio
+# of the aggregation has its numerator and a positive denominator (districts with V33 = 0 are left out).
+raw_f33_county_spending <- function(recode) {
+  f33 <- read.csv("fixtures/f33_1995_districts.csv", colClasses = c(LEAID = "character"))
+  f33 <- f33[!is.na(f33$FIPSCO), ]
+  f33$fips <- sprintf("%02d%03d", f33$FIPST, f33$FIPSCO)
+  hit <- f33$fips %in% names(recode)
+  f33$fips[hit] <- recode[f33$fips[hit]]
+  ok <- !is.na(f33$TOTALEXP) & !is.na(f33$V33) & f33$V33 > 0 & !is.na(f33$TLOCREV) & !is.na(f33$TOTALREV) &
+    f33$TOTALREV > 0
+  ratio <- function(num, den) tapply(num[ok], f33$fips[ok], sum) / tapply(den[ok], f33$fips[ok], sum)
+  ppe <- ratio(f33$TOTALEXP, f33$V33)
+  share <- ratio(f33$TLOCREV, f33$TOTALREV)
+  data.frame(fips = names(ppe), ppe = as.numeric(ppe), local_share = as.numeric(share[names(ppe)]),
+             stringsAsFactors = FALSE)
+}

@@ -5,23 +5,12 @@ suppressMessages(library(sandwich))
 options(digits = 17)
 
 # --- F-33 1995 districts -> counties (ratio of sums) ---
-f33 <- read.csv("fixtures/f33_1995_districts.csv", colClasses = c(LEAID = "character"))
-f33 <- f33[!is.na(f33$FIPSCO), ]
-f33$fips <- sprintf("%02d%03d", f33$FIPST, f33$FIPSCO)
+source("scripts/examples/raw_inputs.R")
 # County codes of 1995 brought to the Atlas's (2010s/2020) vintage: the changes the F-33 reader reports.
-recode <- c("02261" = "02063", "02201" = "02198", "02232" = "02105", "02280" = "02195",
-            "02270" = "02158", "12025" = "12086", "46113" = "46102", "51515" = "51019")
-hit <- f33$fips %in% names(recode)
-f33$fips[hit] <- recode[f33$fips[hit]]
-# mobility's ratio rule (src/data/ops/aggregate.ts): a district enters the county's ratios only if every ratio
-# of the aggregation has its numerator and a positive denominator (1,097 districts with V33 = 0 are left out).
-ok <- !is.na(f33$TOTALEXP) & !is.na(f33$V33) & f33$V33 > 0 & !is.na(f33$TLOCREV) & !is.na(f33$TOTALREV) &
-  f33$TOTALREV > 0
-ratio <- function(num, den) tapply(num[ok], f33$fips[ok], sum) / tapply(den[ok], f33$fips[ok], sum)
-ppe <- ratio(f33$TOTALEXP, f33$V33)
-share <- ratio(f33$TLOCREV, f33$TOTALREV)
-county <- data.frame(fips = names(ppe), ppe_k = as.numeric(ppe) / 1000,
-                     local_share = as.numeric(share[names(ppe)]), stringsAsFactors = FALSE)
+county <- raw_f33_county_spending(c("02261" = "02063", "02201" = "02198", "02232" = "02105", "02280" = "02195",
+            "02270" = "02158", "12025" = "12086", "46113" = "46102", "51515" = "51019"))
+county <- data.frame(fips = county$fips, ppe_k = county$ppe / 1000, local_share = county$local_share,
+                     stringsAsFactors = FALSE)
 
 # --- Atlas: kfr at p25 by race x gender, long ---
 atlas <- read.csv("fixtures/atlas_county.csv")

@@ -292,338 +292,7 @@ export class CrossEngine implements Engine {
       for (let l = 0; l < j; l++) r.push(this.crossTab(subset[j] as number, subset[l] as number));
       cross.push(r);
     }
-    // The iterated vector X: FEs subset[0..m-2], concatenated, interleaved. The largest FE lives in `big`.
-    const offsets: number[] = [];
-    let len = 0;
-    for (let j = 0; j < m - 1; j++) {
-      offsets.push(len);
-      len += G[j] as number;
-    }
-    const big = new Float64Array((G[m - 1] as number) * K);
-    const acc = G.map((g, j) => (j < m - 1 ? new Float64Array(g * K) : new Float64Array(0)));
-    const sum = new Float64Array(K);
-    const coef = new Float64Array(K);
-
-    const sweepGeneric = (x: Float64Array, y: Float64Array) => {
-      for (let j = 0; j < m - 1; j++) (acc[j] as Float64Array).fill(0);
-      for (let j = m - 1; j >= 0; j--) {
-        const Gj = G[j] as number;
-        const Sj = S[j] as Float64Array;
-        const inv = invW[j] as Float64Array;
-        const accj = acc[j] as Float64Array;
-        const outArr = j === m - 1 ? big : y;
-        const outOff = j === m - 1 ? 0 : (offsets[j] as number) * K;
-        const crossj = cross[j] as CrossTab[];
-        if (j === 0) {
-          // Smallest FE: everything it needs is already in its accumulator.
-          for (let g = 0; g < Gj; g++) {
-            const iv = inv[g] as number;
-            const base = g * K;
-            for (let k = 0; k < K; k++)
-              outArr[outOff + base + k] = ((Sj[base + k] as number) - (accj[base + k] as number)) * iv;
-          }
-          continue;
-        }
-        const last = j === m - 1;
-        for (let g = 0; g < Gj; g++) {
-          const base = g * K;
-          for (let k = 0; k < K; k++)
-            sum[k] = (Sj[base + k] as number) - (last ? 0 : (accj[base + k] as number));
-          // Gather the smaller FEs at their values from the start of the sweep (x).
-          for (let l = 0; l < j; l++) {
-            const ct = crossj[l] as CrossTab;
-            const st = ct.start;
-            const col = ct.col;
-            const cw = ct.w;
-            const xo = (offsets[l] as number) * K;
-            const p1 = st[g + 1] as number;
-            const p0 = st[g] as number;
-            if (K === 3) {
-              // The usual call (y and two regressors) unrolled, as in the two-FE sweep.
-              let d0 = 0;
-              let d1 = 0;
-              let d2 = 0;
-              for (let p = p0; p < p1; p++) {
-                const h = xo + 3 * (col[p] as number);
-                const wp = cw ? (cw[p] as number) : 1;
-                d0 += wp * (x[h] as number);
-                d1 += wp * (x[h + 1] as number);
-                d2 += wp * (x[h + 2] as number);
-              }
-              sum[0] = (sum[0] as number) - d0;
-              sum[1] = (sum[1] as number) - d1;
-              sum[2] = (sum[2] as number) - d2;
-              continue;
-            }
-            if (K === 2) {
-              // Two columns: the main thread's share of y and two regressors in the parallel path.
-              let d0 = 0;
-              let d1 = 0;
-              for (let p = p0; p < p1; p++) {
-                const h = xo + 2 * (col[p] as number);
-                const wp = cw ? (cw[p] as number) : 1;
-                d0 += wp * (x[h] as number);
-                d1 += wp * (x[h + 1] as number);
-              }
-              sum[0] = (sum[0] as number) - d0;
-              sum[1] = (sum[1] as number) - d1;
-              continue;
-            }
-            for (let k = 0; k < K; k++) {
-              // Column by column: the row's entries stay in L1, and the inner loop is a plain dot product.
-              let dot = 0;
-              const xk = xo + k;
-              if (cw)
-                for (let p = p0; p < p1; p++)
-                  dot += (cw[p] as number) * (x[xk + (col[p] as number) * K] as number);
-              else for (let p = p0; p < p1; p++) dot += x[xk + (col[p] as number) * K] as number;
-              sum[k] = (sum[k] as number) - dot;
-            }
-          }
-          const iv = inv[g] as number;
-          for (let k = 0; k < K; k++) {
-            const v = (sum[k] as number) * iv;
-            coef[k] = v;
-            outArr[outOff + base + k] = v;
-          }
-          // Scatter the new coefficient into the smaller FEs' accumulators (rows still in cache).
-          for (let l = 0; l < j; l++) {
-            const ct = crossj[l] as CrossTab;
-            const st = ct.start;
-            const col = ct.col;
-            const cw = ct.w;
-            const accl = acc[l] as Float64Array;
-            const p1 = st[g + 1] as number;
-            const p0 = st[g] as number;
-            if (K === 3) {
-              const v0 = coef[0] as number;
-              const v1 = coef[1] as number;
-              const v2 = coef[2] as number;
-              for (let p = p0; p < p1; p++) {
-                const h = 3 * (col[p] as number);
-                const wp = cw ? (cw[p] as number) : 1;
-                accl[h] = (accl[h] as number) + wp * v0;
-                accl[h + 1] = (accl[h + 1] as number) + wp * v1;
-                accl[h + 2] = (accl[h + 2] as number) + wp * v2;
-              }
-              continue;
-            }
-            if (K === 2) {
-              const v0 = coef[0] as number;
-              const v1 = coef[1] as number;
-              for (let p = p0; p < p1; p++) {
-                const h = 2 * (col[p] as number);
-                const wp = cw ? (cw[p] as number) : 1;
-                accl[h] = (accl[h] as number) + wp * v0;
-                accl[h + 1] = (accl[h + 1] as number) + wp * v1;
-              }
-              continue;
-            }
-            for (let k = 0; k < K; k++) {
-              const v = coef[k] as number;
-              if (cw)
-                for (let p = p0; p < p1; p++) {
-                  const h = (col[p] as number) * K + k;
-                  accl[h] = (accl[h] as number) + (cw[p] as number) * v;
-                }
-              else
-                for (let p = p0; p < p1; p++) {
-                  const h = (col[p] as number) * K + k;
-                  accl[h] = (accl[h] as number) + v;
-                }
-            }
-          }
-        }
-      }
-    };
-
-    // Two FEs: the same sweep with the loops flattened (most rows of a worker-firm cross-tab hold 1-2 entries, so
-    // per-row overhead is what costs). For each row g of the larger FE: its coefficient from the smaller FE's
-    // current values, then its contribution to the smaller FE's accumulator; then the smaller FE in one pass.
-    const sweepTwo = (x: Float64Array, y: Float64Array) => {
-      const ct = (cross[1] as CrossTab[])[0] as CrossTab;
-      const st = ct.start;
-      const col = ct.col;
-      const cw = ct.w;
-      const S1 = S[1] as Float64Array;
-      const inv1 = invW[1] as Float64Array;
-      const acc0 = acc[0] as Float64Array;
-      const G1 = G[1] as number;
-      acc0.fill(0);
-      let p0 = 0;
-      for (let g = 0; g < G1; g++) {
-        const p1 = st[g + 1] as number;
-        const iv = inv1[g] as number;
-        for (let k = 0, base = g * K; k < K; k++) {
-          let v = S1[base + k] as number;
-          if (cw) {
-            for (let p = p0; p < p1; p++) v -= (cw[p] as number) * (x[(col[p] as number) * K + k] as number);
-            v *= iv;
-            for (let p = p0; p < p1; p++) {
-              const h = (col[p] as number) * K + k;
-              acc0[h] = (acc0[h] as number) + (cw[p] as number) * v;
-            }
-          } else {
-            for (let p = p0; p < p1; p++) v -= x[(col[p] as number) * K + k] as number;
-            v *= iv;
-            for (let p = p0; p < p1; p++) {
-              const h = (col[p] as number) * K + k;
-              acc0[h] = (acc0[h] as number) + v;
-            }
-          }
-          big[base + k] = v;
-        }
-        p0 = p1;
-      }
-      const S0 = S[0] as Float64Array;
-      const inv0 = invW[0] as Float64Array;
-      const G0 = G[0] as number;
-      for (let g = 0; g < G0; g++) {
-        const iv = inv0[g] as number;
-        for (let k = 0, base = g * K; k < K; k++)
-          y[base + k] = ((S0[base + k] as number) - (acc0[base + k] as number)) * iv;
-      }
-    };
-    // The usual call (y and two regressors, unit weights per pair) unrolled: three accumulators per row instead
-    // of three passes over it.
-    const sweepTwo3 = (x: Float64Array, y: Float64Array) => {
-      const ct = (cross[1] as CrossTab[])[0] as CrossTab;
-      const st = ct.start;
-      const col = ct.col;
-      const cw = ct.w;
-      const S1 = S[1] as Float64Array;
-      const inv1 = invW[1] as Float64Array;
-      const acc0 = acc[0] as Float64Array;
-      const G1 = G[1] as number;
-      acc0.fill(0);
-      let p0 = 0;
-      for (let g = 0; g < G1; g++) {
-        const p1 = st[g + 1] as number;
-        const base = 3 * g;
-        let v0 = S1[base] as number;
-        let v1 = S1[base + 1] as number;
-        let v2 = S1[base + 2] as number;
-        if (cw) {
-          for (let p = p0; p < p1; p++) {
-            const h = 3 * (col[p] as number);
-            const wp = cw[p] as number;
-            v0 -= wp * (x[h] as number);
-            v1 -= wp * (x[h + 1] as number);
-            v2 -= wp * (x[h + 2] as number);
-          }
-        } else {
-          for (let p = p0; p < p1; p++) {
-            const h = 3 * (col[p] as number);
-            v0 -= x[h] as number;
-            v1 -= x[h + 1] as number;
-            v2 -= x[h + 2] as number;
-          }
-        }
-        const iv = inv1[g] as number;
-        v0 *= iv;
-        v1 *= iv;
-        v2 *= iv;
-        big[base] = v0;
-        big[base + 1] = v1;
-        big[base + 2] = v2;
-        if (cw) {
-          for (let p = p0; p < p1; p++) {
-            const h = 3 * (col[p] as number);
-            const wp = cw[p] as number;
-            acc0[h] = (acc0[h] as number) + wp * v0;
-            acc0[h + 1] = (acc0[h + 1] as number) + wp * v1;
-            acc0[h + 2] = (acc0[h + 2] as number) + wp * v2;
-          }
-        } else {
-          for (let p = p0; p < p1; p++) {
-            const h = 3 * (col[p] as number);
-            acc0[h] = (acc0[h] as number) + v0;
-            acc0[h + 1] = (acc0[h + 1] as number) + v1;
-            acc0[h + 2] = (acc0[h + 2] as number) + v2;
-          }
-        }
-        p0 = p1;
-      }
-      const S0 = S[0] as Float64Array;
-      const inv0 = invW[0] as Float64Array;
-      const n0 = 3 * (G[0] as number);
-      for (let e = 0; e < n0; e++)
-        y[e] = ((S0[e] as number) - (acc0[e] as number)) * (inv0[(e / 3) | 0] as number);
-    };
-    // Two columns (how the parallel path splits y and two regressors, or IV's four columns): the same unrolled.
-    const sweepTwo2 = (x: Float64Array, y: Float64Array) => {
-      const ct = (cross[1] as CrossTab[])[0] as CrossTab;
-      const st = ct.start;
-      const col = ct.col;
-      const cw = ct.w;
-      const S1 = S[1] as Float64Array;
-      const inv1 = invW[1] as Float64Array;
-      const acc0 = acc[0] as Float64Array;
-      const G1 = G[1] as number;
-      acc0.fill(0);
-      let p0 = 0;
-      for (let g = 0; g < G1; g++) {
-        const p1 = st[g + 1] as number;
-        const base = 2 * g;
-        let v0 = S1[base] as number;
-        let v1 = S1[base + 1] as number;
-        if (cw) {
-          for (let p = p0; p < p1; p++) {
-            const h = 2 * (col[p] as number);
-            const wp = cw[p] as number;
-            v0 -= wp * (x[h] as number);
-            v1 -= wp * (x[h + 1] as number);
-          }
-        } else {
-          for (let p = p0; p < p1; p++) {
-            const h = 2 * (col[p] as number);
-            v0 -= x[h] as number;
-            v1 -= x[h + 1] as number;
-          }
-        }
-        const iv = inv1[g] as number;
-        v0 *= iv;
-        v1 *= iv;
-        big[base] = v0;
-        big[base + 1] = v1;
-        if (cw) {
-          for (let p = p0; p < p1; p++) {
-            const h = 2 * (col[p] as number);
-            const wp = cw[p] as number;
-            acc0[h] = (acc0[h] as number) + wp * v0;
-            acc0[h + 1] = (acc0[h + 1] as number) + wp * v1;
-          }
-        } else {
-          for (let p = p0; p < p1; p++) {
-            const h = 2 * (col[p] as number);
-            acc0[h] = (acc0[h] as number) + v0;
-            acc0[h + 1] = (acc0[h + 1] as number) + v1;
-          }
-        }
-        p0 = p1;
-      }
-      const S0 = S[0] as Float64Array;
-      const inv0 = invW[0] as Float64Array;
-      const n0 = 2 * (G[0] as number);
-      for (let e = 0; e < n0; e++)
-        y[e] = ((S0[e] as number) - (acc0[e] as number)) * (inv0[e >> 1] as number);
-    };
-    const sweep = m === 2 ? (K === 3 ? sweepTwo3 : K === 2 ? sweepTwo2 : sweepTwo) : sweepGeneric;
-
-    const coefs: Float64Array[][] = cols.map(() => []);
-    const finish = (k: number, y: Float64Array) => {
-      const res = coefs[k] as Float64Array[];
-      for (let j = 0; j < m; j++) {
-        const Gj = G[j] as number;
-        const arr = new Float64Array(Gj);
-        const src = j === m - 1 ? big : y;
-        const off = j === m - 1 ? 0 : (offsets[j] as number) * K;
-        for (let g = 0; g < Gj; g++) arr[g] = src[off + g * K + k] as number;
-        res[j] = arr;
-      }
-    };
-    const { iterations, converged } = accelerate(sweep, len, K, scale, s, maxIter, finish);
-    return { coefs, iterations, converged };
+    return iterateOnCrossTabs(S, G, invW, cross, K, scale, s, maxIter);
   }
 
   apply(cols: Float64Array[], subset: readonly number[], coefs: Float64Array[][]): void {
@@ -661,6 +330,365 @@ export class CrossEngine implements Engine {
       }
     }
   }
+}
+
+/**
+ * The accelerated iteration of one phase, given what it needs beyond the rows: per FE of the phase (smallest
+ * first) the weighted sums of the residual per level, interleaved [g*K + k] (`S`), the number of levels (`G`),
+ * 1 / (sum of weights) per level (`invW`), and the cross-tabs cross[j][l], l < j. Returns per column the
+ * coefficients per FE. The SQL engine (src/engines/sql/demean.ts) computes S, invW and the cross-tabs in the
+ * database and calls this, so both engines iterate with the same code.
+ */
+export function iterateOnCrossTabs(
+  S: readonly Float64Array[],
+  G: readonly number[],
+  invW: readonly Float64Array[],
+  cross: readonly (readonly CrossTab[])[],
+  K: number,
+  scale: Float64Array,
+  s: Settings,
+  maxIter: readonly number[],
+  /** Called before each sweep (the SQL engine reports their number). */
+  onSweep?: () => void,
+): PhaseResult {
+  const m = G.length;
+  // The iterated vector X: FEs subset[0..m-2], concatenated, interleaved. The largest FE lives in `big`.
+  const offsets: number[] = [];
+  let len = 0;
+  for (let j = 0; j < m - 1; j++) {
+    offsets.push(len);
+    len += G[j] as number;
+  }
+  const big = new Float64Array((G[m - 1] as number) * K);
+  const acc = G.map((g, j) => (j < m - 1 ? new Float64Array(g * K) : new Float64Array(0)));
+  const sum = new Float64Array(K);
+  const coef = new Float64Array(K);
+
+  const sweepGeneric = (x: Float64Array, y: Float64Array) => {
+    for (let j = 0; j < m - 1; j++) (acc[j] as Float64Array).fill(0);
+    for (let j = m - 1; j >= 0; j--) {
+      const Gj = G[j] as number;
+      const Sj = S[j] as Float64Array;
+      const inv = invW[j] as Float64Array;
+      const accj = acc[j] as Float64Array;
+      const outArr = j === m - 1 ? big : y;
+      const outOff = j === m - 1 ? 0 : (offsets[j] as number) * K;
+      const crossj = cross[j] as CrossTab[];
+      if (j === 0) {
+        // Smallest FE: everything it needs is already in its accumulator.
+        for (let g = 0; g < Gj; g++) {
+          const iv = inv[g] as number;
+          const base = g * K;
+          for (let k = 0; k < K; k++)
+            outArr[outOff + base + k] = ((Sj[base + k] as number) - (accj[base + k] as number)) * iv;
+        }
+        continue;
+      }
+      const last = j === m - 1;
+      for (let g = 0; g < Gj; g++) {
+        const base = g * K;
+        for (let k = 0; k < K; k++)
+          sum[k] = (Sj[base + k] as number) - (last ? 0 : (accj[base + k] as number));
+        // Gather the smaller FEs at their values from the start of the sweep (x).
+        for (let l = 0; l < j; l++) {
+          const ct = crossj[l] as CrossTab;
+          const st = ct.start;
+          const col = ct.col;
+          const cw = ct.w;
+          const xo = (offsets[l] as number) * K;
+          const p1 = st[g + 1] as number;
+          const p0 = st[g] as number;
+          if (K === 3) {
+            // The usual call (y and two regressors) unrolled, as in the two-FE sweep.
+            let d0 = 0;
+            let d1 = 0;
+            let d2 = 0;
+            for (let p = p0; p < p1; p++) {
+              const h = xo + 3 * (col[p] as number);
+              const wp = cw ? (cw[p] as number) : 1;
+              d0 += wp * (x[h] as number);
+              d1 += wp * (x[h + 1] as number);
+              d2 += wp * (x[h + 2] as number);
+            }
+            sum[0] = (sum[0] as number) - d0;
+            sum[1] = (sum[1] as number) - d1;
+            sum[2] = (sum[2] as number) - d2;
+            continue;
+          }
+          if (K === 2) {
+            // Two columns: the main thread's share of y and two regressors in the parallel path.
+            let d0 = 0;
+            let d1 = 0;
+            for (let p = p0; p < p1; p++) {
+              const h = xo + 2 * (col[p] as number);
+              const wp = cw ? (cw[p] as number) : 1;
+              d0 += wp * (x[h] as number);
+              d1 += wp * (x[h + 1] as number);
+            }
+            sum[0] = (sum[0] as number) - d0;
+            sum[1] = (sum[1] as number) - d1;
+            continue;
+          }
+          for (let k = 0; k < K; k++) {
+            // Column by column: the row's entries stay in L1, and the inner loop is a plain dot product.
+            let dot = 0;
+            const xk = xo + k;
+            if (cw)
+              for (let p = p0; p < p1; p++)
+                dot += (cw[p] as number) * (x[xk + (col[p] as number) * K] as number);
+            else for (let p = p0; p < p1; p++) dot += x[xk + (col[p] as number) * K] as number;
+            sum[k] = (sum[k] as number) - dot;
+          }
+        }
+        const iv = inv[g] as number;
+        for (let k = 0; k < K; k++) {
+          const v = (sum[k] as number) * iv;
+          coef[k] = v;
+          outArr[outOff + base + k] = v;
+        }
+        // Scatter the new coefficient into the smaller FEs' accumulators (rows still in cache).
+        for (let l = 0; l < j; l++) {
+          const ct = crossj[l] as CrossTab;
+          const st = ct.start;
+          const col = ct.col;
+          const cw = ct.w;
+          const accl = acc[l] as Float64Array;
+          const p1 = st[g + 1] as number;
+          const p0 = st[g] as number;
+          if (K === 3) {
+            const v0 = coef[0] as number;
+            const v1 = coef[1] as number;
+            const v2 = coef[2] as number;
+            for (let p = p0; p < p1; p++) {
+              const h = 3 * (col[p] as number);
+              const wp = cw ? (cw[p] as number) : 1;
+              accl[h] = (accl[h] as number) + wp * v0;
+              accl[h + 1] = (accl[h + 1] as number) + wp * v1;
+              accl[h + 2] = (accl[h + 2] as number) + wp * v2;
+            }
+            continue;
+          }
+          if (K === 2) {
+            const v0 = coef[0] as number;
+            const v1 = coef[1] as number;
+            for (let p = p0; p < p1; p++) {
+              const h = 2 * (col[p] as number);
+              const wp = cw ? (cw[p] as number) : 1;
+              accl[h] = (accl[h] as number) + wp * v0;
+              accl[h + 1] = (accl[h + 1] as number) + wp * v1;
+            }
+            continue;
+          }
+          for (let k = 0; k < K; k++) {
+            const v = coef[k] as number;
+            if (cw)
+              for (let p = p0; p < p1; p++) {
+                const h = (col[p] as number) * K + k;
+                accl[h] = (accl[h] as number) + (cw[p] as number) * v;
+              }
+            else
+              for (let p = p0; p < p1; p++) {
+                const h = (col[p] as number) * K + k;
+                accl[h] = (accl[h] as number) + v;
+              }
+          }
+        }
+      }
+    }
+  };
+
+  // Two FEs: the same sweep with the loops flattened (most rows of a worker-firm cross-tab hold 1-2 entries, so
+  // per-row overhead is what costs). For each row g of the larger FE: its coefficient from the smaller FE's
+  // current values, then its contribution to the smaller FE's accumulator; then the smaller FE in one pass.
+  const sweepTwo = (x: Float64Array, y: Float64Array) => {
+    const ct = (cross[1] as CrossTab[])[0] as CrossTab;
+    const st = ct.start;
+    const col = ct.col;
+    const cw = ct.w;
+    const S1 = S[1] as Float64Array;
+    const inv1 = invW[1] as Float64Array;
+    const acc0 = acc[0] as Float64Array;
+    const G1 = G[1] as number;
+    acc0.fill(0);
+    let p0 = 0;
+    for (let g = 0; g < G1; g++) {
+      const p1 = st[g + 1] as number;
+      const iv = inv1[g] as number;
+      for (let k = 0, base = g * K; k < K; k++) {
+        let v = S1[base + k] as number;
+        if (cw) {
+          for (let p = p0; p < p1; p++) v -= (cw[p] as number) * (x[(col[p] as number) * K + k] as number);
+          v *= iv;
+          for (let p = p0; p < p1; p++) {
+            const h = (col[p] as number) * K + k;
+            acc0[h] = (acc0[h] as number) + (cw[p] as number) * v;
+          }
+        } else {
+          for (let p = p0; p < p1; p++) v -= x[(col[p] as number) * K + k] as number;
+          v *= iv;
+          for (let p = p0; p < p1; p++) {
+            const h = (col[p] as number) * K + k;
+            acc0[h] = (acc0[h] as number) + v;
+          }
+        }
+        big[base + k] = v;
+      }
+      p0 = p1;
+    }
+    const S0 = S[0] as Float64Array;
+    const inv0 = invW[0] as Float64Array;
+    const G0 = G[0] as number;
+    for (let g = 0; g < G0; g++) {
+      const iv = inv0[g] as number;
+      for (let k = 0, base = g * K; k < K; k++)
+        y[base + k] = ((S0[base + k] as number) - (acc0[base + k] as number)) * iv;
+    }
+  };
+  // The usual call (y and two regressors, unit weights per pair) unrolled: three accumulators per row instead
+  // of three passes over it.
+  const sweepTwo3 = (x: Float64Array, y: Float64Array) => {
+    const ct = (cross[1] as CrossTab[])[0] as CrossTab;
+    const st = ct.start;
+    const col = ct.col;
+    const cw = ct.w;
+    const S1 = S[1] as Float64Array;
+    const inv1 = invW[1] as Float64Array;
+    const acc0 = acc[0] as Float64Array;
+    const G1 = G[1] as number;
+    acc0.fill(0);
+    let p0 = 0;
+    for (let g = 0; g < G1; g++) {
+      const p1 = st[g + 1] as number;
+      const base = 3 * g;
+      let v0 = S1[base] as number;
+      let v1 = S1[base + 1] as number;
+      let v2 = S1[base + 2] as number;
+      if (cw) {
+        for (let p = p0; p < p1; p++) {
+          const h = 3 * (col[p] as number);
+          const wp = cw[p] as number;
+          v0 -= wp * (x[h] as number);
+          v1 -= wp * (x[h + 1] as number);
+          v2 -= wp * (x[h + 2] as number);
+        }
+      } else {
+        for (let p = p0; p < p1; p++) {
+          const h = 3 * (col[p] as number);
+          v0 -= x[h] as number;
+          v1 -= x[h + 1] as number;
+          v2 -= x[h + 2] as number;
+        }
+      }
+      const iv = inv1[g] as number;
+      v0 *= iv;
+      v1 *= iv;
+      v2 *= iv;
+      big[base] = v0;
+      big[base + 1] = v1;
+      big[base + 2] = v2;
+      if (cw) {
+        for (let p = p0; p < p1; p++) {
+          const h = 3 * (col[p] as number);
+          const wp = cw[p] as number;
+          acc0[h] = (acc0[h] as number) + wp * v0;
+          acc0[h + 1] = (acc0[h + 1] as number) + wp * v1;
+          acc0[h + 2] = (acc0[h + 2] as number) + wp * v2;
+        }
+      } else {
+        for (let p = p0; p < p1; p++) {
+          const h = 3 * (col[p] as number);
+          acc0[h] = (acc0[h] as number) + v0;
+          acc0[h + 1] = (acc0[h + 1] as number) + v1;
+          acc0[h + 2] = (acc0[h + 2] as number) + v2;
+        }
+      }
+      p0 = p1;
+    }
+    const S0 = S[0] as Float64Array;
+    const inv0 = invW[0] as Float64Array;
+    const n0 = 3 * (G[0] as number);
+    for (let e = 0; e < n0; e++)
+      y[e] = ((S0[e] as number) - (acc0[e] as number)) * (inv0[(e / 3) | 0] as number);
+  };
+  // Two columns (how the parallel path splits y and two regressors, or IV's four columns): the same unrolled.
+  const sweepTwo2 = (x: Float64Array, y: Float64Array) => {
+    const ct = (cross[1] as CrossTab[])[0] as CrossTab;
+    const st = ct.start;
+    const col = ct.col;
+    const cw = ct.w;
+    const S1 = S[1] as Float64Array;
+    const inv1 = invW[1] as Float64Array;
+    const acc0 = acc[0] as Float64Array;
+    const G1 = G[1] as number;
+    acc0.fill(0);
+    let p0 = 0;
+    for (let g = 0; g < G1; g++) {
+      const p1 = st[g + 1] as number;
+      const base = 2 * g;
+      let v0 = S1[base] as number;
+      let v1 = S1[base + 1] as number;
+      if (cw) {
+        for (let p = p0; p < p1; p++) {
+          const h = 2 * (col[p] as number);
+          const wp = cw[p] as number;
+          v0 -= wp * (x[h] as number);
+          v1 -= wp * (x[h + 1] as number);
+        }
+      } else {
+        for (let p = p0; p < p1; p++) {
+          const h = 2 * (col[p] as number);
+          v0 -= x[h] as number;
+          v1 -= x[h + 1] as number;
+        }
+      }
+      const iv = inv1[g] as number;
+      v0 *= iv;
+      v1 *= iv;
+      big[base] = v0;
+      big[base + 1] = v1;
+      if (cw) {
+        for (let p = p0; p < p1; p++) {
+          const h = 2 * (col[p] as number);
+          const wp = cw[p] as number;
+          acc0[h] = (acc0[h] as number) + wp * v0;
+          acc0[h + 1] = (acc0[h + 1] as number) + wp * v1;
+        }
+      } else {
+        for (let p = p0; p < p1; p++) {
+          const h = 2 * (col[p] as number);
+          acc0[h] = (acc0[h] as number) + v0;
+          acc0[h + 1] = (acc0[h + 1] as number) + v1;
+        }
+      }
+      p0 = p1;
+    }
+    const S0 = S[0] as Float64Array;
+    const inv0 = invW[0] as Float64Array;
+    const n0 = 2 * (G[0] as number);
+    for (let e = 0; e < n0; e++) y[e] = ((S0[e] as number) - (acc0[e] as number)) * (inv0[e >> 1] as number);
+  };
+  const sweepOnce = m === 2 ? (K === 3 ? sweepTwo3 : K === 2 ? sweepTwo2 : sweepTwo) : sweepGeneric;
+  const sweep = onSweep
+    ? (x: Float64Array, y: Float64Array) => {
+        onSweep();
+        sweepOnce(x, y);
+      }
+    : sweepOnce;
+
+  const coefs: Float64Array[][] = Array.from({ length: K }, () => []);
+  const finish = (k: number, y: Float64Array) => {
+    const res = coefs[k] as Float64Array[];
+    for (let j = 0; j < m; j++) {
+      const Gj = G[j] as number;
+      const arr = new Float64Array(Gj);
+      const src = j === m - 1 ? big : y;
+      const off = j === m - 1 ? 0 : (offsets[j] as number) * K;
+      for (let g = 0; g < Gj; g++) arr[g] = src[off + g * K + k] as number;
+      res[j] = arr;
+    }
+  };
+  const { iterations, converged } = accelerate(sweep, len, K, scale, s, maxIter, finish);
+  return { coefs, iterations, converged };
 }
 
 /**

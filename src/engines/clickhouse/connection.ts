@@ -8,13 +8,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { usageError } from "../../errors.js";
-import type {
-  ConnectionStatistics,
-  QueryResult,
-  ResultColumn,
-  SourceColumn,
-  SqlConnection,
-  UploadColumn,
+import {
+  type ConnectionStatistics,
+  numberColumn,
+  type QueryResult,
+  type ResultColumn,
+  type SourceColumn,
+  type SqlConnection,
+  type UploadColumn,
 } from "../sql/connection.js";
 import { binaryParts } from "../sql/dialect.js";
 import { clickhouseDialect } from "../sql/dialectClickhouse.js";
@@ -123,6 +124,18 @@ export class ClickhouseConnection implements SqlConnection {
       };
     });
     return { columns, rowCount: json.rows };
+  }
+
+  /** One block: the JSONCompact result of `query` (ClickHouse tables in the tests are small; see the README). */
+  async stream(
+    sql: string,
+    onChunk: (columns: readonly ArrayLike<number>[], rows: number) => void,
+  ): Promise<void> {
+    const result = await this.query(sql);
+    onChunk(
+      result.columns.map((c) => numberColumn(result, c.name)),
+      result.rowCount,
+    );
   }
 
   async describe(relation: string): Promise<SourceColumn[]> {

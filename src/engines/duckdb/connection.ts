@@ -59,7 +59,7 @@ const trace = process.env.MOBILITY_SQL_TRACE === "1";
 
 function traceLine(started: number, sql: string): void {
   process.stderr.write(
-    `mobility sql ${(performance.now() - started).toFixed(1)} ms: ${sql.length > 300 ? `${sql.slice(0, 300)}...` : sql}\n`,
+    `mobility sql ${(performance.now() - started).toFixed(1)} ms: ${process.env.MOBILITY_SQL_TRACE_FULL ? sql : sql.length > 300 ? `${sql.slice(0, 300)}...` : sql}\n`,
   );
 }
 
@@ -137,6 +137,37 @@ export class DuckdbConnection implements SqlConnection {
     return { columns, rowCount };
   }
 
+  async stream(
+    sql: string,
+    onChunk: (columns: readonly ArrayLike<number>[], rows: number) => void,
+  ): Promise<void> {
+    this.statistics.queries++;
+    const started = trace ? performance.now() : 0;
+    try {
+      const result = await this.connection.stream(sql);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
+        const rows = chunk.rowCount;
+        const columns: ArrayLike<number>[] = [];
+        for (let j = 0; j < chunk.columnCount; j++) {
+          const vector = chunk.getColumnVector(j);
+          // The vector's own typed array (INTEGER, DOUBLE) when @duckdb/node-api exposes it, else one call per value.
+          const raw = (vector as unknown as { items?: unknown }).items;
+          if (raw instanceof Float64Array || raw instanceof Int32Array) columns.push(raw.subarray(0, rows));
+          else
+            columns.push(
+              Float64Array.from({ length: rows }, (_, i) => Number(vector.getItem(i) ?? Number.NaN)),
+            );
+        }
+        onChunk(columns, rows);
+      }
+    } catch (error) {
+      throw sqlError("duckdb", sql, error);
+    }
+    if (trace) traceLine(started, sql);
+  }
+
   async describe(relation: string): Promise<SourceColumn[]> {
     const result = await this.query(`DESCRIBE SELECT * FROM ${relation}`);
     const names = result.columns[0]?.values as (string | null)[];
@@ -167,6 +198,18 @@ export class DuckdbConnection implements SqlConnection {
       const end = Math.min(n, start + CHUNK);
       const chunk = DuckDBDataChunk.create(types, end - start);
       columns.forEach((c, j) => {
+        // Straight into the vector's typed array when @duckdb/node-api exposes it (a million-level fixed effect's
+        // coefficients are uploaded once per model), else through an array of values.
+        const vector = chunk.getColumnVector(j);
+        const target = (vector as unknown as { items?: unknown }).items;
+        if (
+          (target instanceof Float64Array || target instanceof Int32Array) &&
+          target.length >= end - start
+        ) {
+          for (let i = start; i < end; i++) target[i - start] = c.values[i] as number;
+          vector.flush();
+          return;
+        }
         const slice: number[] = new Array(end - start);
         for (let i = start; i < end; i++) slice[i - start] = c.values[i] as number;
         chunk.setColumnValues(j, slice);

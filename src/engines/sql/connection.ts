@@ -41,6 +41,12 @@ export interface SqlConnection {
   readonly statistics: ConnectionStatistics;
   exec(sql: string): Promise<void>;
   query(sql: string): Promise<QueryResult>;
+  /**
+   * Runs a query whose result may be long (the fixed-effect cross-tabulation has up to one row per estimation
+   * row) and hands its numeric columns to `onChunk` block by block, in result order, without a JavaScript value
+   * per cell where the engine allows; NULL arrives as NaN (DOUBLE) or as the engine's null marker (integers).
+   */
+  stream(sql: string, onChunk: (columns: readonly ArrayLike<number>[], rows: number) => void): Promise<void>;
   describe(relation: string): Promise<SourceColumn[]>;
   /**
    * Stores these columns in table `name` (a name from `scratchName`), replacing it, and returns a relation that

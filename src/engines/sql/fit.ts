@@ -239,12 +239,8 @@ export async function sqlFit(
       values: base.map((c) => c.sql),
       scale,
       tol: DEMEAN_TOL,
-      progress: options.progress
-        ? (sweep, criterion) =>
-            options.progress?.(
-              `demeaning: sweep ${sweep}, criterion ${criterion.toExponential(2)} (tolerance ${DEMEAN_TOL})`,
-            )
-        : undefined,
+      nobs: w ? undefined : sw,
+      progress: options.progress,
     });
     work.scans += result.scans;
     work.sweeps += result.sweeps;

@@ -53,7 +53,8 @@ describe("DuckDB engine = memory engine on the golden cases (R: fixest, lm + san
 
 /**
  * Features no golden case exercises quickly, against the memory engine (itself tested against fixest): singletons
- * dropped in a three-way cascade, fixest's i() with a reference and transformations, missing values and their
+ * dropped in a three-way cascade, two fixed effects with many rows per pair of levels (merged cross-tabulation),
+ * fixest's i() with a reference and transformations, missing values and their
  * per-column note, a weighted multi-way clustered model with a factor interaction.
  */
 describe("DuckDB engine = memory engine on more features (memory engine: fixest's conventions)", () => {
@@ -67,6 +68,18 @@ describe("DuckDB engine = memory engine on more features (memory engine: fixest'
       file: "fixtures/atlas_f33_county.csv",
       formula: "kfr_pooled_pooled_p25 ~ log(ppe) + i(n_districts, ref = 1) | state",
       options: { dropSingletons: true, vcov: "hc1" },
+    },
+    // Counties in state x commuting-zone cells: few distinct pairs, so the cross-tabulation is the merged form
+    // (one entry per cell with its count or weight), unlike the row-expanded form the random panels give.
+    {
+      file: "fixtures/atlas_f33_county.csv",
+      formula: "kfr_pooled_pooled_p25 ~ log(ppe) + local_share | state + cz",
+      options: { cluster: ["state"] },
+    },
+    {
+      file: "fixtures/atlas_f33_county.csv",
+      formula: "kfr_pooled_pooled_p25 ~ log(ppe) + local_share | state + cz",
+      options: { vcov: "hc1", weights: "enrollment" },
     },
     {
       file: "fixtures/atlas_f33_county.csv",

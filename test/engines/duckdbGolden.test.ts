@@ -10,10 +10,9 @@ import { DuckdbConnection } from "../../src/engines/duckdb/connection.js";
 import { resolveDuckdbSource } from "../../src/engines/duckdb/source.js";
 import { runSqlRegressions } from "../../src/engines/sql/run.js";
 import { parseFormula } from "../../src/formula/parser.js";
-import { engineCases, expectGolden, expectSameModel, isSlow, requestOf } from "./goldenCases.js";
+import { engineCases, expectGolden, expectSameModel, requestOf } from "./goldenCases.js";
 
-const { runs: all, refused } = engineCases();
-const runs = process.env.MOBILITY_SLOW_TESTS === "1" ? all : all.filter((c) => !isSlow(c));
+const { runs, refused } = engineCases();
 let conn: DuckdbConnection;
 
 beforeAll(async () => {

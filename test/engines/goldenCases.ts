@@ -87,14 +87,6 @@ export function engineCases(): { runs: EngineCase[]; refused: { id: string; why:
   return { runs, refused };
 }
 
-/**
- * Cases whose demeaning needs hundreds of sweeps (state and commuting zone are nearly nested: the memory engine
- * iterates 183 and 993 times), each sweep a round of queries: run with MOBILITY_SLOW_TESTS=1 only.
- */
-export function isSlow(c: EngineCase): boolean {
-  return /state \+ cz/.test(c.formula);
-}
-
 export function requestOf(c: EngineCase): RegressionRequest {
   return {
     formulas: [parseFormula(c.formula)],

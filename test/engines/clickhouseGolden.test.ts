@@ -52,8 +52,7 @@ const CI_CASES = new Set([
   "reghdfe/county_state_cz_cluster_state",
   "reghdfe/county_3fe_cluster_state",
 ]);
-const selected =
-  process.env.MOBILITY_SLOW_TESTS === "1" ? runs : runs.filter((c) => CI_CASES.has(c.id));
+const selected = process.env.MOBILITY_SLOW_TESTS === "1" ? runs : runs.filter((c) => CI_CASES.has(c.id));
 
 let cluster: LocalCluster | undefined;
 const tables = new Map<string, string>();

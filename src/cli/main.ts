@@ -8,6 +8,7 @@ import { guardStandardStreams } from "../io/standardStreams.js";
 import { systemErrorToMobility } from "../io/systemErrors.js";
 import { VERSION } from "../version.js";
 import { registerCommands } from "./commands.js";
+import { relaunchWithHugePages } from "./hugePages.js";
 
 /** C0 control characters and DEL. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
@@ -70,4 +71,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv);
+// A large input file: the same command in a process with huge pages (see hugePages.ts), else here.
+process.exitCode = relaunchWithHugePages(process.argv) ?? (await main(process.argv));

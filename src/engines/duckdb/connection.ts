@@ -71,7 +71,28 @@ export class DuckdbConnection implements SqlConnection {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    /** DuckDB's worker threads for the statements that may run in parallel (see `serial`). */
+    private readonly threads: number,
   ) {}
+
+  /**
+   * Runs `work` (one statement) on one thread when it has floating-point sums (`fsum`). DuckDB's parallel
+   * aggregation splits a group's rows between threads and combines the partial sums in the order the threads
+   * finish, so the last bits of a sum, and of the estimates, changed from run to run with 2 threads (measured on
+   * the 1M-row two-FE model: three runs, three outputs). One thread sums the rows in scan order: the same input
+   * gives byte-identical output whatever `--threads` is. Statements without such sums (counts, levels, the
+   * singleton passes, the cross-tabulation of an unweighted model) keep every thread. Cost at 10M rows two-FE:
+   * see the README's engine table.
+   */
+  private async serial<T>(sql: string, work: () => Promise<T>): Promise<T> {
+    if (this.threads <= 1 || !sql.includes("fsum(")) return work();
+    await this.connection.run("SET threads = 1");
+    try {
+      return await work();
+    } finally {
+      await this.connection.run(`SET threads = ${this.threads}`);
+    }
+  }
 
   /** The underlying @duckdb/node-api connection (block transfers of columns: columns.ts). */
   get raw(): DuckDBConnection {
@@ -90,14 +111,15 @@ export class DuckdbConnection implements SqlConnection {
     if (options.readOnly) config.access_mode = "READ_ONLY";
     const instance = await DuckDBInstance.create(options.path ?? ":memory:", config);
     const connection = await instance.connect();
-    return new DuckdbConnection(instance, connection);
+    const threads = await connection.runAndReadAll("SELECT current_setting('threads') AS t");
+    return new DuckdbConnection(instance, connection, Number(threads.getColumns()[0]?.[0] ?? 1));
   }
 
   async exec(sql: string): Promise<void> {
     this.statistics.queries++;
     const started = trace ? performance.now() : 0;
     try {
-      await this.connection.run(sql);
+      await this.serial(sql, () => this.connection.run(sql));
     } catch (error) {
       throw sqlError("duckdb", sql, error);
     }
@@ -109,7 +131,7 @@ export class DuckdbConnection implements SqlConnection {
     let reader: Awaited<ReturnType<DuckDBConnection["runAndReadAll"]>>;
     const started = trace ? performance.now() : 0;
     try {
-      reader = await this.connection.runAndReadAll(sql);
+      reader = await this.serial(sql, () => this.connection.runAndReadAll(sql));
     } catch (error) {
       throw sqlError("duckdb", sql, error);
     }
@@ -144,24 +166,26 @@ export class DuckdbConnection implements SqlConnection {
     this.statistics.queries++;
     const started = trace ? performance.now() : 0;
     try {
-      const result = await this.connection.stream(sql);
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (chunk === null || chunk.rowCount === 0) break;
-        const rows = chunk.rowCount;
-        const columns: ArrayLike<number>[] = [];
-        for (let j = 0; j < chunk.columnCount; j++) {
-          const vector = chunk.getColumnVector(j);
-          // The vector's own typed array (INTEGER, DOUBLE) when @duckdb/node-api exposes it, else one call per value.
-          const raw = (vector as unknown as { items?: unknown }).items;
-          if (raw instanceof Float64Array || raw instanceof Int32Array) columns.push(raw.subarray(0, rows));
-          else
-            columns.push(
-              Float64Array.from({ length: rows }, (_, i) => Number(vector.getItem(i) ?? Number.NaN)),
-            );
+      await this.serial(sql, async () => {
+        const result = await this.connection.stream(sql);
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (chunk === null || chunk.rowCount === 0) break;
+          const rows = chunk.rowCount;
+          const columns: ArrayLike<number>[] = [];
+          for (let j = 0; j < chunk.columnCount; j++) {
+            const vector = chunk.getColumnVector(j);
+            // The vector's own typed array (INTEGER, DOUBLE) when @duckdb/node-api exposes it, else one call per value.
+            const raw = (vector as unknown as { items?: unknown }).items;
+            if (raw instanceof Float64Array || raw instanceof Int32Array) columns.push(raw.subarray(0, rows));
+            else
+              columns.push(
+                Float64Array.from({ length: rows }, (_, i) => Number(vector.getItem(i) ?? Number.NaN)),
+              );
+          }
+          onChunk(columns, rows);
         }
-        onChunk(columns, rows);
-      }
+      });
     } catch (error) {
       throw sqlError("duckdb", sql, error);
     }

@@ -393,7 +393,8 @@ export const ModelResultSchema = z.object({
     .optional(),
   /**
    * Which engine estimated the model, when it was not the in-memory one (`--engine duckdb|clickhouse`, or DuckDB
-   * chosen for a file beyond the memory budget): demeaning sweeps (each one GROUP BY per fixed effect), scans of
+   * chosen for a file beyond the memory budget): demeaning sweeps (passes over the fixed effects' cross-tabulations,
+   * in this process), scans of
    * the rows (every aggregate query), and the bytes read as the engine reports them (ClickHouse) or from the
    * source files' sizes (DuckDB; null for a database table).
    */

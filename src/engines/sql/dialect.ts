@@ -10,7 +10,8 @@
  *   transformations  natural log, log10, log2, exp, sqrt, abs (log1p and expm1 are composed from them).
  *   factors, i()  SELECT DISTINCT of a column, equality with a literal.
  *   fixed effects a LEFT (or ANY LEFT) JOIN of the rows with a coefficient table on the fixed effect's columns
- *                 (USING), one table per fixed effect and sweep; NOT IN (subquery) on those columns for
+ *                 (USING), one table per fixed effect (the numbered levels, then the coefficients); GROUP BY
+ *                 with ORDER BY for the cross-tabulations; NOT IN (subquery) on those columns for
  *                 singleton removal; MIN/MAX per group for the nesting test. A dialect whose engine allows one
  *                 JOIN per SELECT (ClickHouse 18) nests them.
  *   clustered SEs GROUP BY the cluster variables (and their intersections) of score sums.

@@ -6,7 +6,7 @@
  *   sample     row accounting and notes (sample.ts), factor levels (one per factor column)
  *   FE facts   singleton rounds, levels per fixed effect, nesting in the cluster variables (fixedEffects.ts)
  *   moments    weighted means (and, with fixed effects, standard deviations: the demeaning's scale)
- *   demean     alternating projections, one GROUP BY per fixed effect and sweep (demean.ts)
+ *   demean     level sums per fixed effect and the cross-tabulation per pair; the sweeps run here (demean.ts)
  *   Gram       cross-products of the centred (no fixed effects) or demeaned columns, compensated sums
  *   refine     X'W(y - Xb) for one refinement of the solution (solve.ts)
  *   scores     RSS, the HC0 meat and the score sums per cluster and intersection of clusters of the request

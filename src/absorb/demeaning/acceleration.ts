@@ -11,6 +11,11 @@ export function accelerate(
   s: Settings,
   maxIter: readonly number[],
   finish: (k: number, y: Float64Array) => void,
+  /**
+   * Called after each convergence check with the iteration and the criterion: the largest |F(X) - X| / s_k over
+   * the columns still iterating (a column stops when it is <= tol). Only the SQL engines report it (progress).
+   */
+  progress?: (iteration: number, criterion: number) => void,
 ): { iterations: Int32Array; converged: Uint8Array } {
   const N = len * K;
   const X = new Float64Array(N);
@@ -33,19 +38,22 @@ export function accelerate(
     finish(k, y);
   };
   const check = () => {
+    let criterion = 0;
     for (let k = 0; k < K; k++) {
       if (active[k] === 0) continue;
       const bound = s.tol * (scale[k] as number);
       let ok = true;
       for (let j = k; j < N; j += K) {
         const d = (X[j] as number) - (GX[j] as number);
+        if (progress) criterion = Math.max(criterion, Math.abs(d) / (scale[k] as number));
         if (!(d <= bound && d >= -bound)) {
           ok = false;
-          break;
+          if (!progress) break;
         }
       }
       if (ok) stop(k, GX, true);
     }
+    progress?.(iter, criterion);
   };
 
   sweep(X, GX);

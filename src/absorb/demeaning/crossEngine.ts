@@ -350,6 +350,8 @@ export function iterateOnCrossTabs(
   maxIter: readonly number[],
   /** Called before each sweep (the SQL engine reports their number). */
   onSweep?: () => void,
+  /** Called after each convergence check (see `accelerate`). */
+  progress?: (iteration: number, criterion: number) => void,
 ): PhaseResult {
   const m = G.length;
   // The iterated vector X: FEs subset[0..m-2], concatenated, interleaved. The largest FE lives in `big`.
@@ -687,7 +689,7 @@ export function iterateOnCrossTabs(
       res[j] = arr;
     }
   };
-  const { iterations, converged } = accelerate(sweep, len, K, scale, s, maxIter, finish);
+  const { iterations, converged } = accelerate(sweep, len, K, scale, s, maxIter, finish, progress);
   return { coefs, iterations, converged };
 }
 

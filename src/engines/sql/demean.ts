@@ -216,6 +216,12 @@ export async function demeanSql(conn: SqlConnection, input: SqlDemeanInput): Pro
     () => {
       sweeps++;
     },
+    input.progress
+      ? (iteration, criterion) =>
+          input.progress?.(
+            `demeaning: iteration ${iteration}, sweep ${sweeps}, criterion ${criterion.toExponential(2)} (tolerance ${input.tol})`,
+          )
+      : undefined,
   );
   const iterations = Math.max(0, ...result.iterations);
   input.progress?.(`demeaning: ${sweeps} sweeps, ${iterations} accelerated iterations`);

@@ -156,6 +156,8 @@ export async function demeanSql(conn: SqlConnection, input: SqlDemeanInput): Pro
   const G = fes.map((f) => f.nlevels);
   const S: Float64Array[] = [];
   const invW: Float64Array[] = [];
+  /** W_t per level (unweighted: the rows per level). */
+  const levelWeights: Float64Array[] = [];
   for (let t = 0; t < Q; t++) {
     const result = await conn.query(levelSums(t, true));
     const Gt = G[t] as number;
@@ -167,6 +169,7 @@ export async function demeanSql(conn: SqlConnection, input: SqlDemeanInput): Pro
       for (let g = 0; g < Gt; g++) St[g * K + k] = sums[g] as number;
     }
     const sw = numberColumn(result, "sw");
+    levelWeights.push(sw);
     S.push(St);
     invW.push(Float64Array.from(sw, (v) => (v > 0 ? 1 / v : 0)));
   }
@@ -176,14 +179,35 @@ export async function demeanSql(conn: SqlConnection, input: SqlDemeanInput): Pro
   for (let j = 0; j < Q; j++) {
     const row: CrossTab[] = [];
     for (let l = 0; l < j; l++) {
+      const ids: Lookup[] = [
+        { table: levelTables[j] as string, keys: fe(j).keys, values: ["idx"], aliases: ["mob_ia"] },
+        { table: levelTables[l] as string, keys: fe(l).keys, values: ["idx"], aliases: ["mob_ib"] },
+      ];
+      scans++;
+      if (!w && d.rows) {
+        // Unweighted: each row's level of l, placed under its level of j and sorted here.
+        const sql = d.rows({
+          source: input.source,
+          columns: input.columns,
+          where: input.where,
+          lookups: ids,
+          values: [
+            { expr: d.quote("mob_ia"), alias: "ia" },
+            { expr: d.quote("mob_ib"), alias: "ib" },
+          ],
+        });
+        const tab = await crossTabFromRows(conn, sql, levelWeights[j] as Float64Array);
+        input.progress?.(
+          `demeaning: cross-tabulation of ${fe(j).keys.join(":")} x ${fe(l).keys.join(":")}: ${tab.cells} cells`,
+        );
+        row.push(tab.tab);
+        continue;
+      }
       const sql = d.aggregate({
         source: input.source,
         columns: input.columns,
         where: input.where,
-        lookups: [
-          { table: levelTables[j] as string, keys: fe(j).keys, values: ["idx"], aliases: ["mob_ia"] },
-          { table: levelTables[l] as string, keys: fe(l).keys, values: ["idx"], aliases: ["mob_ib"] },
-        ],
+        lookups: ids,
         groups: [
           { expr: d.quote("mob_ia"), alias: "ia" },
           { expr: d.quote("mob_ib"), alias: "ib" },
@@ -192,7 +216,6 @@ export async function demeanSql(conn: SqlConnection, input: SqlDemeanInput): Pro
         ...(w ? {} : { count: "cw" }),
         orderByGroups: true,
       });
-      scans++;
       const tab = await crossTabFromCells(conn, sql, G[j] as number, w ? undefined : input.nobs);
       input.progress?.(
         `demeaning: cross-tabulation of ${fe(j).keys.join(":")} x ${fe(l).keys.join(":")}: ${tab.cells} cells`,
@@ -340,4 +363,63 @@ async function crossTabFromCells(
     tab: { start, col: col.slice(0, nnz), w: allOne ? undefined : cw.slice(0, nnz) },
     cells: nnz,
   };
+}
+
+/**
+ * The unweighted cross-tabulation from the rows' level ids (ia, ib), in whatever order the engine returns them:
+ * a counting sort on ia (the rows per level of FE j, `counts`, are known from its level sums), then each tab row
+ * sorted by ib, so that the tab is the same whatever the order (and the sweeps' sums with it). Then the memory
+ * engine's rule (crossEngine.ts buildCrossTab): kept as one entry per row when more than n/3 pairs are distinct,
+ * else merged into one entry per pair with its count. 4 bytes per row in this process.
+ */
+async function crossTabFromRows(
+  conn: SqlConnection,
+  sql: string,
+  counts: Float64Array,
+): Promise<{ tab: CrossTab; cells: number }> {
+  const rows = counts.length;
+  const start = new Int32Array(rows + 1);
+  for (let g = 0; g < rows; g++) start[g + 1] = (start[g] as number) + (counts[g] as number);
+  const n = start[rows] as number;
+  const col = new Int32Array(n);
+  const fill = start.slice(0, rows);
+  await conn.stream(sql, (columns, count) => {
+    const ia = columns[0] as ArrayLike<number>;
+    const ib = columns[1] as ArrayLike<number>;
+    for (let i = 0; i < count; i++) {
+      const a = ia[i] as number;
+      const at = fill[a] as number;
+      if (!(a >= 0 && a < rows) || at >= (start[a + 1] as number))
+        throw estimationError("internal: cross-tabulation rows disagree with the level counts");
+      col[at] = ib[i] as number;
+      fill[a] = at + 1;
+    }
+  });
+  let nnz = 0;
+  for (let g = 0; g < rows; g++) {
+    const s = start[g] as number;
+    const e = start[g + 1] as number;
+    if (fill[g] !== e)
+      throw estimationError("internal: cross-tabulation rows disagree with the level counts");
+    if (e - s > 1) col.subarray(s, e).sort();
+    for (let p = s; p < e; p++) if (p === s || col[p] !== col[p - 1]) nnz++;
+  }
+  if (3 * nnz > n) return { tab: { start, col, w: undefined }, cells: nnz };
+  // Merged in place: entries only move left.
+  const mergedStart = new Int32Array(rows + 1);
+  const w = new Float64Array(nnz);
+  let q = 0;
+  for (let g = 0; g < rows; g++) {
+    mergedStart[g] = q;
+    const e = start[g + 1] as number;
+    for (let p = start[g] as number; p < e; p++) {
+      if (p === start[g] || col[p] !== col[p - 1]) {
+        col[q] = col[p] as number;
+        w[q] = 1;
+        q++;
+      } else w[q - 1] = (w[q - 1] as number) + 1;
+    }
+  }
+  mergedStart[rows] = q;
+  return { tab: { start: mergedStart, col: col.slice(0, nnz), w }, cells: nnz };
 }

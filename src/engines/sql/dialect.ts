@@ -61,6 +61,15 @@ export interface AggregateQuery {
   readonly orderByGroups?: boolean;
 }
 
+/** The estimation rows themselves (no GROUP BY), with lookup values: SELECT values FROM source [JOIN lookups] WHERE. */
+export interface RowsQuery {
+  readonly source: string;
+  readonly columns: readonly string[];
+  readonly where: string;
+  readonly lookups: readonly Lookup[];
+  readonly values: readonly { readonly expr: string; readonly alias: string }[];
+}
+
 export interface Dialect {
   readonly name: string;
   quote(identifier: string): string;
@@ -80,6 +89,12 @@ export interface Dialect {
   /** A compensated sum where the engine has one. */
   sum(expr: string): string;
   aggregate(query: AggregateQuery): string;
+  /**
+   * Optional: the rows with lookup values, in any order. A dialect that has it lets the demeaning read an
+   * unweighted cross-tabulation as one level id per row and sort it here (src/engines/sql/demean.ts), instead of
+   * a GROUP BY and ORDER BY of the cells in the database (DuckDB, 10M rows: 0.7 s against 4-5 s).
+   */
+  rows?(query: RowsQuery): string;
   /** `keys NOT IN (SELECT keys FROM table)` over source columns (for the sharded case: sent to the shards). */
   notIn(keys: readonly string[], table: string): string;
   createTableAs(name: string, select: string): string;

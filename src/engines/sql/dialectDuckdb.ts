@@ -4,7 +4,14 @@
  * DOUBLE is not compensated, and its parallel partial sums make the last bits depend on the thread schedule).
  * `ln`, `sqrt` raise an error outside their domain, so they are guarded to give R's NaN and -Inf.
  */
-import { type AggregateQuery, type Dialect, doubleQuoted, singleQuoted } from "./dialect.js";
+import {
+  type AggregateQuery,
+  type Dialect,
+  doubleQuoted,
+  type Lookup,
+  type RowsQuery,
+  singleQuoted,
+} from "./dialect.js";
 
 const NAN = "CAST('nan' AS DOUBLE)";
 const MINUS_INF = "CAST('-inf' AS DOUBLE)";
@@ -15,6 +22,15 @@ function ln(x: string): string {
 
 function keyList(keys: readonly string[]): string {
   return keys.map(doubleQuoted).join(", ");
+}
+
+/** The source with its coefficient tables LEFT JOINed on their keys, each value renamed to its alias. */
+function joinedSource(source: string, lookups: readonly Lookup[]): string {
+  const joins = lookups.map(
+    (l) =>
+      ` LEFT JOIN (SELECT ${keyList(l.keys)}, ${l.values.map((v, j) => `${doubleQuoted(v)} AS ${doubleQuoted(l.aliases[j] as string)}`).join(", ")} FROM ${l.table}) USING (${keyList(l.keys)})`,
+  );
+  return `${source} AS src${joins.join("")}`;
 }
 
 export const duckdbDialect: Dialect = {
@@ -67,12 +83,8 @@ export const duckdbDialect: Dialect = {
       ...(q.count ? [`CAST(count(*) AS DOUBLE) AS ${doubleQuoted(q.count)}`] : []),
       ...(q.extremes ?? []).map((p) => `${p.fn}(${p.expr}) AS ${doubleQuoted(p.alias)}`),
     ];
-    const joins = q.lookups.map(
-      (l) =>
-        ` LEFT JOIN (SELECT ${keyList(l.keys)}, ${l.values.map((v, j) => `${doubleQuoted(v)} AS ${doubleQuoted(l.aliases[j] as string)}`).join(", ")} FROM ${l.table}) USING (${keyList(l.keys)})`,
-    );
     const groupBy = q.groups.length > 0 ? ` GROUP BY ${q.groups.map((_, j) => j + 1).join(", ")}` : "";
-    const rows = `${q.source} AS src${joins.join("")} WHERE ${q.where}`;
+    const rows = `${joinedSource(q.source, q.lookups)} WHERE ${q.where}`;
     let sql: string;
     if (q.derived && q.derived.length > 0) {
       // The derived values in a projection below the aggregate, with the source columns the groups may read.
@@ -86,6 +98,10 @@ export const duckdbDialect: Dialect = {
     if (q.orderByGroups && q.groups.length > 0)
       sql += ` ORDER BY ${q.groups.map((g) => doubleQuoted(g.alias)).join(", ")}`;
     return sql;
+  },
+  rows(q: RowsQuery) {
+    const select = q.values.map((v) => `${v.expr} AS ${doubleQuoted(v.alias)}`);
+    return `SELECT ${select.join(", ")} FROM ${joinedSource(q.source, q.lookups)} WHERE ${q.where}`;
   },
   notIn(keys, table) {
     const list = keyList(keys);

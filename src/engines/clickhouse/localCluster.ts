@@ -53,16 +53,16 @@ function config(
 ): string {
   return `<?xml version="1.0"?>
 <yandex>
-  <logger><level>warning</level><log>${dir}/server.log</log><errorlog>${dir}/error.log</errorlog><size>10M</size><count>1</count></logger>
+  <logger><level>warning</level><log>${join(dir, "server.log")}</log><errorlog>${join(dir, "error.log")}</errorlog><size>10M</size><count>1</count></logger>
   <http_port>${ports.http}</http_port>
   <tcp_port>${ports.tcp}</tcp_port>
   <interserver_http_port>${ports.interserver}</interserver_http_port>
   <listen_host>127.0.0.1</listen_host>
-  <path>${dir}/data/</path>
-  <tmp_path>${dir}/tmp/</tmp_path>
-  <user_files_path>${dir}/user_files/</user_files_path>
-  <format_schema_path>${dir}/format_schemas/</format_schema_path>
-  <users_config>${dir}/users.xml</users_config>
+  <path>${join(dir, "data")}/</path>
+  <tmp_path>${join(dir, "tmp")}/</tmp_path>
+  <user_files_path>${join(dir, "user_files")}/</user_files_path>
+  <format_schema_path>${join(dir, "format_schemas")}/</format_schema_path>
+  <users_config>${join(dir, "users.xml")}</users_config>
   <default_profile>default</default_profile>
   <default_database>default</default_database>
   <mark_cache_size>268435456</mark_cache_size>

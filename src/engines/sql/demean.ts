@@ -14,13 +14,13 @@
  * sweeps of 1M rows took 70 s in DuckDB against 11 s for the whole memory-engine fit
  * (bench/results/sql_1m_duckdb_2026-12-02.json).
  *
- * WHAT COMES TO THIS PROCESS. S_t and W_t (levels x K), and the cross-tabulations: one entry per distinct pair of
- * levels (at most one per row). Unweighted, an entry is a level id (4 bytes) and, when pairs repeat a lot, a
- * count (8 bytes); exactly the memory engine's layout (buildCrossTab): with more than n/3 distinct pairs the
- * entries are expanded to one per row and carry no weight. For 100M rows with two nearly orthogonal fixed effects
- * that is 400 MB; the value columns never leave the database. The cells arrive sorted by (larger level, smaller
- * level), so the tabs are the same whatever order the engine's parallel GROUP BY produced them in, and the sums
- * over a tab row are taken in a fixed order (deterministic output).
+ * WHAT COMES TO THIS PROCESS. S_t and W_t (levels x K), and the cross-tabulations. Unweighted (on a dialect with
+ * `rows`), each row's pair of level ids, placed by a counting sort and each tab row sorted here: 4 bytes per row,
+ * in the memory engine's layout (buildCrossTab: one entry per row when more than n/3 pairs are distinct, else
+ * merged with counts). Weighted, one entry per distinct pair with its summed weight, from a GROUP BY sorted by
+ * (larger level, smaller level). For 100M rows with two nearly orthogonal fixed effects that is 400 MB; the value
+ * columns never leave the database. Either way a tab does not depend on the order the rows or cells arrive in, so
+ * the sums over a tab row are taken in a fixed order (deterministic output).
  *
  * SAME ANSWER AS THE MEMORY ENGINE. The iteration, its Irons-Tuck acceleration, stopping rule (column k stops when
  * max |F(X) - X| <= tol * s_k, s_k the column's weighted standard deviation, computed here by the caller in SQL)
@@ -56,8 +56,6 @@ export interface SqlDemeanInput {
   readonly scale: Float64Array;
   readonly tol: number;
   readonly maxIter?: number;
-  /** Unweighted: the number of estimation rows (the size of a cross-tabulation expanded to one entry per row). */
-  readonly nobs?: number | undefined;
   /** Called with a line on each step (the scans, the cross-tabulations' sizes, the iteration's end). */
   readonly progress?: (message: string) => void;
 }
@@ -152,10 +150,9 @@ export async function demeanSql(conn: SqlConnection, input: SqlDemeanInput): Pro
     scans++;
   }
 
-  // S_t (interleaved [g K + k]) and 1 / W_t per level, in level order (the key order the levels were numbered in).
+  // S_t (interleaved [g K + k]) and W_t per level, in level order (the key order the levels were numbered in).
   const G = fes.map((f) => f.nlevels);
   const S: Float64Array[] = [];
-  const invW: Float64Array[] = [];
   /** W_t per level (unweighted: the rows per level). */
   const levelWeights: Float64Array[] = [];
   for (let t = 0; t < Q; t++) {
@@ -171,7 +168,6 @@ export async function demeanSql(conn: SqlConnection, input: SqlDemeanInput): Pro
     const sw = numberColumn(result, "sw");
     levelWeights.push(sw);
     S.push(St);
-    invW.push(Float64Array.from(sw, (v) => (v > 0 ? 1 / v : 0)));
   }
 
   // cross[j][l], l < j: rows = FE j's levels, entries = FE l's.
@@ -184,39 +180,42 @@ export async function demeanSql(conn: SqlConnection, input: SqlDemeanInput): Pro
         { table: levelTables[l] as string, keys: fe(l).keys, values: ["idx"], aliases: ["mob_ib"] },
       ];
       scans++;
-      if (!w && d.rows) {
-        // Unweighted: each row's level of l, placed under its level of j and sorted here.
-        const sql = d.rows({
-          source: input.source,
-          columns: input.columns,
-          where: input.where,
-          lookups: ids,
-          values: [
-            { expr: d.quote("mob_ia"), alias: "ia" },
-            { expr: d.quote("mob_ib"), alias: "ib" },
-          ],
-        });
-        const tab = await crossTabFromRows(conn, sql, levelWeights[j] as Float64Array);
-        input.progress?.(
-          `demeaning: cross-tabulation of ${fe(j).keys.join(":")} x ${fe(l).keys.join(":")}: ${tab.cells} cells`,
-        );
-        row.push(tab.tab);
-        continue;
-      }
-      const sql = d.aggregate({
-        source: input.source,
-        columns: input.columns,
-        where: input.where,
-        lookups: ids,
-        groups: [
-          { expr: d.quote("mob_ia"), alias: "ia" },
-          { expr: d.quote("mob_ib"), alias: "ib" },
-        ],
-        sums: w ? [{ expr: w, alias: "cw" }] : [],
-        ...(w ? {} : { count: "cw" }),
-        orderByGroups: true,
-      });
-      const tab = await crossTabFromCells(conn, sql, G[j] as number, w ? undefined : input.nobs);
+      const pair = { ia: d.quote("mob_ia"), ib: d.quote("mob_ib") };
+      // Unweighted with a dialect that lists rows: each row's level of l, placed under its level of j and sorted
+      // here. Otherwise the cells and their weights (or counts) from a GROUP BY.
+      const tab =
+        !w && d.rows
+          ? await crossTabFromRows(
+              conn,
+              d.rows({
+                source: input.source,
+                columns: input.columns,
+                where: input.where,
+                lookups: ids,
+                values: [
+                  { expr: pair.ia, alias: "ia" },
+                  { expr: pair.ib, alias: "ib" },
+                ],
+              }),
+              levelWeights[j] as Float64Array,
+            )
+          : await crossTabFromCells(
+              conn,
+              d.aggregate({
+                source: input.source,
+                columns: input.columns,
+                where: input.where,
+                lookups: ids,
+                groups: [
+                  { expr: pair.ia, alias: "ia" },
+                  { expr: pair.ib, alias: "ib" },
+                ],
+                sums: w ? [{ expr: w, alias: "cw" }] : [],
+                ...(w ? {} : { count: "cw" }),
+                orderByGroups: true,
+              }),
+              G[j] as number,
+            );
       input.progress?.(
         `demeaning: cross-tabulation of ${fe(j).keys.join(":")} x ${fe(l).keys.join(":")}: ${tab.cells} cells`,
       );
@@ -230,7 +229,7 @@ export async function demeanSql(conn: SqlConnection, input: SqlDemeanInput): Pro
   const result = iterateOnCrossTabs(
     S,
     G,
-    invW,
+    levelWeights.map((sw) => Float64Array.from(sw, (v) => (v > 0 ? 1 / v : 0))),
     cross,
     K,
     input.scale,
@@ -285,84 +284,47 @@ export async function demeanSql(conn: SqlConnection, input: SqlDemeanInput): Pro
 }
 
 /**
- * The cross-tabulation from its cells (ia, ib, weight), sorted by (ia, ib): rows ia, entries ib. Built with the
- * memory engine's rule (src/absorb/demeaning/crossEngine.ts buildCrossTab): unweighted with more than n/3
- * distinct pairs, the entries are expanded to one per row (repeats and all) and carry no weight, so that a sweep
- * reads 4 bytes per row; otherwise one entry per cell with its weight (left out when every weight is exactly 1).
- * Unweighted (`nobs` = the number of rows), both forms are filled as the cells arrive, the merged one only while
- * it stays under n/3 cells: at most 8 bytes per row in all.
+ * The cross-tabulation from its cells (ia, ib, weight or count), sorted by (ia, ib): rows ia, one entry per cell
+ * with its weight. Used for weighted models (the weights of a pair summed in the database, `fsum` / `sumKahan`),
+ * and for unweighted ones on a dialect without `rows`.
  */
 async function crossTabFromCells(
   conn: SqlConnection,
   sql: string,
   rows: number,
-  nobs: number | undefined,
 ): Promise<{ tab: CrossTab; cells: number }> {
   const start = new Int32Array(rows + 1);
-  const expandedStart = nobs === undefined ? null : new Int32Array(rows + 1);
-  const expanded = nobs === undefined ? null : new Int32Array(nobs);
-  const mergedCap = nobs === undefined ? 1 << 16 : Math.floor(nobs / 3) + 1;
-  let col = new Int32Array(mergedCap);
-  let cw = new Float64Array(mergedCap);
-  let merged = true;
+  let col = new Int32Array(1 << 16);
+  let cw = new Float64Array(1 << 16);
   let nnz = 0;
-  let total = 0;
   let previous = -1;
   await conn.stream(sql, (columns, count) => {
     const ia = columns[0] as ArrayLike<number>;
     const ib = columns[1] as ArrayLike<number>;
     const c = columns[2] as ArrayLike<number>;
+    if (nnz + count > col.length) {
+      const size = Math.max(2 * col.length, nnz + count);
+      const grownCol = new Int32Array(size);
+      grownCol.set(col.subarray(0, nnz));
+      col = grownCol;
+      const grownW = new Float64Array(size);
+      grownW.set(cw.subarray(0, nnz));
+      cw = grownW;
+    }
     for (let i = 0; i < count; i++) {
       const a = ia[i] as number;
-      const h = ib[i] as number;
-      const weight = c[i] as number;
       if (!(a >= previous && a < rows))
         throw estimationError("internal: cross-tabulation cells out of order or out of range");
       // Rows without cells between the previous one and this one start here.
-      for (let g = previous + 1; g <= a; g++) {
-        start[g] = nnz;
-        if (expandedStart) expandedStart[g] = total;
-      }
+      for (let g = previous + 1; g <= a; g++) start[g] = nnz;
       previous = a;
-      if (expanded) {
-        if (total + weight > expanded.length)
-          throw estimationError("internal: cross-tabulation counts more rows than the sample");
-        expanded.fill(h, total, total + weight);
-      }
-      total += weight;
-      if (merged && nnz === col.length) {
-        if (nobs !== undefined) merged = false;
-        else {
-          const grownCol = new Int32Array(2 * col.length);
-          grownCol.set(col);
-          col = grownCol;
-          const grownW = new Float64Array(2 * cw.length);
-          grownW.set(cw);
-          cw = grownW;
-        }
-      }
-      if (merged) {
-        col[nnz] = h;
-        cw[nnz] = weight;
-      }
+      col[nnz] = ib[i] as number;
+      cw[nnz] = c[i] as number;
       nnz++;
     }
   });
-  for (let g = previous + 1; g <= rows; g++) {
-    start[g] = nnz;
-    if (expandedStart) expandedStart[g] = total;
-  }
-  if (expanded && expandedStart && (!merged || 3 * nnz > total)) {
-    if (total !== expanded.length)
-      throw estimationError("internal: cross-tabulation counts fewer rows than the sample");
-    return { tab: { start: expandedStart, col: expanded, w: undefined }, cells: nnz };
-  }
-  let allOne = nobs !== undefined;
-  for (let p = 0; p < nnz && allOne; p++) if (cw[p] !== 1) allOne = false;
-  return {
-    tab: { start, col: col.slice(0, nnz), w: allOne ? undefined : cw.slice(0, nnz) },
-    cells: nnz,
-  };
+  for (let g = previous + 1; g <= rows; g++) start[g] = nnz;
+  return { tab: { start, col: col.slice(0, nnz), w: cw.slice(0, nnz) }, cells: nnz };
 }
 
 /**

@@ -239,7 +239,6 @@ export async function sqlFit(
       values: base.map((c) => c.sql),
       scale,
       tol: DEMEAN_TOL,
-      nobs: w ? undefined : sw,
       progress: options.progress,
     });
     work.scans += result.scans;

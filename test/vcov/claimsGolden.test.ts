@@ -5,22 +5,17 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { expectModelMatchesGolden } from "../helpers/goldenModel.js";
+import { expectModelMatchesGolden, type GoldenModel } from "../helpers/goldenModel.js";
 import { regress } from "../helpers/regress.js";
 
-interface ClaimCase {
+/** A golden case: how the model is specified, and its results (GoldenModel). */
+interface ClaimCase extends GoldenModel {
   id: string;
   file: string;
   formula: string;
   ssc: string;
   vcov: "hetero" | "cluster";
   cluster: string[] | null;
-  nobs: number;
-  terms: string[];
-  estimate: number[];
-  std_error: number[];
-  p_value: number[];
-  vcov_matrix: number[][];
   df_t?: number;
   source: string;
 }

@@ -5,10 +5,11 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { expectModelMatchesGolden } from "../helpers/goldenModel.js";
+import { expectModelMatchesGolden, type GoldenModel } from "../helpers/goldenModel.js";
 import { regress } from "../helpers/regress.js";
 
-interface HacCase {
+/** A golden case: how the model is specified, and its results (GoldenModel). */
+interface HacCase extends GoldenModel {
   id: string;
   file: string;
   formula: string;
@@ -20,12 +21,6 @@ interface HacCase {
   type: string;
   df_t: number;
   dof_k: number;
-  nobs: number;
-  terms: string[];
-  estimate: number[];
-  std_error: number[];
-  p_value: number[];
-  vcov_matrix: number[][];
 }
 
 const golden = JSON.parse(readFileSync("test/golden/hac.json", "utf8")) as { cases: HacCase[] };

@@ -37,23 +37,32 @@ export function accelerate(
     converged[k] = ok ? 1 : 0;
     finish(k, y);
   };
+  /** The largest |F(X) - X| / s_k over the active columns (for `progress` only: the check stops early). */
+  const criterion = () => {
+    let largest = 0;
+    for (let k = 0; k < K; k++) {
+      if (active[k] === 0) continue;
+      const s_k = scale[k] as number;
+      for (let j = k; j < N; j += K)
+        largest = Math.max(largest, Math.abs((X[j] as number) - (GX[j] as number)) / s_k);
+    }
+    return largest;
+  };
   const check = () => {
-    let criterion = 0;
+    if (progress) progress(iter, criterion());
     for (let k = 0; k < K; k++) {
       if (active[k] === 0) continue;
       const bound = s.tol * (scale[k] as number);
       let ok = true;
       for (let j = k; j < N; j += K) {
         const d = (X[j] as number) - (GX[j] as number);
-        if (progress) criterion = Math.max(criterion, Math.abs(d) / (scale[k] as number));
         if (!(d <= bound && d >= -bound)) {
           ok = false;
-          if (!progress) break;
+          break;
         }
       }
       if (ok) stop(k, GX, true);
     }
-    progress?.(iter, criterion);
   };
 
   sweep(X, GX);

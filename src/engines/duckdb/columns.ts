@@ -12,7 +12,8 @@ import { type Column, numericColumn, Table } from "../../data/table.js";
 
 const CHUNK = 2048;
 
-function items(vector: DuckDBVector): Float64Array | Int32Array | null {
+/** A DOUBLE or INTEGER vector's own typed array, when @duckdb/node-api exposes it (version 1.5), else null. */
+export function items(vector: DuckDBVector): Float64Array | Int32Array | null {
   const raw = (vector as unknown as { items?: unknown }).items;
   return raw instanceof Float64Array || raw instanceof Int32Array ? raw : null;
 }

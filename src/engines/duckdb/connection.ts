@@ -22,6 +22,7 @@ import type {
 } from "../sql/connection.js";
 import { duckdbDialect } from "../sql/dialectDuckdb.js";
 import { sqlError } from "../sql/errors.js";
+import { items } from "./columns.js";
 
 export interface DuckdbOptions {
   /** Database file, or ":memory:" (default). */
@@ -176,8 +177,8 @@ export class DuckdbConnection implements SqlConnection {
           for (let j = 0; j < chunk.columnCount; j++) {
             const vector = chunk.getColumnVector(j);
             // The vector's own typed array (INTEGER, DOUBLE) when @duckdb/node-api exposes it, else one call per value.
-            const raw = (vector as unknown as { items?: unknown }).items;
-            if (raw instanceof Float64Array || raw instanceof Int32Array) columns.push(raw.subarray(0, rows));
+            const raw = items(vector);
+            if (raw !== null) columns.push(raw.subarray(0, rows));
             else
               columns.push(
                 Float64Array.from({ length: rows }, (_, i) => Number(vector.getItem(i) ?? Number.NaN)),
@@ -225,11 +226,8 @@ export class DuckdbConnection implements SqlConnection {
         // Straight into the vector's typed array when @duckdb/node-api exposes it (a million-level fixed effect's
         // coefficients are uploaded once per model), else through an array of values.
         const vector = chunk.getColumnVector(j);
-        const target = (vector as unknown as { items?: unknown }).items;
-        if (
-          (target instanceof Float64Array || target instanceof Int32Array) &&
-          target.length >= end - start
-        ) {
+        const target = items(vector);
+        if (target !== null && target.length >= end - start) {
           for (let i = start; i < end; i++) target[i - start] = c.values[i] as number;
           vector.flush();
           return;

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Third-party cross-check of test/golden/ols.json with Python statsmodels.
 
 Recomputes the Petersen cases (y ~ x: iid, HC0-HC3, cluster by firm, cluster
@@ -7,7 +7,7 @@ statistics, p-values, confidence limits, the Wald F, r2, adj_r2 and sigma agree
 with the golden values to 1e-10 relative (p-values: 1e-10 absolute or
 relative, whichever is larger). Prints the largest relative difference.
 
-Usage: /usr/bin/python3 scripts/golden/ols_statsmodels.py
+Usage: python3 scripts/golden/ols_statsmodels.py
 """
 import csv
 import json

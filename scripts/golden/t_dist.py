@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Reference values of Student-t quantiles and two-sided p-values (mpmath, 40 digits).
 
 The OLS golden p-values and confidence limits use R's pt/qt; this file pins
@@ -8,7 +8,7 @@ qt agrees with these to <= 4e-16 relative; scipy 1.10.1's t.ppf(0.975, 9) is
 off by 2.5e-11.) The dfs are those of the OLS golden cases plus small ones.
 
 Output: test/golden/t_dist.json
-Usage: /usr/bin/python3 scripts/golden/t_dist.py
+Usage: python3 scripts/golden/t_dist.py
 """
 import json
 import os

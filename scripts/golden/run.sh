@@ -2,12 +2,12 @@
 # Regenerate every fixture and golden file owned by scripts/fixtures and scripts/golden.
 # Needs: R with sandwich, estimatr, AER, plm, jsonlite, clubSandwich, Formula, dqrng (Debian r-cran-*), fixest,
 # fwildclusterboot, did, didimputation, binsreg (built from source: ../shared/oracles.md), and
-# Debian's python3 with statsmodels and mpmath (python3-statsmodels).
+# Debian's /usr/bin/python3 with statsmodels and mpmath (python3-statsmodels).
 # Shared data is read from $SHARED_DATA (default: ../shared/data next to the repo).
 # Run from anywhere:  bash scripts/golden/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PY=${PY:-python3}
+PY=${PY:-/usr/bin/python3}
 # One thread everywhere: BLAS and OpenMP sums in another order change the last bits of the cross-checks.
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 SHARED_DATA=${SHARED_DATA:-$(cd .. && pwd)/shared/data}
